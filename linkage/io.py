@@ -1,0 +1,142 @@
+"""Reading registers (CSV in UTF-8 / UTF-8-BOM / GB18030, .xlsx, .parquet) and writing outputs.
+
+Columns are renamed to the English names of SCHEMA.md whatever header they came under;
+unknown columns are carried through; absent columns are added empty.  Every value is read
+as text so that ID numbers keep their leading zeros and trailing X.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .columns import (
+    CHILD_COLUMNS,
+    OUTPUT_HEADERS_ZH,
+    REGISTER_COLUMNS,
+    REQUIRED_CHILD_COLUMNS,
+    REQUIRED_REGISTER_COLUMNS,
+    canonical_name,
+)
+from .errors import InputFileError, SchemaError
+
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+"""Tried in order; UTF-8 with or without BOM first, then GB18030 (Chinese Excel's CSV)."""
+
+Source = "str | os.PathLike | pd.DataFrame"
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """A file as a frame of strings ('' for blanks).  Raises InputFileError naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            return _read_csv(path, sep="\t" if suffix == ".tsv" else ",")
+        if suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "NaT": ""})
+        else:
+            raise InputFileError(f"{path}: unknown file type {suffix!r}; use .csv, .xlsx or .parquet")
+    except InputFileError:
+        raise
+    except Exception as exc:  # the readers raise many types; name the file whatever it was
+        raise InputFileError(f"{path}: cannot be read as {suffix[1:]} ({exc})") from exc
+    return frame.fillna("")
+
+
+def _read_csv(path: Path, sep: str) -> pd.DataFrame:
+    last: Exception | None = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+        except UnicodeDecodeError as exc:
+            last = exc
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+        except pd.errors.ParserError as exc:
+            raise InputFileError(f"{path}: not a well-formed CSV file ({exc})") from exc
+    raise InputFileError(f"{path}: not UTF-8 or GB18030 text ({last})")
+
+
+def conform(
+    frame: pd.DataFrame,
+    *,
+    name: str = "<frame>",
+    table: str = "register",
+    required: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Rename headers to English, add absent columns empty, check required columns and keys.
+
+    Returns a new frame of strings with a RangeIndex; the known columns first, in SCHEMA
+    order, then every other column as it came.
+    """
+    layout = CHILD_COLUMNS if table == "children" else REGISTER_COLUMNS
+    if required is None:
+        required = REQUIRED_CHILD_COLUMNS if table == "children" else REQUIRED_REGISTER_COLUMNS
+    renames: dict[object, str] = {}
+    for header in frame.columns:
+        english = canonical_name(header, table=table)
+        if english is not None:
+            if english in renames.values():
+                raise SchemaError(f"{name}: two columns mean {english!r} ({layout[english]}); keep one",
+                                  path=name, column=english)
+            renames[header] = english
+    frame = frame.rename(columns=renames).reset_index(drop=True)
+    missing = [column for column in required if column not in frame.columns]
+    if missing and len(frame):
+        wanted = ", ".join(f"{c} ({layout[c]})" for c in missing)
+        raise SchemaError(f"{name}: missing required column(s) {wanted}", path=name, column=missing[0])
+    frame = frame.astype(object).where(frame.notna(), "").astype(str)
+    for column in layout:
+        if column not in frame.columns:
+            frame[column] = ""
+    key = "child_id" if table == "children" else "record_id"
+    _check_keys(frame, key, name)
+    known = [c for c in layout if c in frame.columns]
+    return frame[known + [c for c in frame.columns if c not in layout]]
+
+
+def _check_keys(frame: pd.DataFrame, key: str, name: str) -> None:
+    keys = frame[key].str.strip()
+    frame[key] = keys
+    blank = keys.index[keys == ""].tolist()
+    if blank:
+        raise SchemaError(f"{name}: column {key!r} is blank in data row(s) {_rows(blank)}; every row needs one",
+                          path=name, column=key, rows=[r + 2 for r in blank])
+    repeated = keys.index[keys.duplicated(keep=False)].tolist()
+    if repeated:
+        raise SchemaError(
+            f"{name}: column {key!r} repeats value(s) {sorted(set(keys[repeated]))[:5]} in data row(s) "
+            f"{_rows(repeated)}; it must be unique", path=name, column=key, rows=[r + 2 for r in repeated])
+
+
+def _rows(positions: list[int]) -> str:
+    """Spreadsheet row numbers (header is row 1) of frame positions, at most ten."""
+    shown = ", ".join(str(p + 2) for p in positions[:10])
+    return shown + (f" and {len(positions) - 10} more" if len(positions) > 10 else "")
+
+
+def load(source, *, table: str = "register", required: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A path or a DataFrame, read and conformed (see ``conform``)."""
+    if isinstance(source, pd.DataFrame):
+        return conform(source, table=table, required=required)
+    return conform(read_table(source), name=str(source), table=table, required=required)
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """UTF-8 with BOM, so that Excel opens Chinese text cleanly."""
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def write_excel(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, *, chinese_headers: bool = True) -> None:
+    """One workbook, a sheet per frame, headers in Chinese where we know them."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            shown = frame.rename(columns=OUTPUT_HEADERS_ZH) if chinese_headers else frame
+            shown.to_excel(writer, sheet_name=sheet[:31], index=False)

@@ -1,0 +1,136 @@
+"""Chinese names: cleaning, traditional -> simplified, surname split, pinyin with every reading.
+
+All tables are built once per distinct character (a register of a million women has a
+few thousand), then names are mapped through them.
+
+>>> clean_name(" 王  麗華 ")
+'王丽华'
+>>> clean_name("阿依古丽•买买提")
+'阿依古丽·买买提'
+>>> split_surname("欧阳娜娜"), split_surname("王芳"), split_surname("阿依古丽·买买提")
+(('欧阳', '娜娜'), ('王', '芳'), ('', '阿依古丽·买买提'))
+>>> name_pinyin("曾乐")
+'cengle'
+>>> sorted(pinyin_variants("曾乐"))
+['cengle', 'cengyue', 'zengle', 'zengyue']
+>>> similar_shaped("己", "已"), similar_shaped("王", "李")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 独孤 "
+    "南宫 西门 万俟 闻人 端木 赫连 澹台 百里 呼延 东郭 公冶 太史 申屠 第五 拓跋 完颜 "
+    "单于 濮阳 淳于 仲孙 叱干 羊舌 微生 梁丘 左丘 谷梁 段干 子车 巫马 公西".split()
+)
+"""Two-character surnames (复姓); every other Han name has a one-character surname."""
+
+MIDDLE_DOTS = "·•‧・．.。∙⋅･"
+_DOT_RE = re.compile("[" + re.escape(MIDDLE_DOTS) + "]+")
+_DROP_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff\"'`,，、()（）\[\]【】0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def simplified_char(char: str) -> str:
+    """The simplified form of one character (itself if it has none)."""
+    import zhconv
+
+    converted = zhconv.convert(char, "zh-cn")
+    return converted if len(converted) == 1 else char
+
+
+def clean_name(raw: object) -> str:
+    """Canonical form of a name: NFKC, no spaces or digits, one kind of middle dot, simplified."""
+    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+        return ""
+    text = unicodedata.normalize("NFKC", str(raw))
+    text = _DOT_RE.sub("·", _DROP_RE.sub("", text)).strip("·")
+    return "".join(simplified_char(char) for char in text)
+
+
+def split_surname(name: str) -> tuple[str, str]:
+    """(surname, given name); minority names with a middle dot have no surname."""
+    if not name or "·" in name or not _is_han(name[0]):
+        return "", name
+    if name[:2] in COMPOUND_SURNAMES and len(name) > 2:
+        return name[:2], name[2:]
+    return name[:1], name[1:]
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+@lru_cache(maxsize=65536)
+def char_readings(char: str) -> tuple[str, ...]:
+    """Every toneless pinyin reading of a character (the character itself, lower-cased, if none)."""
+    from pypinyin import Style, pinyin
+
+    if not _is_han(char):
+        return (char.lower(),) if char != "·" else ("",)
+    readings = pinyin(char, heteronym=True, style=Style.NORMAL, errors="default")[0]
+    return tuple(dict.fromkeys(r.replace("ü", "v") for r in readings)) or (char,)
+
+
+def name_pinyin(name: str) -> str:
+    """The first reading of every character, joined: '曾乐' -> 'cengle'."""
+    return "".join(char_readings(char)[0] for char in name)
+
+
+def pinyin_variants(name: str, cap: int = 8) -> list[str]:
+    """Every combination of readings of a polyphonic name, at most ``cap`` of them."""
+    options = [char_readings(char) for char in name]
+    return ["".join(combo) for combo in itertools.islice(itertools.product(*options), cap)]
+
+
+def homophone_chars(a: str, b: str) -> bool:
+    """Two characters share a reading."""
+    return bool(set(char_readings(a)) & set(char_readings(b)))
+
+
+@lru_cache(maxsize=1)
+def _similar_groups() -> dict[str, frozenset[str]]:
+    text = resources.files("linkage").joinpath("data/similar_chars.txt").read_text(encoding="utf-8")
+    groups: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        for char in line:
+            groups.setdefault(char, set()).update(line)
+    return {char: frozenset(group) for char, group in groups.items()}
+
+
+def similar_shaped(a: str, b: str) -> bool:
+    """Two different characters that clerks confuse by shape (形近字)."""
+    return a != b and b in _similar_groups().get(a, ())
+
+
+def normalize_names(values: pd.Series | list) -> pd.DataFrame:
+    """Clean a column of names once per distinct value.
+
+    Returns a frame of shape (n, 4): name, surname, given, pinyin (first readings).
+    """
+    series = pd.Series(values, dtype=object)
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    cleaned = [clean_name(value) for value in distinct]
+    parts = [split_surname(name) for name in cleaned]
+    table = pd.DataFrame(
+        {
+            "name": cleaned,
+            "surname": [p[0] for p in parts],
+            "given": [p[1] for p in parts],
+            "pinyin": [name_pinyin(name) for name in cleaned],
+        }
+    )
+    return table.iloc[codes].reset_index(drop=True)

@@ -1,0 +1,127 @@
+"""From a conformed register to the normalised columns every stage reads, plus the flags.
+
+``prepare(frame)`` returns ``Records``: the input as it came (``raw``), one normalised row
+per input row (``norm``, same positions) and one flag per bad value (``flags``).  A bad value
+never raises: it becomes '' / NaT in ``norm`` and a row in ``flags`` with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .normalize.contact import (
+    normalize_address,
+    normalize_code,
+    normalize_phone,
+    normalize_sex,
+    normalize_text,
+    per_distinct,
+)
+from .normalize.dates import normalize_dates
+from .normalize.ids import normalize_ids
+from .normalize.names import normalize_names
+
+DATE_FIELDS = ("birth_date", "marriage_date", "residence_since", "registered_date")
+
+FLAG_MESSAGES = {
+    "bad_chars": "身份证号含非法字符",
+    "bad_length": "身份证号位数错误(应为18位或15位)",
+    "placeholder": "身份证号为占位值,按空白处理",
+    "bad_region": "身份证号地区码不在GB/T 2260中",
+    "bad_date": "日期无法识别或不存在",
+    "bad_check": "身份证号校验位错误",
+    "legacy15": "仍在使用15位旧身份证号",
+    "bad_sex": "性别无法识别",
+    "empty_name": "姓名为空",
+}
+"""Chinese message for each flag reason."""
+
+FLAG_COLUMNS = ["record_id", "field", "value", "reason", "message"]
+
+
+@dataclass(frozen=True)
+class Records:
+    """A register ready for blocking and scoring.
+
+    raw:   the conformed input, shape (n, k), strings
+    norm:  normalised columns, shape (n, m), same row positions as ``raw``
+    flags: one row per bad value: record_id, field, value, reason, message
+    """
+
+    raw: pd.DataFrame
+    norm: pd.DataFrame
+    flags: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.norm)
+
+
+def prepare(raw: pd.DataFrame) -> Records:
+    """Normalise a conformed register (see ``linkage.io.conform``)."""
+    n = len(raw)
+    norm = pd.DataFrame({"record_id": raw["record_id"].to_numpy(dtype=object)})
+    flags: list[pd.DataFrame] = []
+
+    norm["unit_code"] = per_distinct(raw["unit_code"], normalize_code)
+    norm["district"] = norm["unit_code"].str[:6]
+    names = normalize_names(raw["name"])
+    norm["name"] = names["name"].to_numpy()
+    norm["surname"] = names["surname"].to_numpy()
+    norm["given"] = names["given"].to_numpy()
+    norm["pinyin"] = names["pinyin"].to_numpy()
+    flags.append(_flags(raw, "name", norm["name"].to_numpy() == "", "empty_name"))
+
+    ids = normalize_ids(raw["id_number"])
+    norm["id_number"] = ids.id_number
+    norm["id_full"] = ids.id_full
+    norm["id_status"] = ids.status
+    norm["id_birth"] = ids.birth_date
+    norm["id_sex"] = ids.sex
+    for reason in ("bad_chars", "bad_length", "placeholder", "bad_region", "bad_date", "bad_check", "legacy15"):
+        flags.append(_flags(raw, "id_number", ids.status == reason, reason))
+
+    for field in DATE_FIELDS:
+        dates = normalize_dates(raw[field])
+        norm[field] = dates.values.to_numpy()
+        flags.append(_flags(raw, field, dates.status == "bad_date", "bad_date"))
+    norm["birth"] = norm["birth_date"].where(norm["birth_date"].notna(), norm["id_birth"])
+
+    recorded_sex = per_distinct(raw["sex"], normalize_sex)
+    flags.append(_flags(raw, "sex", (recorded_sex == "") & (raw["sex"].str.strip() != "").to_numpy(), "bad_sex"))
+    norm["recorded_sex"] = recorded_sex
+    norm["sex"] = np.where(recorded_sex != "", recorded_sex, ids.sex)
+
+    spouse = normalize_ids(raw["spouse_id_number"])
+    norm["spouse_id"] = spouse.id_full
+    norm["spouse_id_status"] = spouse.status
+    norm["spouse_id_sex"] = spouse.sex
+    norm["spouse_name"] = normalize_names(raw["spouse_name"])["name"].to_numpy()
+    norm["phone"] = per_distinct(raw["phone"], normalize_phone)
+    for field in ("hukou_code", "residence_code"):
+        norm[field] = per_distinct(raw[field], normalize_code)
+    for field in ("hukou_address", "residence_address", "work_unit"):
+        norm[field] = per_distinct(raw[field], normalize_address)
+    for field in ("marital_status", "contraception", "pregnancy", "ethnicity", "source"):
+        norm[field] = per_distinct(raw[field], normalize_text)
+    status = per_distinct(raw["status"], normalize_text)
+    norm["status"] = np.where(status == "", "在管", status)
+    assert len(norm) == n
+    flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
+    return Records(raw=raw, norm=norm, flags=flag_frame)
+
+
+def _flags(raw: pd.DataFrame, field: str, mask: np.ndarray, reason: str) -> pd.DataFrame:
+    rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+    return pd.DataFrame(
+        {
+            "record_id": raw["record_id"].to_numpy()[rows],
+            "field": field,
+            "value": raw[field].to_numpy()[rows],
+            "reason": reason,
+            "message": FLAG_MESSAGES[reason],
+        },
+        columns=FLAG_COLUMNS,
+    )
