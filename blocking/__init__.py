@@ -1,0 +1,11 @@
+"""Candidate pairs: blocking keys on ID-number parts, names with birth dates, spouse ID and phone.
+
+``block(norm)`` returns an int64 array of shape (p, 2) of row positions, i < j, no repeats.
+"""
+
+from .block import block, block_link
+from .kernels import BlockStats, pairs_from_keys, sorted_neighbourhood, unique_pairs
+from .register import DEFAULT_BLOCKERS
+
+__all__ = ["block", "block_link", "BlockStats", "pairs_from_keys", "sorted_neighbourhood", "unique_pairs",
+           "DEFAULT_BLOCKERS"]

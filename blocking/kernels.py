@@ -1,0 +1,126 @@
+"""Numpy kernels that turn blocking keys into candidate pairs.
+
+A pair array is int64 of shape (p, 2) holding row positions.  When deduplicating, every
+pair has ``i < j`` and no pair repeats; when linking two tables, column 0 indexes the left
+table and column 1 the right one.
+
+>>> unique_pairs([pairs_from_keys(np.array(["a", "b", "a", "", "a"], dtype=object))])
+array([[0, 2],
+       [0, 4],
+       [2, 4]])
+>>> pairs_from_keys(np.array(["a", "a", "a"], dtype=object), max_block_size=2)
+array([], shape=(0, 2), dtype=int64)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+EMPTY_PAIRS = np.empty((0, 2), dtype=np.int64)
+
+
+@dataclass
+class BlockStats:
+    """What a blocking pass did: pairs per key, and the oversized blocks it skipped."""
+
+    pairs_per_key: dict[str, int] = field(default_factory=dict)
+    skipped_blocks: dict[str, int] = field(default_factory=dict)
+    skipped_records: dict[str, int] = field(default_factory=dict)
+
+
+def _codes(keys: np.ndarray) -> np.ndarray:
+    """Integer codes of keys, -1 for blank keys ('' or None)."""
+    codes, uniques = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+    blank = np.flatnonzero(pd.Series(uniques, dtype=object).isin(["", b""]).to_numpy())
+    if len(blank):
+        codes = codes.copy()
+        codes[np.isin(codes, blank)] = -1
+    return codes.astype(np.int64)
+
+
+def pairs_from_keys(
+    keys: np.ndarray,
+    *,
+    max_block_size: int = 1000,
+    side: np.ndarray | None = None,
+    stats: BlockStats | None = None,
+    name: str = "key",
+) -> np.ndarray:
+    """All pairs of rows that share a non-blank key, skipping blocks larger than ``max_block_size``.
+
+    keys: array of shape (n,) (str, bytes or int; '' means no key).
+    side: optional bool array (n,); when given only pairs with side[i] != side[j] are kept,
+        ordered (False row, True row).
+    Returns int64 (p, 2), i < j when ``side`` is None.
+    """
+    codes = _codes(keys)
+    keep = np.flatnonzero(codes >= 0)
+    order = keep[np.argsort(codes[keep], kind="stable")]
+    sorted_codes = codes[order]
+    if len(order) == 0:
+        return EMPTY_PAIRS
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    size_of_row = np.repeat(sizes, sizes)
+    too_big = size_of_row > max_block_size
+    if stats is not None:
+        stats.skipped_blocks[name] = int((sizes > max_block_size).sum())
+        stats.skipped_records[name] = int(too_big.sum())
+    order, sorted_codes, size_of_row = order[~too_big], sorted_codes[~too_big], size_of_row[~too_big]
+    chunks = []
+    active = np.flatnonzero(size_of_row > 1)
+    offset = 1
+    while len(active):
+        partner = active + offset
+        partner = partner[partner < len(order)]
+        base = active[: len(partner)]
+        same = sorted_codes[partner] == sorted_codes[base]
+        left, right = order[base[same]], order[partner[same]]
+        chunks.append(np.stack([left, right], axis=1))
+        offset += 1
+        active = active[size_of_row[active] > offset]
+    pairs = np.concatenate(chunks) if chunks else EMPTY_PAIRS
+    return orient(pairs, side)
+
+
+def sorted_neighbourhood(
+    keys: np.ndarray, *, window: int = 5, side: np.ndarray | None = None
+) -> np.ndarray:
+    """Pairs of rows within ``window - 1`` places of each other when sorted by a fuzzy key.
+
+    keys: array of shape (n,); blank keys take no part.  Returns int64 (p, 2).
+    """
+    keys = pd.Series(keys, dtype=object)
+    keep = np.flatnonzero((keys != "").to_numpy() & keys.notna().to_numpy())
+    order = keep[np.argsort(keys.to_numpy()[keep].astype(str), kind="stable")]
+    chunks = [np.stack([order[:-d], order[d:]], axis=1) for d in range(1, min(window, len(order)))]
+    pairs = np.concatenate(chunks) if chunks else EMPTY_PAIRS
+    return orient(pairs, side)
+
+
+def orient(pairs: np.ndarray, side: np.ndarray | None) -> np.ndarray:
+    """Dedupe: i < j.  Link (``side`` given): keep cross pairs, ordered (left row, right row)."""
+    if len(pairs) == 0:
+        return EMPTY_PAIRS
+    if side is None:
+        return np.sort(pairs, axis=1).astype(np.int64)
+    cross = side[pairs[:, 0]] != side[pairs[:, 1]]
+    pairs = pairs[cross]
+    swap = side[pairs[:, 0]]
+    return np.where(swap[:, None], pairs[:, ::-1], pairs).astype(np.int64)
+
+
+def unique_pairs(pair_arrays: list[np.ndarray], n_right: int | None = None) -> np.ndarray:
+    """Union of pair arrays, sorted, without repeats or self pairs.  Returns int64 (p, 2)."""
+    arrays = [p for p in pair_arrays if len(p)]
+    if not arrays:
+        return EMPTY_PAIRS
+    pairs = np.concatenate(arrays).astype(np.int64)
+    if n_right is None:
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    width = np.int64(max(int(pairs.max()) + 1, 1) if n_right is None else max(n_right, 1))
+    encoded = np.unique(pairs[:, 0] * width + pairs[:, 1])
+    return np.stack([encoded // width, encoded % width], axis=1)
