@@ -1,0 +1,148 @@
+"""Clusters of records that are one woman: connected components of the matched pairs,
+split where a component joins records that cannot be the same woman.
+
+A component is split by constrained agglomeration: its matched pairs are taken strongest
+first and a pair is skipped when joining it would put two records that cannot be one
+woman (``cannot_link``) into the same cluster.  The skipped pairs are the recorded split.
+
+>>> norm = pd.DataFrame({"record_id": ["a", "b", "c"], "id_number": ["", "", ""], "sex": ["F", "F", "F"]})
+>>> c = cluster(norm, np.array([[0, 1]]), np.array([0.9]), threshold=0.5)
+>>> list(c.cluster_ids), c.sizes.tolist()
+(['C-a', 'C-a', 'C-c'], [2, 2, 1])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from blocking.kernels import pairs_from_keys
+
+SPLIT_COLUMNS = ["cluster_id", "record_id_l", "record_id_r", "probability", "reason"]
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """labels: int64 (n,) cluster number per row; cluster_ids: str (n,) stable ids
+    ("C-" + the smallest record_id of the cluster); sizes: int64 (n,) size of each row's
+    cluster; splits: one row per matched pair left out to keep impossible records apart."""
+
+    labels: np.ndarray
+    cluster_ids: np.ndarray
+    sizes: np.ndarray
+    splits: pd.DataFrame
+
+    def table(self, record_ids: np.ndarray) -> pd.DataFrame:
+        """clusters.csv: record_id, cluster_id, cluster_size — every input record exactly once."""
+        return pd.DataFrame({"record_id": record_ids, "cluster_id": self.cluster_ids, "cluster_size": self.sizes})
+
+
+def cannot_link(norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+    """Pairs that cannot be one woman: two valid ID numbers that differ (a single wrong digit
+    or swapped neighbours never keeps the MOD 11-2 check valid, so two valid numbers that
+    differ are two people), or recorded/derived sexes that differ.  bool (p,)."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=bool)
+    ids = norm["id_number"].to_numpy(dtype=object)
+    sex = norm["sex"].to_numpy(dtype=object)
+    left, right = pairs[:, 0], pairs[:, 1]
+    both_ids = (ids[left] != "") & (ids[right] != "")
+    both_sex = (sex[left] != "") & (sex[right] != "")
+    return (both_ids & (ids[left] != ids[right])) | (both_sex & (sex[left] != sex[right]))
+
+
+def _components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label per row (networkx), int64 (n,)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(map(tuple, pairs.tolist()))
+    labels = np.empty(n, dtype=np.int64)
+    for number, members in enumerate(nx.connected_components(graph)):
+        labels[list(members)] = number
+    return labels
+
+
+def _split(members: np.ndarray, edges: np.ndarray, probs: np.ndarray, forbidden: set[tuple[int, int]]) -> tuple[dict[int, int], list[int]]:
+    """Constrained agglomeration of one component: returns root per member and skipped edge indices."""
+    root = {int(m): int(m) for m in members}
+    groups = {int(m): {int(m)} for m in members}
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    skipped = []
+    for e in np.argsort(-probs, kind="stable"):
+        a, b = find(int(edges[e, 0])), find(int(edges[e, 1]))
+        if a == b:
+            continue
+        if any((min(x, y), max(x, y)) in forbidden for x in groups[a] for y in groups[b]):
+            skipped.append(int(e))
+            continue
+        root[b] = a
+        groups[a] |= groups.pop(b)
+    return {int(m): find(int(m)) for m in members}, skipped
+
+
+def cluster(
+    norm: pd.DataFrame,
+    pairs: np.ndarray,
+    probabilities: np.ndarray,
+    *,
+    threshold: float,
+    max_component: int = 500,
+) -> Clustering:
+    """Cluster the rows of ``norm`` from scored pairs.
+
+    pairs: int64 (p, 2) row positions; probabilities: float (p,).  Pairs at or above
+    ``threshold`` are matches.  Components larger than ``max_component`` are not checked for
+    impossible members (they are reported by size for review instead).
+    """
+    n = len(norm)
+    record_ids = norm["record_id"].to_numpy(dtype=object)
+    matched = probabilities >= threshold
+    edges, probs = pairs[matched], probabilities[matched]
+    labels = _components(n, edges)
+    sizes = np.bincount(labels, minlength=n)[labels]
+    checkable = (sizes > 1) & (sizes <= max_component)
+    inside = pairs_from_keys(np.where(checkable, labels, -1).astype(object), max_block_size=max_component)
+    inside = inside[np.isin(labels[inside[:, 0]], np.unique(labels[checkable]))] if len(inside) else inside
+    conflicts = inside[cannot_link(norm, inside)]
+    split_rows: list[dict] = []
+    if len(conflicts):
+        labels = labels.copy()
+        next_label = int(labels.max()) + 1
+        edge_label = labels[edges[:, 0]]
+        for component in np.unique(labels[conflicts[:, 0]]):
+            in_component = np.flatnonzero(edge_label == component)
+            forbidden = {(int(min(a, b)), int(max(a, b))) for a, b in conflicts[labels[conflicts[:, 0]] == component]}
+            members = np.flatnonzero(labels == component)
+            roots, skipped = _split(members, edges[in_component], probs[in_component], forbidden)
+            for r, new_root in enumerate(sorted(set(roots.values()))):
+                rows = [m for m, root in roots.items() if root == new_root]
+                labels[rows] = component if r == 0 else next_label
+                next_label += 0 if r == 0 else 1
+            for e in skipped:
+                a, b = edges[in_component[e]]
+                split_rows.append({"record_id_l": record_ids[a], "record_id_r": record_ids[b],
+                                   "probability": float(probs[in_component[e]]), "reason": "cannot_link"})
+    labels = pd.factorize(labels)[0].astype(np.int64)
+    sizes = np.bincount(labels, minlength=n)[labels] if n else np.zeros(0, dtype=np.int64)
+    ids = _stable_ids(labels, record_ids)
+    splits = pd.DataFrame(split_rows, columns=SPLIT_COLUMNS[1:])
+    splits.insert(0, "cluster_id", pd.Series(ids, index=record_ids).reindex(splits["record_id_l"]).to_numpy())
+    return Clustering(labels=labels, cluster_ids=ids, sizes=sizes.astype(np.int64), splits=splits)
+
+
+def _stable_ids(labels: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
+    """"C-" + the smallest record_id in each cluster: the same input gives the same ids."""
+    if len(labels) == 0:
+        return np.zeros(0, dtype=object)
+    frame = pd.DataFrame({"label": labels, "record_id": record_ids.astype(str)})
+    smallest = frame.groupby("label")["record_id"].min()
+    return ("C-" + smallest.reindex(labels)).to_numpy(dtype=object)
