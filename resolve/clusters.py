@@ -14,6 +14,7 @@ woman (``cannot_link``) into the same cluster.  The skipped pairs are the record
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import networkx as nx
 import numpy as np
@@ -96,13 +97,16 @@ def cluster(
     *,
     threshold: float,
     max_component: int = 500,
+    cannot: Callable[[pd.DataFrame, np.ndarray], np.ndarray] | None = None,
 ) -> Clustering:
     """Cluster the rows of ``norm`` from scored pairs.
 
     pairs: int64 (p, 2) row positions; probabilities: float (p,).  Pairs at or above
     ``threshold`` are matches.  Components larger than ``max_component`` are not checked for
-    impossible members (they are reported by size for review instead).
+    impossible members (they are reported by size for review instead).  ``cannot`` tells
+    pairs that cannot be one entity (default ``cannot_link``, for the Chinese register).
     """
+    cannot = cannot or cannot_link
     n = len(norm)
     record_ids = norm["record_id"].to_numpy(dtype=object)
     matched = probabilities >= threshold
@@ -112,7 +116,7 @@ def cluster(
     checkable = (sizes > 1) & (sizes <= max_component)
     inside = pairs_from_keys(np.where(checkable, labels, -1).astype(object), max_block_size=max_component)
     inside = inside[np.isin(labels[inside[:, 0]], np.unique(labels[checkable]))] if len(inside) else inside
-    conflicts = inside[cannot_link(norm, inside)]
+    conflicts = inside[cannot(norm, inside)]
     split_rows: list[dict] = []
     if len(conflicts):
         labels = labels.copy()

@@ -1,0 +1,95 @@
+"""The ``linkage`` command: batch runs for district offices.
+
+    linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules FILE]
+    linkage link LEFT RIGHT -o OUT [--threshold P] [--model FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from .errors import LinkageError
+
+EPILOG = "Inputs: .csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx or .parquet, English or Chinese headers."
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--out", required=True, metavar="OUT",
+                        help="folder for the output files (created if missing)")
+    parser.add_argument("--threshold", type=float, metavar="P",
+                        help="match probability (0-1) at or above which two records are the same person "
+                             "(default: the model's recommended threshold)")
+    parser.add_argument("--review-threshold", type=float, metavar="P",
+                        help="pairs at or above this probability are listed in pairs.csv for review (default 0.3)")
+    parser.add_argument("--model", metavar="FILE",
+                        help="a trained model (JSON) to use instead of the one shipped with the package")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on standard error")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="linkage", description="Find duplicate and missing records in a "
+                                     "register of women of childbearing age (WIS), decide the managing unit, "
+                                     "draft the notices.", epilog=EPILOG)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dedupe = commands.add_parser("dedupe", help="find duplicates in one register and draft notices",
+                                 description="Find the women held more than once, decide which unit manages "
+                                 "each, and draft the cancellation notices.", epilog=EPILOG)
+    dedupe.add_argument("register", metavar="REGISTER", help="the register file")
+    _common(dedupe)
+    dedupe.add_argument("--district", metavar="CODE",
+                        help="this office's 6-digit district code (GB/T 2260); decides which notices are ours")
+    dedupe.add_argument("--as-of", metavar="DATE", help="reference date of the clean-up (default: today)")
+    dedupe.add_argument("--rules", metavar="FILE", help="managing-unit rules (JSON or TOML) replacing the default")
+
+    link = commands.add_parser("link", help="match the records of two files",
+                               description="Match each record of LEFT with the records of RIGHT that are the "
+                               "same person, and list the records that match nothing.", epilog=EPILOG)
+    link.add_argument("left", metavar="LEFT", help="the first file (e.g. the register)")
+    link.add_argument("right", metavar="RIGHT", help="the second file (e.g. a shared-platform extract)")
+    _common(link)
+    link.add_argument("--one-to-one", action="store_true",
+                      help="keep only pairs that are each record's best candidate on both sides")
+    return parser
+
+
+def _run_dedupe(args: argparse.Namespace) -> dict:
+    from .pipeline import dedupe
+
+    result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
+                    model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
+                    progress=not args.quiet)
+    result.write(args.out)
+    return result.summary()
+
+
+def _run_link(args: argparse.Namespace) -> dict:
+    from .pipeline import link
+
+    result = link(args.left, args.right, threshold=args.threshold, review_threshold=args.review_threshold,
+                  model=args.model, one_to_one=args.one_to_one, progress=not args.quiet)
+    result.write(args.out)
+    return result.summary()
+
+
+RUNNERS = {"dedupe": _run_dedupe, "link": _run_link}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``linkage`` console script.  Returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        summary = RUNNERS[args.command](args)
+    except LinkageError as exc:
+        print(f"linkage {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    for key, value in summary.items():
+        print(f"{key.replace('_', ' ')}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

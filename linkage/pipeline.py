@@ -1,0 +1,272 @@
+"""The pipeline: records -> blocking -> scoring -> clustering -> decisions and notices.
+
+``dedupe`` finds the duplicates inside one register; ``link`` matches two tables (a register
+against a shared-platform extract, or any two registers of the same profile).  Both take a
+path (.csv, .xlsx, .parquet) or a DataFrame and return a result object whose tables are
+DataFrames and whose ``write(folder)`` writes the files of SCHEMA.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .io import write_csv
+from .prepare import Records
+from .profile import Profile, RegisterProfile
+from .progress import Progress
+from .scoring_run import Scored, load_model, score_pairs
+
+
+@dataclass
+class DedupeResult:
+    """The outcome of ``dedupe``.
+
+    records: the register as read and normalised (n rows); scored: every candidate pair with
+    its probability; clustering: cluster per record; decisions / notices / verification:
+    the managing-unit outcome (empty frames when the profile has no managing units).
+    """
+
+    records: Records
+    scored: Scored
+    clustering: Any
+    decisions: pd.DataFrame
+    notices: pd.DataFrame
+    verification: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def cluster_ids(self) -> np.ndarray:
+        return self.clustering.cluster_ids
+
+    @property
+    def clusters(self) -> pd.DataFrame:
+        """clusters.csv: every input record exactly once."""
+        return self.clustering.table(self.records.norm["record_id"].to_numpy(dtype=object))
+
+    @property
+    def pairs(self) -> pd.DataFrame:
+        """pairs.csv: scored pairs at or above the review threshold."""
+        return self.scored.table(self.records.norm, self.records.norm, self.scored.review_threshold)
+
+    @property
+    def flags(self) -> pd.DataFrame:
+        return self.records.flags
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every output table by file stem."""
+        return {
+            "clusters": self.clusters,
+            "pairs": self.pairs,
+            "decisions": self.decisions,
+            "notices": self.notices,
+            "verification": self.verification,
+            "splits": self.clustering.splits,
+            "flags": self.flags,
+            **self.extra_tables,
+        }
+
+    def write(self, folder: str | os.PathLike) -> list[Path]:
+        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed)."""
+        return write_tables(self.tables(), folder)
+
+    def summary(self) -> dict[str, int]:
+        sizes = self.clustering.sizes
+        return {
+            "records": len(self.records),
+            "flagged_values": len(self.records.flags),
+            "candidate_pairs": len(self.scored.pairs),
+            "matched_pairs": int((self.scored.probabilities >= self.scored.threshold).sum()),
+            "clusters_of_2_plus": int(len(np.unique(self.clustering.labels[sizes > 1]))),
+            "records_in_clusters": int((sizes > 1).sum()),
+            "notices": len(self.notices),
+            "undetermined": len(self.verification),
+        }
+
+
+@dataclass
+class LinkResult:
+    """The outcome of ``link``: links (matched pairs), and for each side the records that
+    linked to nothing with their best candidate."""
+
+    left: Records
+    right: Records
+    scored: Scored
+    one_to_one: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> np.ndarray:
+        """bool (p,): the candidate pairs that are links."""
+        keep = self.scored.probabilities >= self.scored.threshold
+        if self.one_to_one:
+            keep &= _mutual_best(self.scored.pairs, self.scored.probabilities)
+        return keep
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """links.csv: record_id_l, record_id_r, probability, reasons (+ names where known)."""
+        return self.scored.table(self.left.norm, self.right.norm, mask=self.matched)
+
+    @property
+    def unmatched_left(self) -> pd.DataFrame:
+        return self._unmatched(0, self.left)
+
+    @property
+    def unmatched_right(self) -> pd.DataFrame:
+        return self._unmatched(1, self.right)
+
+    def _unmatched(self, side: int, records: Records) -> pd.DataFrame:
+        other = self.right if side == 0 else self.left
+        pairs, probs = self.scored.pairs, self.scored.probabilities
+        linked = np.zeros(len(records), dtype=bool)
+        linked[pairs[self.matched, side]] = True
+        best_prob = np.full(len(records), np.nan)
+        best_other = np.full(len(records), -1, dtype=np.int64)
+        if len(pairs):
+            order = np.lexsort((-probs, pairs[:, side]))
+            first = order[np.r_[True, pairs[order[1:], side] != pairs[order[:-1], side]]]
+            best_prob[pairs[first, side]] = probs[first]
+            best_other[pairs[first, side]] = pairs[first, 1 - side]
+        other_ids = np.r_[other.norm["record_id"].to_numpy(dtype=object), np.array([""], dtype=object)]
+        rows = np.flatnonzero(~linked)
+        return pd.DataFrame({
+            "record_id": records.norm["record_id"].to_numpy(dtype=object)[rows],
+            "best_candidate_record_id": other_ids[best_other[rows]],
+            "best_probability": np.round(best_prob[rows], 4),
+        })
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"links": self.links, "unmatched_left": self.unmatched_left, "unmatched_right": self.unmatched_right,
+                "flags_left": self.left.flags, "flags_right": self.right.flags}
+
+    def write(self, folder: str | os.PathLike) -> list[Path]:
+        return write_tables(self.tables(), folder)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "records_left": len(self.left),
+            "records_right": len(self.right),
+            "candidate_pairs": len(self.scored.pairs),
+            "links": int(self.matched.sum()),
+            "unmatched_left": len(self.unmatched_left),
+            "unmatched_right": len(self.unmatched_right),
+        }
+
+
+def _mutual_best(pairs: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """bool (p,): the pair is the best candidate of its left record and of its right record."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=bool)
+    frame = pd.DataFrame({"l": pairs[:, 0], "r": pairs[:, 1], "p": probs})
+    best_l = frame.groupby("l")["p"].transform("max").to_numpy()
+    best_r = frame.groupby("r")["p"].transform("max").to_numpy()
+    return (probs >= best_l) & (probs >= best_r)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike) -> list[Path]:
+    """Each table to ``folder/<name>.csv`` (UTF-8 with BOM).  Returns the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.csv"
+        write_csv(frame, path)
+        paths.append(path)
+    return paths
+
+
+def _resolve(profile: Profile, records: Records, clustering: Any, scored: Scored, district: str | None,
+             as_of: pd.Timestamp, rules: Any, report: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Managing-unit decisions, notices and the verification list (registers with units only)."""
+    if not getattr(profile, "managing_units", False):
+        empty = pd.DataFrame()
+        return empty, empty, empty
+    from resolve.decide import decide
+    from resolve.notices import draft_notices
+    from resolve.rules import load_rules
+
+    if isinstance(rules, (str, os.PathLike)):
+        rules = load_rules(rules)
+    report.stage("deciding managing units")
+    decisions = decide(records.norm, clustering.cluster_ids, as_of=as_of, rules=rules)
+    report.stage("drafting notices")
+    drafted = draft_notices(decisions, records.norm, clustering.cluster_ids, scored.pairs, scored.probabilities,
+                            scored.reasons, district=district, as_of=as_of)
+    return decisions, drafted.notices, drafted.verification
+
+
+def _as_of(as_of: Any) -> pd.Timestamp:
+    return pd.Timestamp.today().normalize() if as_of in (None, "") else pd.Timestamp(as_of)
+
+
+def dedupe(
+    register: Any,
+    *,
+    threshold: float | None = None,
+    review_threshold: float | None = None,
+    model: Any = None,
+    profile: Profile | None = None,
+    district: str | None = None,
+    as_of: Any = None,
+    rules: Any = None,
+    progress: bool | Progress = False,
+) -> DedupeResult:
+    """Find the duplicates in one register and decide who manages each woman.
+
+    register: path or DataFrame (English or Chinese headers).  threshold: match probability
+    at or above which a pair is the same woman (default: the model's recommended one).
+    model: a ``scoring.MatchModel``, a path to its JSON, or None for the profile's default.
+    district: this office's 6-digit district code; as_of: the clean-up's reference date.
+    """
+    from resolve.clusters import cluster
+
+    report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
+    profile = profile or RegisterProfile()
+    report.stage("reading and normalising")
+    records = register if isinstance(register, Records) else profile.load(register)
+    report.stage(f"blocking {len(records):,} records")
+    pairs = profile.block(records.norm)
+    fitted = load_model(model, profile)
+    scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
+                         review_threshold=review_threshold, progress=report)
+    report.stage("clustering")
+    clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
+                         cannot=profile.cannot_link)
+    decisions, notices, verification = _resolve(profile, records, clustering, scored, district, _as_of(as_of), rules,
+                                                report)
+    report.done()
+    return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings)
+
+
+def link(
+    left: Any,
+    right: Any,
+    *,
+    threshold: float | None = None,
+    review_threshold: float | None = None,
+    model: Any = None,
+    profile: Profile | None = None,
+    one_to_one: bool = False,
+    progress: bool | Progress = False,
+) -> LinkResult:
+    """Match the records of two tables.  ``right`` may be an extract that has only some of the
+    register's columns.  one_to_one keeps only pairs that are each side's best candidate."""
+    report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
+    profile = profile or RegisterProfile()
+    report.stage("reading and normalising")
+    left_records = left if isinstance(left, Records) else profile.load(left)
+    right_records = right if isinstance(right, Records) else profile.load(right, role="extract")
+    report.stage(f"blocking {len(left_records):,} x {len(right_records):,} records")
+    pairs = profile.block_link(left_records.norm, right_records.norm)
+    fitted = load_model(model, profile)
+    scored = score_pairs(profile, fitted, left_records.norm, right_records.norm, pairs, threshold=threshold,
+                         review_threshold=review_threshold, progress=report)
+    report.done()
+    return LinkResult(left_records, right_records, scored, one_to_one=one_to_one, timings=report.timings)

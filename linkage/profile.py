@@ -1,0 +1,82 @@
+"""Field profiles: how a kind of register is read, blocked and compared.
+
+The pipeline is the same for every register; a profile supplies the parts that depend on
+the fields.  ``RegisterProfile`` is the Chinese WIS register of SCHEMA.md (the default);
+``linkage.generic.GenericProfile`` runs other registers such as FEBRL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from .io import load
+from .prepare import Records, prepare
+
+
+class Profile(Protocol):
+    """What the pipeline needs from a register profile.
+
+    load(source) -> Records with ``norm`` holding at least ``record_id``;
+    block(norm) -> int64 (p, 2), i < j;  block_link(left, right) -> int64 (p, 2);
+    compare(left, right, pairs) -> features with ``matrix`` float32 (p, f) and ``names``;
+    cannot_link(norm_left, norm_right, pairs) -> bool (p,);  default_model() -> MatchModel.
+    """
+
+    name: str
+
+    def load(self, source: Any, *, role: str = "register") -> Records: ...
+
+    def block(self, norm: pd.DataFrame) -> np.ndarray: ...
+
+    def block_link(self, left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray: ...
+
+    def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Any: ...
+
+    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray: ...
+
+    def default_model(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class RegisterProfile:
+    """The Chinese WIS register (SCHEMA.md): ID numbers, Chinese names, dates, spouse, phone."""
+
+    name: str = "register"
+    managing_units: bool = True
+
+    def load(self, source: Any, *, role: str = "register") -> Records:
+        """role 'register' requires record_id, unit_code and name; 'extract' only record_id."""
+        required = ("record_id",) if role == "extract" else None
+        return prepare(load(source, required=required))
+
+    def block(self, norm: pd.DataFrame) -> np.ndarray:
+        from blocking import block
+
+        return block(norm)
+
+    def block_link(self, left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
+        from blocking import block_link
+
+        return block_link(left, right)
+
+    def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Any:
+        from scoring import compare
+
+        return compare(left, right, pairs)
+
+    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+        from resolve.clusters import cannot_link
+
+        return cannot_link(norm, pairs)
+
+    def default_model(self) -> Any:
+        from scoring import default_model
+
+        return default_model()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "register", "name": self.name}

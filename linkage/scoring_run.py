@@ -1,0 +1,103 @@
+"""Scoring candidate pairs in chunks: features, probabilities, and reasons for the pairs a
+person will look at.  Memory stays bounded whatever the number of pairs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+from .progress import Progress
+
+CHUNK_PAIRS = 500_000
+"""Pairs scored at a time: features of one chunk take about 100 MB."""
+
+DEFAULT_REVIEW_THRESHOLD = 0.3
+
+
+@dataclass(frozen=True)
+class Scored:
+    """pairs: int64 (p, 2) row positions (left, right); probabilities: float64 (p,);
+    reasons: object (p,) — text for pairs at or above ``review_threshold``, '' below;
+    threshold: the match threshold used."""
+
+    pairs: np.ndarray
+    probabilities: np.ndarray
+    reasons: np.ndarray
+    threshold: float
+    review_threshold: float
+
+    def table(self, left: pd.DataFrame, right: pd.DataFrame, floor: float | None = None,
+              mask: np.ndarray | None = None) -> pd.DataFrame:
+        """record_id_l, record_id_r, probability, reasons, match, names and units of both."""
+        keep = np.ones(len(self.pairs), dtype=bool) if mask is None else mask.copy()
+        if floor is not None:
+            keep &= self.probabilities >= floor
+        rows = np.flatnonzero(keep)
+        rows = rows[np.argsort(-self.probabilities[rows], kind="stable")]
+        l, r = self.pairs[rows, 0], self.pairs[rows, 1]
+        table = pd.DataFrame({
+            "record_id_l": left["record_id"].to_numpy(dtype=object)[l],
+            "record_id_r": right["record_id"].to_numpy(dtype=object)[r],
+            "probability": np.round(self.probabilities[rows], 4),
+            "reasons": self.reasons[rows],
+            "match": self.probabilities[rows] >= self.threshold,
+        })
+        for column in ("name", "unit_code"):
+            if column in left.columns and column in right.columns:
+                table[f"{column}_l"] = left[column].to_numpy(dtype=object)[l]
+                table[f"{column}_r"] = right[column].to_numpy(dtype=object)[r]
+        return table
+
+
+def load_model(model: Any, profile: Any) -> Any:
+    """A MatchModel from an object, a JSON path, or the profile's default."""
+    if model is None:
+        return profile.default_model()
+    if isinstance(model, (str, os.PathLike)):
+        from scoring import MatchModel
+
+        if not os.path.isfile(model):
+            raise ConfigError(f"{model}: no such model file")
+        return MatchModel.from_json(model)
+    return model
+
+
+def score_pairs(
+    profile: Any,
+    model: Any,
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    pairs: np.ndarray,
+    *,
+    threshold: float | None = None,
+    review_threshold: float | None = None,
+    progress: Progress | None = None,
+    chunk: int = CHUNK_PAIRS,
+) -> Scored:
+    """Probabilities of every pair, and reasons of those at or above the review threshold."""
+    progress = progress or Progress()
+    if threshold is None:
+        threshold = float(getattr(model, "threshold_", 0.5))
+    if not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"threshold {threshold} is not a probability between 0 and 1")
+    if review_threshold is None:
+        review_threshold = min(DEFAULT_REVIEW_THRESHOLD, threshold)
+    progress.stage(f"scoring {len(pairs):,} candidate pairs")
+    probabilities = np.zeros(len(pairs), dtype=np.float64)
+    reasons = np.full(len(pairs), "", dtype=object)
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start : start + chunk]
+        features = profile.compare(left, right, part)
+        probs = model.predict_proba(features.matrix)
+        probabilities[start : start + len(part)] = probs
+        shown = np.flatnonzero(probs >= review_threshold)
+        if len(shown):
+            explained = model.explain(features.matrix[shown], top=3)
+            reasons[start + shown] = explained
+        progress.step(min(start + chunk, len(pairs)), len(pairs))
+    return Scored(pairs, probabilities, reasons, float(threshold), float(review_threshold))
