@@ -107,13 +107,13 @@ def _check_keys(frame: pd.DataFrame, key: str, name: str) -> None:
     frame[key] = keys
     blank = keys.index[keys == ""].tolist()
     if blank:
-        raise SchemaError(f"{name}: column {key!r} is blank in data row(s) {_rows(blank)}; every row needs one",
+        raise SchemaError(f"{name}: column {key!r} is blank in row(s) {_rows(blank)} (the header is row 1); every row needs one",
                           path=name, column=key, rows=[r + 2 for r in blank])
     repeated = keys.index[keys.duplicated(keep=False)].tolist()
     if repeated:
         raise SchemaError(
-            f"{name}: column {key!r} repeats value(s) {sorted(set(keys[repeated]))[:5]} in data row(s) "
-            f"{_rows(repeated)}; it must be unique", path=name, column=key, rows=[r + 2 for r in repeated])
+            f"{name}: column {key!r} repeats value(s) {sorted(set(keys[repeated]))[:5]} in row(s) "
+            f"{_rows(repeated)} (the header is row 1); it must be unique", path=name, column=key, rows=[r + 2 for r in repeated])
 
 
 def _rows(positions: list[int]) -> str:

@@ -1,0 +1,90 @@
+"""Reading registers: encodings, formats, headers, and clear errors for bad files."""
+
+import pandas as pd
+import pytest
+
+from linkage.columns import REGISTER_COLUMNS
+from linkage.errors import InputFileError, SchemaError
+from linkage.io import load, read_table
+from linkage.prepare import prepare
+
+
+def _chinese(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns=REGISTER_COLUMNS)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_encodings_with_chinese_headers(tmp_path, register, encoding):
+    path = tmp_path / "r.csv"
+    _chinese(register).to_csv(path, index=False, encoding=encoding)
+    frame = load(path)
+    assert list(frame["record_id"]) == list("abcde")
+    assert frame.loc[0, "name"] == "王芳" and frame.loc[0, "id_number"] == "330106199001011248"
+
+
+def test_xlsx_and_parquet(tmp_path, register):
+    register.to_excel(tmp_path / "r.xlsx", index=False)
+    register.to_parquet(tmp_path / "r.parquet")
+    for path in (tmp_path / "r.xlsx", tmp_path / "r.parquet"):
+        frame = load(path)
+        assert frame["id_number"].tolist() == register["id_number"].tolist()
+
+
+def test_other_columns_carried_and_absent_ones_empty(register):
+    frame = load(register.assign(备注=["x", "", "", "", "y"]))
+    assert frame["备注"].tolist() == ["x", "", "", "", "y"]
+    assert frame["spouse_id_number"].tolist() == [""] * 5
+
+
+def test_missing_required_column_names_file_and_column(tmp_path, register):
+    path = tmp_path / "r.csv"
+    register.drop(columns=["unit_code"]).to_csv(path, index=False)
+    with pytest.raises(SchemaError, match=r"r\.csv.*unit_code.*管理单位代码"):
+        load(path)
+
+
+def test_duplicated_record_id_names_rows(tmp_path, register):
+    path = tmp_path / "r.csv"
+    register.assign(record_id=["a", "b", "a", "d", "e"]).to_csv(path, index=False)
+    with pytest.raises(SchemaError, match=r"r\.csv.*record_id.*'a'.*row\(s\) 2, 4") as info:
+        load(path)
+    assert info.value.rows == [2, 4]
+
+
+def test_blank_record_id_names_rows(register):
+    with pytest.raises(SchemaError, match=r"blank in row\(s\) 4 \(the header is row 1\)"):
+        load(register.assign(record_id=["a", "b", " ", "d", "e"]))
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(InputFileError, match="no such file"):
+        read_table(tmp_path / "nope.csv")
+    (tmp_path / "r.doc").write_text("x")
+    with pytest.raises(InputFileError, match="unknown file type"):
+        read_table(tmp_path / "r.doc")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(InputFileError, match="bad.xlsx: cannot be read"):
+        read_table(tmp_path / "bad.xlsx")
+    (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00\x81\x00" * 10)
+    with pytest.raises(InputFileError, match="bin.csv"):
+        read_table(tmp_path / "bin.csv")
+
+
+def test_empty_register_gives_empty_frame(tmp_path):
+    (tmp_path / "empty.csv").write_text("record_id,unit_code,name\n")
+    assert len(load(tmp_path / "empty.csv")) == 0
+
+
+def test_bad_values_become_flags_never_errors(register):
+    bad = register.assign(id_number=["abc", "0", "11010519491231002", "", "110105194912310021"],
+                          birth_date=["1990-02-30", "明天", "", "", "19900101"], sex=["?", "", "", "", ""],
+                          name=["", "王方", "王芳", "王芳", "李静"])
+    records = prepare(load(bad))
+    assert len(records.norm) == 5
+    reasons = set(zip(records.flags["record_id"], records.flags["field"], records.flags["reason"]))
+    assert ("a", "id_number", "bad_chars") in reasons
+    assert ("b", "id_number", "placeholder") in reasons
+    assert ("c", "id_number", "bad_length") in reasons
+    assert ("e", "id_number", "bad_check") in reasons
+    assert ("a", "birth_date", "bad_date") in reasons and ("b", "birth_date", "bad_date") in reasons
+    assert ("a", "sex", "bad_sex") in reasons and ("a", "name", "empty_name") in reasons
