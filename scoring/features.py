@@ -1,0 +1,201 @@
+"""Comparison features of candidate pairs: ``compare(left, right, pairs) -> Features``.
+
+Every comparison is a group of columns named ``group:detail``: one 0/1 column per grade
+except "missing" (a blank field is no evidence, the model's reference level), plus a few
+floats (Jaro-Winkler of names and pinyin).  The raw grades travel with the matrix for the
+reasons and for ``conflicts`` (pairs that cannot be one woman).
+
+>>> norm = pd.DataFrame({"name": ["王芳", "王方", "李娜"], "id_full": ["", "", ""],
+...                      "birth": pd.to_datetime(["1990-03-05", "1990-03-05", None])})
+>>> f = compare(norm, norm, np.array([[0, 1], [0, 2]]))
+>>> f.matrix.shape == (2, len(FEATURE_NAMES)), f.value("name:homophone").tolist(), f.value("birth:equal").tolist()
+(True, [1.0, 0.0], [1.0, 0.0])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import comparators as cmp
+from .paired import categorical_pairs
+
+SPOUSE_NAME_GRADES = ("missing", "equal", "similar", "different")
+_SPOUSE_NAME_COARSE = np.array([0, 1, 2, 2, 2, 3, 3], dtype=np.int8)
+
+GRADED: dict[str, tuple[str, ...]] = {
+    "id": cmp.ID_GRADES,
+    "name": cmp.NAME_GRADES,
+    "birth": cmp.DATE_GRADES,
+    "sex": cmp.AGREE_GRADES,
+    "spouse_id": cmp.SPOUSE_ID_GRADES,
+    "spouse_name": SPOUSE_NAME_GRADES,
+    "phone": cmp.PHONE_GRADES,
+    "residence_address": cmp.SIMILARITY_GRADES,
+    "hukou_address": cmp.SIMILARITY_GRADES,
+    "residence_code": cmp.AGREE_GRADES,
+    "hukou_code": cmp.AGREE_GRADES,
+    "unit": cmp.UNIT_GRADES,
+}
+"""Comparison -> its grades; code 0 is always 'missing'."""
+
+FLAGS: tuple[str, ...] = ("id:both_valid", "birth:other_source_equal")
+"""0/1 columns beside the grades: two valid ID numbers that differ; the birth dates disagree
+but a recorded or ID-encoded date of one side equals one of the other."""
+FLOATS: tuple[str, ...] = ("name:jw", "name:pinyin_jw", "spouse_name:jw")
+
+FEATURE_NAMES: tuple[str, ...] = tuple(
+    [f"{group}:{grade}" for group, grades in GRADED.items() for grade in grades[1:]] + list(FLAGS) + list(FLOATS)
+)
+"""Column names of ``Features.matrix``, in order."""
+
+REASON_LABELS: dict[str, str] = {
+    "id:equal": "身份证号一致", "id:equal_legacy": "身份证号一致(15位升18位)", "id:check_only": "身份证号仅校验位不同",
+    "id:substitution": "身份证号一位之差", "id:transposition": "身份证号相邻两位颠倒", "id:different": "身份证号不同",
+    "id:both_valid": "两个有效身份证号不同",
+    "name:equal": "姓名一致", "name:homophone": "姓名同音", "name:similar_shape": "姓名形近",
+    "name:dropped_char": "姓名多一字或少一字", "name:surname_equal": "仅姓氏相同", "name:different": "姓名不同",
+    "birth:equal": "出生日期一致", "birth:day_month_swap": "出生日期月日颠倒", "birth:typo": "出生日期一位之差",
+    "birth:near": "出生日期相差数日", "birth:same_year_month": "出生年月相同", "birth:same_year": "出生年份相同",
+    "birth:different": "出生日期不同", "birth:other_source_equal": "出生日期与身份证号所含日期一致",
+    "sex:agree": "性别一致", "sex:disagree": "性别不同",
+    "spouse_id:equal": "配偶身份证号一致", "spouse_id:typo": "配偶身份证号近似", "spouse_id:different": "配偶身份证号不同",
+    "spouse_name:equal": "配偶姓名一致", "spouse_name:similar": "配偶姓名相近", "spouse_name:different": "配偶姓名不同",
+    "phone:equal": "联系电话一致", "phone:last8_equal": "联系电话后8位一致", "phone:different": "联系电话不同",
+    "residence_address:equal": "现居住地址一致", "residence_address:high": "现居住地址相近",
+    "residence_address:medium": "现居住地址部分相同", "residence_address:low": "现居住地址不同",
+    "hukou_address:equal": "户籍地址一致", "hukou_address:high": "户籍地址相近",
+    "hukou_address:medium": "户籍地址部分相同", "hukou_address:low": "户籍地址不同",
+    "residence_code:agree": "现居住地代码一致", "residence_code:disagree": "现居住地代码不同",
+    "hukou_code:agree": "户籍地代码一致", "hukou_code:disagree": "户籍地代码不同",
+    "unit:same_unit": "同一管理单位", "unit:same_district": "同一区县的不同单位", "unit:different_district": "不同区县",
+    "name:jw": "姓名相似度", "name:pinyin_jw": "姓名拼音相似度", "spouse_name:jw": "配偶姓名相似度",
+}
+"""Reason text of each feature, as the offices read it."""
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """matrix: float32 (p, f); names: the f column names (FEATURE_NAMES);
+    grades: comparison -> int8 (p,) grade codes (see GRADED), plus 'id_both_valid' (0/1)."""
+
+    matrix: np.ndarray
+    names: tuple[str, ...]
+    grades: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def value(self, name: str) -> np.ndarray:
+        """One column of the matrix by name, float32 (p,)."""
+        return self.matrix[:, self.names.index(name)]
+
+    def grade_names(self, comparison: str) -> np.ndarray:
+        """The grade of ``comparison`` as its English name per pair, object (p,)."""
+        return np.array(GRADED[comparison], dtype=object)[self.grades[comparison]]
+
+
+class _Columns:
+    """Gathers the left/right values of the pairs from one frame (dedupe) or two (link)."""
+
+    def __init__(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray):
+        self.left, self.right = left, right
+        self.same = left is right
+        self.rows_l, self.rows_r = pairs[:, 0], pairs[:, 1]
+
+    def _column(self, frame: pd.DataFrame, name: str) -> np.ndarray:
+        if name not in frame.columns:
+            return np.full(len(frame), "", dtype=object)
+        return frame[name].to_numpy(dtype=object)
+
+    def text(self, name: str) -> tuple[pd.Categorical, pd.Categorical]:
+        right = None if self.same else self._column(self.right, name)
+        return categorical_pairs(self._column(self.left, name), self.rows_l, self.rows_r, right)
+
+    def dates(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        def get(frame: pd.DataFrame) -> np.ndarray:
+            if name not in frame.columns:
+                return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+            return pd.to_datetime(frame[name], errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+        values_l = get(self.left)
+        values_r = values_l if self.same else get(self.right)
+        return values_l[self.rows_l], values_r[self.rows_r]
+
+
+def _other_source_equal(columns: _Columns, birth_grade: np.ndarray) -> np.ndarray:
+    """bool (p,): birth grade is not 'equal' but a recorded or ID date of one side equals one of the other."""
+    recorded_l, recorded_r = columns.dates("birth_date")
+    encoded_l, encoded_r = columns.dates("id_birth")
+    found = np.zeros(len(birth_grade), dtype=bool)
+    for a in (recorded_l, encoded_l):
+        for b in (recorded_r, encoded_r):
+            found |= (a == b) & ~np.isnat(a)
+    return found & (birth_grade != 1)
+
+
+def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Every comparison's grades (int8 (p,)) and flags/floats (float32 (p,))."""
+    ids_l, ids_r = columns.text("id_full")
+    status_l, status_r = columns.text("id_status")
+    names_l, names_r = columns.text("name")
+    spouse_l, spouse_r = columns.text("spouse_name")
+    grades = {
+        "id": cmp.id_grade(ids_l, ids_r, status_l, status_r),
+        "name": cmp.name_grade(names_l, names_r),
+        "birth": cmp.date_grade(*columns.dates("birth")),
+        "sex": cmp.agree_grade(*columns.text("sex")),
+        "spouse_id": cmp.spouse_id_grade(*columns.text("spouse_id"), *columns.text("spouse_id_status")),
+        "spouse_name": _SPOUSE_NAME_COARSE[cmp.name_grade(spouse_l, spouse_r)],
+        "phone": cmp.phone_grade(*columns.text("phone")),
+        "residence_address": cmp.address_grade(*columns.text("residence_address")),
+        "hukou_address": cmp.address_grade(*columns.text("hukou_address")),
+        "residence_code": cmp.agree_grade(*columns.text("residence_code")),
+        "hukou_code": cmp.agree_grade(*columns.text("hukou_code")),
+        "unit": cmp.unit_grade(*columns.text("unit_code")),
+    }
+    both_valid = cmp.both_valid_different(ids_l, ids_r, status_l, status_r)
+    extra = {
+        "id:both_valid": both_valid,
+        "birth:other_source_equal": _other_source_equal(columns, grades["birth"]),
+        "name:jw": cmp.jaro_winkler(names_l, names_r),
+        "name:pinyin_jw": cmp.jaro_winkler(*columns.text("pinyin")),
+        "spouse_name:jw": cmp.jaro_winkler(spouse_l, spouse_r),
+    }
+    grades["id_both_valid"] = both_valid.astype(np.int8)
+    return grades, extra
+
+
+def compare(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Features:
+    """Features of candidate pairs.
+
+    left, right: ``Records.norm`` frames (pass the same frame object when deduplicating);
+    pairs: int (p, 2), column 0 row positions in ``left``, column 1 in ``right``.
+    A column absent from a frame counts as blank.  Returns Features with matrix (p, f).
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    columns = _Columns(left, right, pairs)
+    grades, extra = _grades(columns)
+    p, index = len(pairs), {name: i for i, name in enumerate(FEATURE_NAMES)}
+    matrix = np.zeros((p, len(FEATURE_NAMES)), dtype=np.float32)
+    flat = matrix.reshape(-1)
+    base = np.arange(p, dtype=np.int64) * len(FEATURE_NAMES)
+    for group, labels in GRADED.items():
+        codes = grades[group].astype(np.int64)
+        present = np.flatnonzero(codes > 0)
+        first = index[f"{group}:{labels[1]}"]
+        flat[base[present] + first + codes[present] - 1] = 1.0
+    for name, values in extra.items():
+        matrix[:, index[name]] = values
+    return Features(matrix=matrix, names=FEATURE_NAMES, grades=grades)
+
+
+def conflicts(features: Features) -> np.ndarray:
+    """bool (p,): the pair cannot be one woman — two valid ID numbers that differ (no single
+    typo keeps a valid check character), or recorded/ID-derived sexes that differ."""
+    return (features.grades["id_both_valid"] > 0) | (features.grades["sex"] == cmp.AGREE_GRADES.index("disagree"))
+
+
+__all__ = ["Features", "compare", "conflicts", "FEATURE_NAMES", "GRADED"]

@@ -1,0 +1,243 @@
+"""The match classifier: logistic regression over the comparison features, saved as JSON.
+
+A logistic model is a weight per feature: the log-odds of a pair is the intercept plus the
+sum of the weights of what the pair shows, so each comparison's share of the evidence is
+exact and the reasons ("身份证号一致; 姓名同音; 出生日期一致") are the comparisons that moved
+the probability most.  Fitting uses scikit-learn; predicting is one matrix product in numpy.
+
+>>> X = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 5, dtype=np.float32)
+>>> y = np.array([1, 0, 1, 0] * 5)
+>>> model = MatchModel(C=10.0).fit(X, y, names=("id:equal", "id:different"))
+>>> bool(model.predict_proba(X[:1])[0] > 0.9), model.explain(X[:1], top=1, codes=True).tolist()
+(True, ['id:equal'])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+
+from linkage.errors import ConfigError
+
+FORMAT_VERSION = 1
+KIND = "logistic"
+DEFAULT_MODEL_RESOURCE = "data/default_model.json"
+
+
+def _matrix(X: Any) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """A feature matrix (p, f) and its column names if ``X`` is a ``Features``."""
+    if hasattr(X, "matrix") and hasattr(X, "names"):
+        return np.asarray(X.matrix, dtype=np.float32), tuple(X.names)
+    matrix = np.asarray(X, dtype=np.float32)
+    if matrix.ndim == 1 and matrix.size == 0:
+        matrix = matrix.reshape(0, 0)
+    if matrix.ndim != 2:
+        raise ConfigError(f"features must be a 2-d matrix (pairs x features), got shape {matrix.shape}")
+    return matrix, None
+
+
+class MatchModel(BaseEstimator):
+    """Probability that a candidate pair is one woman.
+
+    Parameters
+    ----------
+    C : inverse L2 regularisation strength of the logistic regression.
+    max_iter : solver iterations.
+    threshold : the match threshold recommended with the model (``threshold_`` after fit).
+    labels : feature name -> readable reason text (Chinese for the register); names
+        without a label are shown as they are.
+
+    Attributes (after ``fit`` or ``from_json``)
+    ----------
+    coef_ : float64 (f,); intercept_ : float; feature_names_ : tuple of f names;
+    threshold_ : float; labels_ : dict; groups_ : comparison of each feature (text before ':');
+    binary_ : bool (f,), the 0/1 columns (the ones a reason can name).
+    """
+
+    def __init__(self, *, C: float = 1.0, max_iter: int = 2000, threshold: float = 0.5,
+                 labels: dict[str, str] | None = None):
+        self.C = C
+        self.max_iter = max_iter
+        self.threshold = threshold
+        self.labels = labels
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, X: Any, y: np.ndarray, *, names: tuple[str, ...] | None = None,
+            sample_weight: np.ndarray | None = None) -> "MatchModel":
+        """Fit on X (p, f) (a matrix or ``Features``) and labels y (p,) of 0/1."""
+        matrix, own_names = _matrix(X)
+        names = tuple(names or own_names or [f"x{i}" for i in range(matrix.shape[1])])
+        if len(names) != matrix.shape[1]:
+            raise ConfigError(f"{len(names)} feature names for a matrix of {matrix.shape[1]} columns")
+        y = np.asarray(y).astype(int)
+        if len(np.unique(y)) < 2:
+            raise ConfigError("training pairs need both matches and non-matches")
+        fitted = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, y, sample_weight=sample_weight)
+        binary = np.all((matrix == 0) | (matrix == 1), axis=0)
+        self._set_state(fitted.coef_[0], float(fitted.intercept_[0]), names, float(self.threshold),
+                        dict(self.labels or {}), binary)
+        return self
+
+    def _set_state(self, coef, intercept: float, names: tuple[str, ...], threshold: float,
+                   labels: dict[str, str], binary: np.ndarray) -> None:
+        self.coef_ = np.asarray(coef, dtype=np.float64)
+        self.intercept_ = float(intercept)
+        self.feature_names_ = tuple(names)
+        self.n_features_in_ = len(names)
+        self.threshold_ = float(threshold)
+        self.labels_ = labels
+        self.groups_ = tuple(name.split(":", 1)[0] for name in names)
+        self.binary_ = np.asarray(binary, dtype=bool)
+
+    # -- predicting -------------------------------------------------------------------------
+    def _checked(self, X: Any, names: tuple[str, ...] | None = None) -> np.ndarray:
+        if not hasattr(self, "coef_"):
+            raise ConfigError("this MatchModel is not fitted; call fit() or load one with from_json()")
+        matrix, own_names = _matrix(X)
+        for given in (names, own_names):
+            if given is not None and tuple(given) != self.feature_names_:
+                raise ConfigError(_mismatch(tuple(given), self.feature_names_))
+        if matrix.shape[0] == 0:
+            return np.zeros((0, self.n_features_in_), dtype=np.float32)
+        if matrix.shape[1] != self.n_features_in_:
+            raise ConfigError(f"the model expects {self.n_features_in_} features, got {matrix.shape[1]}; "
+                              "score with the features the model was trained on")
+        if not np.isfinite(matrix).all():  # a blank float is no evidence
+            matrix = np.where(np.isfinite(matrix), matrix, 0.0).astype(np.float32)
+        return matrix
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of each pair; float64 (p,)."""
+        matrix = self._checked(X)
+        return matrix.astype(np.float64) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Match probability of each pair; float64 (p,) in [0, 1]."""
+        z = np.clip(self.decision_function(X), -700.0, 700.0)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """bool (p,): probability at or above ``threshold_``."""
+        return self.predict_proba(X) >= self.threshold_
+
+    # -- reasons ----------------------------------------------------------------------------
+    def contributions(self, X: Any, names: tuple[str, ...] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Each comparison's share of the log-odds: float64 (p, g) and the g comparison names.
+
+        A blank field contributes nothing (it is the reference level of every comparison).
+        """
+        matrix = self._checked(X, names)
+        groups = tuple(dict.fromkeys(self.groups_))
+        member = np.zeros((self.n_features_in_, len(groups)))
+        member[np.arange(self.n_features_in_), [groups.index(g) for g in self.groups_]] = 1.0
+        return (matrix.astype(np.float64) * self.coef_) @ member, groups
+
+    def explain(self, X: Any, names: tuple[str, ...] | None = None, top: int = 3, *, codes: bool = False) -> np.ndarray:
+        """The reasons of each pair: the ``top`` comparisons that moved the probability most,
+        as text joined with '; ' ("身份证号一致; 姓名同音; 出生日期一致"), or their feature
+        names with ``codes=True``.  object (p,) of str."""
+        matrix = self._checked(X, names)
+        share, groups = self.contributions(matrix)
+        p = len(matrix)
+        if p == 0:
+            return np.empty(0, dtype=object)
+        shown = np.full((p, len(groups)), -1, dtype=np.int64)
+        weight = np.abs(matrix.astype(np.float64) * self.coef_)
+        for g, group in enumerate(groups):
+            columns = np.flatnonzero((np.array(self.groups_) == group) & self.binary_)
+            if len(columns) == 0:
+                continue
+            best = columns[np.argmax(weight[:, columns], axis=1)]
+            active = matrix[np.arange(p), best] != 0
+            shown[active, g] = best[active]
+        order = np.argsort(-np.abs(share), axis=1, kind="stable")[:, : max(int(top), 0)]
+        picked = np.take_along_axis(shown, order, axis=1)
+        picked[np.take_along_axis(np.abs(share), order, axis=1) < 1e-9] = -1
+        text = [self.feature_names_[i] if codes else self.labels_.get(self.feature_names_[i], self.feature_names_[i])
+                for i in range(self.n_features_in_)]
+        keys, rows = np.unique(picked, axis=0, return_inverse=True)
+        joined = np.array(["; ".join(text[i] for i in key if i >= 0) for key in keys] + [""], dtype=object)[:-1]
+        return joined[rows.reshape(-1)]
+
+    # -- saving -----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted model as plain data (what ``to_json`` writes)."""
+        self._checked(np.zeros((0, 0)))
+        return {
+            "format_version": FORMAT_VERSION,
+            "kind": KIND,
+            "params": {"C": self.C, "max_iter": self.max_iter, "threshold": self.threshold},
+            "feature_names": list(self.feature_names_),
+            "coef": [float(c) for c in self.coef_],
+            "intercept": self.intercept_,
+            "threshold": self.threshold_,
+            "binary": [bool(b) for b in self.binary_],
+            "labels": dict(self.labels_),
+            "training": dict(getattr(self, "training_", {})),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, feature_names: tuple[str, ...] | None = None) -> "MatchModel":
+        """A model from ``to_dict`` output; ``feature_names`` (if given) must match the model's."""
+        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION or data.get("kind") != KIND:
+            version = data.get("format_version") if isinstance(data, dict) else None
+            raise ConfigError(f"not a {KIND} match model of format version {FORMAT_VERSION} "
+                              f"(found version {version!r}); retrain it with python -m scoring.train")
+        try:
+            names, coef = tuple(data["feature_names"]), np.asarray(data["coef"], dtype=np.float64)
+            model = cls(**{k: v for k, v in data.get("params", {}).items() if k in ("C", "max_iter", "threshold")})
+            if coef.shape != (len(names),):
+                raise ConfigError(f"model has {len(names)} feature names but {coef.size} weights")
+            binary = np.asarray(data.get("binary", [True] * len(names)), dtype=bool)
+            if binary.shape != (len(names),):
+                raise ConfigError(f"model has {len(names)} feature names but {binary.size} binary flags")
+            model._set_state(coef, float(data["intercept"]), names, float(data["threshold"]),
+                             dict(data.get("labels", {})), binary)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"malformed match model: {exc!r}") from exc
+        model.training_ = dict(data.get("training", {}))
+        if feature_names is not None and tuple(feature_names) != names:
+            raise ConfigError(_mismatch(names, tuple(feature_names)))
+        return model
+
+    def to_json(self, path: str | os.PathLike) -> None:
+        """Write the model as UTF-8 JSON (readable; Chinese labels kept as they are)."""
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(self.to_dict(), handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+
+    @classmethod
+    def from_json(cls, path: str | os.PathLike, *, feature_names: tuple[str, ...] | None = None) -> "MatchModel":
+        """Read a model written by ``to_json``; ConfigError if it is not one or its features differ."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: cannot read a match model ({exc})") from exc
+        return cls.from_dict(data, feature_names=feature_names)
+
+
+def _mismatch(found: tuple[str, ...], expected: tuple[str, ...]) -> str:
+    missing = [n for n in expected if n not in found][:5]
+    extra = [n for n in found if n not in expected][:5]
+    detail = f"missing {missing}, unexpected {extra}" if missing or extra else "same names in a different order"
+    return (f"the features do not match the model ({len(found)} vs {len(expected)}: {detail}); "
+            "retrain the model on these features (python -m scoring.train) or score with the ones it was trained on")
+
+
+def default_model() -> MatchModel:
+    """The model shipped with the package (``scoring/data/default_model.json``)."""
+    from .features import FEATURE_NAMES
+
+    resource = resources.files("scoring").joinpath(DEFAULT_MODEL_RESOURCE)
+    if not resource.is_file():
+        raise ConfigError("the default match model scoring/data/default_model.json is missing; "
+                          "train it with python -m scoring.train")
+    with resources.as_file(resource) as path:
+        return MatchModel.from_json(path, feature_names=FEATURE_NAMES)
