@@ -59,6 +59,14 @@ def _select(conditions: list[np.ndarray], grades: list[int], default: int, size:
     return np.select(conditions, grades, default=default).astype(np.int8)
 
 
+def _id_form(pc: Paired) -> Paired:
+    """Values that are not an 18-character ASCII number count as blank (missing)."""
+    usable = np.array([len(v) == 18 and v.isascii() for v in pc.values], dtype=bool)
+    if usable.all() or not len(usable):
+        return pc
+    return Paired(np.where(usable, pc.values, "").astype(object), pc.left, pc.right)
+
+
 def id_grade(left, right, left_status, right_status) -> np.ndarray:
     """Grade two ID columns (18-character forms, '' when absent) and their statuses; int8 (p,).
 
@@ -67,7 +75,7 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     may differ too, when one side was upgraded from 15 digits).  transposition: two
     neighbouring characters swapped.
     """
-    pc = paired(left, right)
+    pc = _id_form(paired(left, right))
     n = len(pc)
     digits = digit_matrix(pc.values.astype(str)) if len(pc.values) else np.zeros((0, 18), np.uint8)
     a, b = digits[pc.left], digits[pc.right]
@@ -90,7 +98,7 @@ def both_valid_different(left, right, left_status, right_status) -> np.ndarray:
     One wrong digit or one swap of neighbours cannot keep a valid check character, so two
     valid different numbers belong to two different women (twins, sisters), not to a typo.
     """
-    pc = paired(left, right)
+    pc = _id_form(paired(left, right))
     return _is(left_status, "valid") & _is(right_status, "valid") & ~pc.same() & ~pc.blank()
 
 
