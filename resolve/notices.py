@@ -1,0 +1,274 @@
+"""Notices drafted from the decisions: who must cancel or transfer which record, and why.
+
+One notice per active record that a decided cluster does not keep in place (``NOTICE_COLUMNS``).
+Whose business a record is depends on ``district`` (this office's 6-digit code):
+
+=================  ===============  ==================  ============================================
+record             her managing     kind                from -> to
+                   unit
+=================  ===============  ==================  ============================================
+extra, ours        ours             cancel_in_district  district office -> the street holding it
+extra, ours        another district cancellation_notice our unit -> managing unit (迁入迁出平台)
+extra, theirs      ours             request_cancellation managing unit -> their unit (ask them to
+                                                        send a 注销通报 for theirs)
+kept but in the    any              transfer_out        its unit -> managing unit (迁出, 交流给应管单位)
+wrong unit, ours
+same, theirs       ours             request_transfer    managing unit -> their unit
+=================  ===============  ==================  ============================================
+
+A record of another district in a cluster whose managing unit is also elsewhere gets no
+notice (neither side is ours); a cluster with no record here gets notices only when she is
+ours (the request kinds).  With ``district=None`` (a city-wide run) every record is seen from
+its own district: an extra record gets ``cancel_in_district`` when she is managed in its
+district and ``cancellation_notice`` otherwise; the request kinds never occur.  Undetermined
+clusters get no notice, only a line on ``verification_list``.
+
+Probability and reasons: the scored pair of the record with the kept record when there is
+one (link 'direct'); otherwise the weakest link of the strongest path between them inside
+the cluster (link 'path', ``link_records`` names that weakest pair): the maximin path, read
+off a maximum spanning forest rooted at the kept records.  A transfer notice carries the
+record's strongest scored pair in its cluster.  notice_id is 'N-' + record_id (a record gets
+at most one notice), so it is stable for the same input.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
+
+from .decide import INACTIVE_STATUSES, join_per_group, text_column
+
+KINDS: dict[str, tuple[str, str]] = {
+    "cancel_in_district": ("区内重复注销", "区内通知"),
+    "cancellation_notice": ("注销通报", "迁入迁出平台"),
+    "request_cancellation": ("请求对方发送注销通报", "联系对方单位"),
+    "transfer_out": ("迁出", "迁入迁出平台"),
+    "request_transfer": ("请求对方办理迁出", "联系对方单位"),
+}
+"""kind -> (Chinese name, how it travels)."""
+
+ROUTES: dict[tuple[str, bool, bool], str] = {
+    ("extra", True, True): "cancel_in_district",
+    ("extra", True, False): "cancellation_notice",
+    ("extra", False, True): "request_cancellation",
+    ("transfer", True, True): "transfer_out",
+    ("transfer", True, False): "transfer_out",
+    ("transfer", False, True): "request_transfer",
+}
+"""(role, record is ours, her managing unit is ours) -> kind; anything else gets no notice."""
+
+INSTRUCTIONS: dict[str, str] = {
+    "cancel_in_district": "请{to_unit_code}注销重复记录{record_id}({record_name}),保留{kept_unit_code}的记录"
+                          "{kept_record_id}(管理单位{managing_unit_code})。",
+    "cancellation_notice": "{from_unit_code}的记录{record_id}({record_name})与{kept_unit_code}的记录{kept_record_id}"
+                           "为同一人,按统计口径由{to_unit_code}管理,{from_unit_code}注销本单位记录,特此通报。",
+    "request_cancellation": "{to_unit_code}的记录{record_id}({record_name})与{from_unit_code}的记录{kept_record_id}"
+                            "为同一人,按统计口径由{from_unit_code}管理,请注销贵单位记录并发送注销通报。",
+    "transfer_out": "记录{record_id}({record_name})按统计口径应由{to_unit_code}管理,请{from_unit_code}"
+                    "通过迁入迁出平台办理迁出,交流给应管单位。",
+    "request_transfer": "{to_unit_code}的记录{record_id}({record_name})按统计口径应由{from_unit_code}管理,"
+                        "请办理迁出至{from_unit_code}。",
+}
+
+NOTICE_COLUMNS = [
+    "notice_id", "kind", "from_unit_code", "to_unit_code", "record_id", "kept_record_id", "rule", "reasons",
+    "probability", "link", "link_records", "kind_label", "via", "evidence", "date", "cluster_id",
+    "managing_unit_code", "rule_label", "record_unit_code", "record_unit_name", "record_name", "record_id_number",
+    "kept_unit_code", "kept_unit_name", "kept_name", "kept_id_number", "instruction",
+]
+VERIFICATION_COLUMNS = ["cluster_id", "record_ids", "units", "names", "missing", "evidence", "managing_unit_code",
+                        "to_unit_codes", "date"]
+
+
+def draft_notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarray, pairs: np.ndarray,
+                  probabilities: np.ndarray, reasons: np.ndarray, *, district: str | None, as_of: Any,
+                  raw: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Notices for the decided clusters of ``decisions`` (from ``resolve.decide``).
+
+    norm: normalised register, shape (n, m); cluster_ids: str (n,); pairs: int64 (p, 2) row
+    positions; probabilities: float (p,); reasons: str (p,).  raw (optional, (n, k)): the
+    conformed input, for ID numbers as the units typed them and unit names.  Returns one row
+    per notice with ``NOTICE_COLUMNS``, full ID numbers, sorted by cluster_id and record_id.
+    """
+    as_of = pd.Timestamp(as_of)
+    decided = decisions[decisions["status"] == "decided"].reset_index(drop=True)
+    record_ids = text_column(norm, "record_id")
+    cluster_ids = np.asarray(cluster_ids, dtype=object).astype(str)
+    status = text_column(norm, "status")
+    decision_of = pd.Index(decided["cluster_id"].astype(str)).get_indexer(cluster_ids)
+    rows = np.flatnonzero((decision_of >= 0) & ~np.isin(status, INACTIVE_STATUSES))
+    dec = decision_of[rows]
+    kept = pd.Index(record_ids).get_indexer(decided["managing_record_id"].to_numpy(dtype=object)[dec])
+    transfer = decided["action"].to_numpy(dtype=object)[dec] == "transfer_out"
+    role = np.where(rows != kept, "extra", np.where(transfer, "transfer", ""))
+    unit = text_column(norm, "unit_code")
+    managing = decided["managing_unit_code"].astype(str).to_numpy(dtype=object)[dec]
+    record_district = pd.Series(unit[rows], dtype=object).str[:6].to_numpy(dtype=object)
+    ours_view = record_district if district is None else np.full(len(rows), str(district), dtype=object)
+    record_ours = record_district == ours_view
+    managing_ours = pd.Series(managing, dtype=object).str[:6].to_numpy(dtype=object) == ours_view
+    kind = np.full(len(rows), "", dtype=object)
+    for (route_role, r_ours, m_ours), name in ROUTES.items():
+        kind[(role == route_role) & (record_ours == r_ours) & (managing_ours == m_ours)] = name
+    take = kind != ""
+    rows, kept, kind, managing, ours_view, dec = rows[take], kept[take], kind[take], managing[take], ours_view[take], dec[take]
+    frame = pd.DataFrame({"kind": kind, "record_id": record_ids[rows], "kept_record_id": record_ids[kept],
+                          "managing_unit_code": managing, "record_unit_code": unit[rows], "kept_unit_code": unit[kept]})
+    office = np.where(frame["kind"] == "cancel_in_district", ours_view, "")
+    sends = frame["kind"].isin(["cancellation_notice", "transfer_out"]).to_numpy()
+    frame["from_unit_code"] = np.where(office != "", office, np.where(sends, unit[rows], managing))
+    frame["to_unit_code"] = np.where(sends, managing, unit[rows])
+    frame["notice_id"] = "N-" + frame["record_id"]
+    labels = {name: label for name, (label, _) in KINDS.items()}
+    frame["kind_label"] = frame["kind"].map(labels)
+    frame["via"] = frame["kind"].map({name: via for name, (_, via) in KINDS.items()})
+    inside = (frame["kind"] == "transfer_out") & (frame["from_unit_code"].str[:6] == frame["to_unit_code"].str[:6])
+    frame.loc[inside, "via"] = "区内通知"
+    for column in ("cluster_id", "rule", "rule_label", "evidence"):
+        frame[column] = decided[column].astype(str).to_numpy(dtype=object)[dec]
+    frame["date"] = f"{as_of:%Y-%m-%d}"
+    prob, why, link, link_records = _links(len(norm), cluster_ids, pairs, probabilities, reasons, rows, kept, record_ids)
+    frame["probability"], frame["reasons"], frame["link"], frame["link_records"] = prob, why, link, link_records
+    names, id_numbers, unit_names = _details(norm, raw)
+    frame["record_name"], frame["kept_name"] = names[rows], names[kept]
+    frame["record_id_number"], frame["kept_id_number"] = id_numbers[rows], id_numbers[kept]
+    frame["record_unit_name"], frame["kept_unit_name"] = unit_names[rows], unit_names[kept]
+    frame["instruction"] = ""
+    for name, template in INSTRUCTIONS.items():
+        chosen = (frame["kind"] == name).to_numpy()
+        if chosen.any():
+            frame.loc[chosen, "instruction"] = fill_template(template, frame[chosen])
+    frame = frame.sort_values(["cluster_id", "record_id"], kind="stable").reset_index(drop=True)
+    return frame[NOTICE_COLUMNS]
+
+
+def verification_list(decisions: pd.DataFrame, *, district: str | None = None) -> pd.DataFrame:
+    """One line per undetermined cluster: no notice, the units holding her records must verify.
+
+    With ``district`` only clusters holding a record of that district are listed, and
+    to_unit_codes names the units of this district; with None, every unit of the cluster.
+    """
+    und = decisions[decisions["status"] == "undetermined"].reset_index(drop=True)
+    units = und["units"].astype(str).str.split(";").explode()
+    units = units[units != ""]
+    if district is not None:
+        units = units[units.str[:6] == str(district)]
+    units = units[~pd.DataFrame({"g": units.index, "u": units.to_numpy()}).duplicated().to_numpy()]
+    grp = units.index.to_numpy(dtype=np.int64)
+    to_units = join_per_group(grp, units.to_numpy(dtype=object), len(und))
+    frame = pd.DataFrame({
+        "cluster_id": und["cluster_id"], "record_ids": und["records"], "units": und["units"], "names": und["names"],
+        "missing": und["missing"], "evidence": und["evidence"], "managing_unit_code": und["managing_unit_code"],
+        "to_unit_codes": to_units, "date": und["date"],
+    }, columns=VERIFICATION_COLUMNS)
+    return frame[frame["to_unit_codes"] != ""].reset_index(drop=True)
+
+
+def fill_template(template: str, frame: pd.DataFrame) -> np.ndarray:
+    """``template.format(**row)`` for every row at once (str.format fields only); object (len(frame),)."""
+    out = pd.Series("", index=frame.index, dtype=object)
+    for literal, field, _, _ in string.Formatter().parse(template):
+        out = out + literal
+        if field:
+            out = out + frame[field].astype(str)
+    return out.to_numpy(dtype=object)
+
+
+def _details(norm: pd.DataFrame, raw: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Names, full ID numbers (as typed when ``raw`` is given) and unit names; object (n,) each."""
+    names = text_column(norm, "name")
+    ids = text_column(norm, "id_number")
+    ids = np.where(ids == "", text_column(norm, "id_full"), ids)
+    unit_names = np.full(len(norm), "", dtype=object)
+    if raw is not None and len(raw) == len(norm):
+        typed = pd.Series(text_column(raw, "id_number"), dtype=object).str.strip().to_numpy(dtype=object)
+        ids = np.where(typed != "", typed, ids)
+        unit_names = text_column(raw, "unit_name")
+    return names, ids.astype(object), unit_names
+
+
+def _links(n: int, cluster_ids: np.ndarray, pairs: np.ndarray, probabilities: np.ndarray, reasons: np.ndarray,
+           src: np.ndarray, dst: np.ndarray, record_ids: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Probability, reasons, link kind and weakest pair for each (src, dst) of row positions (q,)."""
+    q = len(src)
+    prob = np.full(q, np.nan)
+    why = np.full(q, "", dtype=object)
+    link = np.full(q, "none", dtype=object)
+    weakest = np.full(q, "", dtype=object)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    lo, hi = pairs.min(axis=1), pairs.max(axis=1)
+    same = cluster_ids[lo] == cluster_ids[hi] if len(pairs) else np.zeros(0, bool)
+    keys, first = np.unique(lo[same] * n + hi[same], return_index=True)
+    edge = np.flatnonzero(same)[first]
+    p = np.nan_to_num(np.asarray(probabilities, dtype=float)[edge], nan=0.0)
+    why_all = np.asarray(reasons, dtype=object)[edge]
+    if q == 0 or len(keys) == 0:
+        return prob, why, link, weakest
+
+    def lookup(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        wanted = np.minimum(a, b) * n + np.maximum(a, b)
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where(keys[at] == wanted, at, -1)
+
+    direct = lookup(src, dst)
+    hit = (direct >= 0) & (src != dst)
+    prob[hit], why[hit], link[hit] = p[direct[hit]], why_all[direct[hit]], "direct"
+    strongest = _strongest_incident(n, keys, p)
+    own = src == dst
+    has = own & (strongest[src] >= 0)
+    prob[has], why[has], link[has] = p[strongest[src[has]]], why_all[strongest[src[has]]], "strongest"
+    ends = np.c_[keys // n, keys % n]
+    weakest[has] = record_ids[ends[strongest[src[has]], 0]] + "–" + record_ids[ends[strongest[src[has]], 1]]
+    rest = ~hit & ~own
+    if rest.any():
+        bottleneck, via = _bottlenecks(n, ends, p, np.unique(dst[rest]), lookup)
+        found = rest & (via[src] >= 0)
+        e = via[src[found]]
+        prob[found], why[found], link[found] = bottleneck[src[found]], why_all[e], "path"
+        weakest[found] = record_ids[ends[e, 0]] + "–" + record_ids[ends[e, 1]]
+    return prob, why, link, weakest
+
+
+def _strongest_incident(n: int, keys: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """int64 (n,): the edge of highest probability at each row, -1 where none."""
+    order = np.argsort(-p, kind="stable")
+    nodes = np.r_[keys[order] // n, keys[order] % n]
+    edges = np.r_[order, order]
+    best = np.full(n, -1, dtype=np.int64)
+    seen, first = np.unique(nodes, return_index=True)
+    best[seen] = edges[first]
+    return best
+
+
+def _bottlenecks(n: int, ends: np.ndarray, p: np.ndarray, roots: np.ndarray, lookup) -> tuple[np.ndarray, np.ndarray]:
+    """For every row, the weakest probability (n+1,) and edge (n+1,) on its maximin path to a root.
+
+    A super node S = n joins every root; the minimum spanning forest of weights 2 - p is a
+    maximum spanning forest of p, whose tree paths are maximin paths.  The path minimum to S
+    is then found by pointer doubling over the BFS predecessors (log2(depth) numpy steps).
+    """
+    S = n
+    rows = np.r_[ends[:, 0], np.full(len(roots), S)]
+    cols = np.r_[ends[:, 1], roots]
+    weights = np.r_[2.0 - p, np.full(len(roots), 0.5)]
+    graph = coo_matrix((weights, (rows, cols)), shape=(n + 1, n + 1)).tocsr()
+    tree = minimum_spanning_tree(graph)
+    _, pred = breadth_first_order(tree, S, directed=False, return_predecessors=True)
+    reached = pred >= 0
+    anc = np.where(reached, pred, S)
+    anc[S] = S
+    weak = np.full(n + 1, np.inf)
+    via = np.full(n + 1, -1, dtype=np.int64)
+    inner = np.flatnonzero(reached & (pred != S))
+    via[inner] = lookup(inner, pred[inner])
+    weak[inner] = p[via[inner]]
+    while (anc[anc] != anc).any():
+        better = weak[anc] < weak
+        weak, via = np.where(better, weak[anc], weak), np.where(better, via[anc], via)
+        anc = anc[anc]
+    return weak, via
