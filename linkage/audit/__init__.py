@@ -1,0 +1,1 @@
+"""The clean-up audit (清理清查): logic checks, children checks, separation, missing women, summary, spot checks."""
