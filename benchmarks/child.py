@@ -1,0 +1,73 @@
+"""One tool on one case, in a process of its own: ``python -m benchmarks.child TOOL CASE OUT``.
+
+The parent (``benchmarks/run.py``) measures this whole process (wall time, peak RSS); this
+side runs the tool, scores its clusters against the truth and writes one JSON object to
+OUT: candidate_pairs, pairs_completeness, reduction_ratio, precision, recall, f1 (or
+``error`` with the reason when the tool failed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.cases import Case
+from benchmarks.metrics import blocking_scores, pairwise_scores
+from benchmarks.output import ToolOutput
+
+TOOLS = ("ours", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
+
+
+def run_tool(tool: str, case: Case) -> ToolOutput:
+    if tool == "ours":
+        from benchmarks import ours
+
+        return ours.run(case)
+    if tool.startswith("recordlinkage-"):
+        from benchmarks.anchors import recordlinkage_anchor
+
+        return recordlinkage_anchor.run(case, classifier=tool.split("-", 1)[1])
+    if tool == "splink":
+        from benchmarks.anchors import splink_anchor
+
+        return splink_anchor.run(case)
+    raise ValueError(f"unknown tool {tool!r}; use one of {TOOLS}")
+
+
+def score(case: Case, output: ToolOutput) -> dict:
+    """The accuracy columns of a result row (pairwise over the final clusters)."""
+    truth_left = case.truth("left")
+    truth_right = case.truth("right") if case.kind == "link" else None
+    if truth_right is None:
+        truth, side = truth_left, None
+    else:
+        truth = np.r_[truth_left, truth_right]
+        side = np.r_[np.zeros(len(truth_left), dtype=bool), np.ones(len(truth_right), dtype=bool)]
+    if len(output.labels) != len(truth):
+        raise ValueError(f"the tool labelled {len(output.labels)} records of {len(truth)}")
+    pairs = pairwise_scores(output.labels, truth, side)
+    completeness, reduction = blocking_scores(output.candidates, truth_left, truth_right, pairs.true_pairs)
+    return {"candidate_pairs": int(len(output.candidates)), "pairs_completeness": completeness,
+            "reduction_ratio": reduction, "precision": pairs.precision, "recall": pairs.recall, "f1": pairs.f1,
+            "true_pairs": pairs.true_pairs, "predicted_pairs": pairs.predicted_pairs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    tool, folder, out = (argv if argv is not None else sys.argv[1:])[:3]
+    case = Case(Path(folder))
+    try:
+        result = score(case, run_tool(tool, case))
+        code = 0
+    except Exception as exc:  # any failure of a tool becomes a row with its reason
+        traceback.print_exc()
+        result, code = {"error": f"{type(exc).__name__}: {exc}"[:300]}, 1
+    Path(out).write_text(json.dumps(result), encoding="utf-8")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

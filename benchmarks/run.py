@@ -1,0 +1,151 @@
+"""Side-by-side benchmark: this engine and the tools a user would pick instead, same inputs.
+
+    python benchmarks/run.py --suite febrl [--datasets febrl3,febrl4]
+    python benchmarks/run.py --suite register --size 25000 250000 [--tools ours,splink]
+    ... [--format table|json] [--timeout 1800] [--results benchmarks/RESULTS.md]
+
+The inputs of each case are written to disk first (``benchmarks.cases``); then every tool
+runs on them in a child process of its own (``benchmarks.child``), and this process
+measures that child as a whole: wall time from start to exit, and peak resident memory as
+the OS reports it for that child (``os.wait4`` rusage ``ru_maxrss``).  Each row is
+{suite, dataset, tool, records, candidate_pairs, pairs_completeness, reduction_ratio,
+precision, recall, f1, wall_s, peak_rss_mb} (plus ``error`` when a tool failed or ran out of
+time).  Rows are kept in ``results.json`` next to RESULTS.md, replacing earlier rows of the
+same suite, dataset and tool, and RESULTS.md is rewritten from all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.report import write_results  # noqa: E402
+
+TOOL_GROUPS = {"ours": ["ours"], "recordlinkage": ["recordlinkage-ecm", "recordlinkage-logreg"], "splink": ["splink"]}
+COLUMNS = ("suite", "dataset", "tool", "records", "candidate_pairs", "pairs_completeness", "reduction_ratio",
+           "precision", "recall", "f1", "wall_s", "peak_rss_mb")
+
+
+def run_child(tool: str, case_folder: Path, *, timeout: float, log: Path) -> dict:
+    """Run one tool on one case in a child process; its result plus wall_s and peak_rss_mb."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    command = [sys.executable, "-m", "benchmarks.child", tool, str(case_folder), str(out)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    with open(log, "ab") as sink:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=sink)
+        status, usage, timed_out = _wait(child.pid, timeout)
+        wall = time.perf_counter() - start
+    child.returncode = status
+    try:
+        result = json.loads(out.read_text(encoding="utf-8") or "{}")
+    except (OSError, json.JSONDecodeError):
+        result = {}
+    out.unlink(missing_ok=True)
+    if timed_out:
+        result = {"error": f"timeout after {timeout:.0f} s"}
+    elif not result:
+        result = {"error": f"child exited with status {status} and no result (see {log})"}
+    result.update(wall_s=round(wall, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
+    return result
+
+
+def _wait(pid: int, timeout: float):
+    """Wait for the child (killing it after ``timeout`` seconds); (status, rusage, timed_out)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage, False
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            return status, usage, True
+        time.sleep(0.05)
+
+
+def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: Path):
+    from benchmarks.cases import febrl_cases, register_cases
+
+    if suite == "febrl":
+        return febrl_cases(work / "febrl", tuple(datasets or ("febrl1", "febrl2", "febrl3", "febrl4")))
+    cases = []
+    for size in sizes:
+        cases += register_cases(work / "register", size)
+    return cases
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--suite", choices=("febrl", "register"), required=True)
+    parser.add_argument("--size", type=int, nargs="+", default=[25_000], help="register sizes (register suite)")
+    parser.add_argument("--datasets", default="", help="comma-separated FEBRL data sets (default: all four)")
+    parser.add_argument("--tools", default="ours,recordlinkage,splink")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per tool and case")
+    parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work")
+    parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "RESULTS.md",
+                        help="RESULTS.md to rewrite ('-' to write none)")
+    args = parser.parse_args(argv)
+    tools = [t for group in args.tools.split(",") if group for t in TOOL_GROUPS.get(group.strip(), [group.strip()])]
+    args.work.mkdir(parents=True, exist_ok=True)
+    log = args.work / "children.log"
+    rows = []
+    for case in build_cases(args.suite, args.size, [d for d in args.datasets.split(",") if d], args.work):
+        meta = case.meta
+        for tool in tools:
+            result = run_child(tool, case.folder, timeout=args.timeout, log=log)
+            row = {"suite": meta["suite"], "dataset": meta["dataset"], "tool": tool, "records": meta["records"],
+                   **{k: result.get(k) for k in COLUMNS[4:]}}
+            if "error" in result:
+                row["error"] = result["error"]
+            rows.append(row)
+            if args.format == "table":
+                print(format_table([row], header=len(rows) == 1), flush=True)
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+    if str(args.results) != "-":
+        write_results(rows, args.results)
+    return 0
+
+
+def format_table(rows: list[dict], *, header: bool = True) -> str:
+    """Fixed-width text table of result rows."""
+    widths = (8, 24, 20, 9, 10, 7, 8, 7, 7, 7, 8, 8)
+    titles = ("suite", "dataset", "tool", "records", "cand.pairs", "PC", "RR", "P", "R", "F1", "wall_s", "RSS_MB")
+    lines = ["".join(t.ljust(w) if i < 3 else t.rjust(w) for i, (t, w) in enumerate(zip(titles, widths)))] if header \
+        else []
+    for row in rows:
+        cells = []
+        for i, (key, width) in enumerate(zip(COLUMNS, widths)):
+            value = row.get(key)
+            if value is None:
+                text = "-"
+            elif key in ("pairs_completeness", "reduction_ratio", "precision", "recall", "f1"):
+                text = f"{value:.4f}"
+            elif isinstance(value, float):
+                text = f"{value:.1f}"
+            elif isinstance(value, int):
+                text = f"{value:,}"
+            else:
+                text = str(value)
+            cells.append(text.ljust(width) if i < 3 else text.rjust(width))
+        line = "".join(cells)
+        lines.append(line + (f"  ERROR {row['error']}" if row.get("error") else ""))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
