@@ -31,6 +31,8 @@ import pandas as pd
 
 from linkage.columns import REGISTER_COLUMNS
 
+from .grouped import (date_column, day_numbers, day_text, first_per_group, group_any, group_count, group_extreme,
+                      join_notes, join_per_group, take, text_column)
 from .rules import DEFAULT_RULES, Rule, RuleSet, codes_match, match_depth, significant_codes
 
 INACTIVE_STATUSES = ("注销", "迁出", "已注销", "已迁出")
@@ -40,83 +42,6 @@ DECISION_COLUMNS = [
     "date",
 ]
 UNDETERMINED_LABEL = "无法确定管理单位(待核实)"
-_EPOCH = pd.Timestamp("1970-01-01")
-
-
-# ---- whole-array helpers over group codes grp (m,) in 0..G-1 ---------------------------------
-
-def group_any(mask: np.ndarray, grp: np.ndarray, n_groups: int) -> np.ndarray:
-    """bool (G,): some row of the group is set."""
-    return np.bincount(grp[mask], minlength=n_groups)[:n_groups] > 0
-
-
-def group_count(mask: np.ndarray, grp: np.ndarray, n_groups: int) -> np.ndarray:
-    return np.bincount(grp[mask], minlength=n_groups)[:n_groups]
-
-
-def group_extreme(values: np.ndarray, grp: np.ndarray, n_groups: int, how: str) -> np.ndarray:
-    """float (G,): max or min of the non-NaN values of each group, NaN where none."""
-    values = np.asarray(values, dtype=float)
-    ok = ~np.isnan(values)
-    out = np.full(n_groups, -np.inf if how == "max" else np.inf)
-    (np.maximum if how == "max" else np.minimum).at(out, grp[ok], values[ok])
-    out[np.isinf(out)] = np.nan
-    return out
-
-
-def join_per_group(grp: np.ndarray, values: np.ndarray, n_groups: int, sep: str = ";") -> np.ndarray:
-    """object (G,): the values of each group in row order joined by ``sep`` ('' for none)."""
-    out = np.full(n_groups, "", dtype=object)
-    if len(grp) == 0:
-        return out
-    order = np.argsort(grp, kind="stable")
-    g = grp[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    joined = np.add.reduceat(np.asarray(values, dtype=object)[order] + sep, starts)
-    out[g[starts]] = pd.Series(joined, dtype=object).str[: -len(sep) or None].to_numpy()
-    return out
-
-
-def join_notes(*notes: np.ndarray, sep: str = "; ") -> np.ndarray:
-    """Element-wise join of object arrays of notes, skipping blanks."""
-    acc = np.asarray(notes[0], dtype=object)
-    for note in notes[1:]:
-        note = np.asarray(note, dtype=object)
-        acc = np.where(acc == "", note, np.where(note == "", acc, acc + sep + note))
-    return acc
-
-
-def text_column(norm: pd.DataFrame, name: str) -> np.ndarray:
-    """A column as an object array of str ('' where absent or blank)."""
-    if name not in norm.columns:
-        return np.full(len(norm), "", dtype=object)
-    return norm[name].fillna("").astype(str).to_numpy(dtype=object)
-
-
-def day_numbers(values: Any) -> np.ndarray:
-    """float (n,): days since 1970-01-01, NaN where blank or not a date."""
-    stamps = pd.to_datetime(pd.Series(values), errors="coerce")
-    return ((stamps - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-
-
-def day_text(days: np.ndarray) -> np.ndarray:
-    """object (n,): 'YYYY-MM-DD' of day numbers, '' for NaN."""
-    stamps = pd.to_datetime(pd.Series(np.asarray(days, dtype=float)), unit="D", errors="coerce")
-    return stamps.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
-
-
-def _date_column(norm: pd.DataFrame, name: str) -> np.ndarray:
-    return day_numbers(norm[name]) if name in norm.columns else np.full(len(norm), np.nan)
-
-
-def _first_per_group(mask: np.ndarray, grp: np.ndarray, n_groups: int, sort_key: np.ndarray) -> np.ndarray:
-    """int64 (G,): the masked row with the smallest sort_key in each group, -1 where none."""
-    rows = np.flatnonzero(mask)
-    out = np.full(n_groups, -1, dtype=np.int64)
-    order = rows[np.lexsort((rows, sort_key[rows], grp[rows]))]
-    first = np.r_[True, grp[order][1:] != grp[order][:-1]] if len(order) else np.zeros(0, bool)
-    out[grp[order][first]] = order[first]
-    return out
 
 
 # ---- the rule engine ---------------------------------------------------------------------------
@@ -142,68 +67,103 @@ def run_rules(work: pd.DataFrame, grp: np.ndarray, n_groups: int, *, as_of: pd.T
     empty = np.full(n_groups, "", dtype=object)
     out = Outcome(np.ones(m, dtype=bool), np.zeros(n_groups, dtype=bool), empty.copy(), empty.copy(),
                   empty.copy(), empty.copy(), empty.copy(), empty.copy())
-    record_id = text_column(work, "record_id")
-    unit = text_column(work, "unit_code")
-    unit_sig = significant_codes(unit)
+    ctx = _Context(work, grp, n_groups, as_of, text_column(work, "record_id"), text_column(work, "unit_code"))
     for rule in rules.location_rules:
-        _location_step(rule, work, grp, n_groups, as_of, out, record_id, unit, unit_sig)
+        _location_step(rule, ctx, out)
     if tie_break:
         for rule in rules.tie_rules:
-            _tie_step(rule, work, grp, n_groups, out, record_id)
+            _tie_step(rule, ctx, out)
     return out
 
 
-def _location_step(rule: Rule, work: pd.DataFrame, grp: np.ndarray, G: int, as_of: pd.Timestamp,
-                   out: Outcome, record_id: np.ndarray, unit: np.ndarray, unit_sig: np.ndarray) -> None:
-    open_g = ~out.located
-    raw = text_column(work, rule.field)
+@dataclass
+class _Context:
+    work: pd.DataFrame  # (m, k) the records
+    grp: np.ndarray  # int64 (m,)
+    G: int
+    as_of: pd.Timestamp
+    record_id: np.ndarray  # object (m,)
+    unit: np.ndarray  # object (m,)
+
+    def __post_init__(self) -> None:
+        self.unit_sig = significant_codes(self.unit)
+        self.unit_len = pd.Series(self.unit_sig, dtype=object).str.len().to_numpy()
+
+
+@dataclass
+class _Claim:
+    """Her code per group, read from her records: raw / sig object (G,), start float days (G,)
+    (NaN if unknown), usable bool (G,), note object (G,) (why not usable)."""
+
+    raw: np.ndarray
+    sig: np.ndarray
+    start: np.ndarray
+    usable: np.ndarray
+    note: np.ndarray
+    label: str
+
+
+def _her_code(ctx: _Context, field: str, since_field: str) -> _Claim:
+    """If every record's code agrees (one is a prefix of the others) her code is the finest and
+    her start the earliest date of any record that agrees or has no code.  Otherwise the
+    finest code among the dated claims of the latest date, started at the earliest agreeing
+    date after the last disagreeing one; a tie of disagreeing latest claims is a conflict."""
+    grp, G = ctx.grp, ctx.G
+    raw = text_column(ctx.work, field)
     sig = significant_codes(raw)
-    claim = sig != ""
-    has_code = group_any(claim, grp, G)
+    has_code = sig != ""
+    longest_first = -pd.Series(sig, dtype=object).str.len().to_numpy()
+    dates = date_column(ctx.work, since_field) if since_field else np.full(len(raw), np.nan)
+    dates[dates > day_numbers([ctx.as_of])[0]] = np.nan
+    finest = first_per_group(has_code, grp, G, longest_first)
+    agree = has_code & codes_match(sig, take(sig, finest)[grp])
+    all_agree = ~group_any(has_code & ~agree, grp, G)
+    start_all = group_extreme(np.where(agree | ~has_code, dates, np.nan), grp, G, "min")
+    dated = has_code & ~np.isnan(dates)
+    latest = group_extreme(np.where(dated, dates, np.nan), grp, G, "max")
+    at_latest = dated & (dates == latest[grp])
+    finest_latest = first_per_group(at_latest, grp, G, longest_first)
+    agree_latest = dated & codes_match(sig, take(sig, finest_latest)[grp])
+    conflict = group_any(at_latest & ~agree_latest, grp, G) | (finest_latest < 0)
+    last_other = group_extreme(np.where(dated & ~agree_latest, dates, np.nan), grp, G, "max")
+    start_latest = group_extreme(np.where(agree_latest & ~(dates <= last_other[grp]), dates, np.nan), grp, G, "min")
+    row = np.where(all_agree, finest, finest_latest)
+    usable = (row >= 0) & (all_agree | ~conflict)
+    label = REGISTER_COLUMNS[field].removesuffix("代码")
+    listed = pd.DataFrame({"g": grp[has_code], "c": raw[has_code]}).drop_duplicates()
+    codes = join_per_group(listed["g"].to_numpy(), listed["c"].to_numpy(dtype=object), G, sep="/")
+    note = np.where(finest < 0, f"{label}代码缺失", np.where(usable, "", label + "记录不一致(" + codes + ")"))
+    return _Claim(np.where(usable, take(raw, row), "").astype(object), np.where(usable, take(sig, row), "").astype(object),
+                  np.where(usable, np.where(all_agree, start_all, start_latest), np.nan), usable,
+                  note.astype(object), label)
+
+
+def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
+    grp, G = ctx.grp, ctx.G
+    open_g = ~out.located
+    claim = _her_code(ctx, rule.field, rule.since_field)
+    note, read = claim.note, claim.label + claim.raw
+    long_enough = np.ones(G, dtype=bool)
     if rule.since_field:
-        since = _date_column(work, rule.since_field)
-        claim &= ~np.isnan(since) & (since <= day_numbers([as_of])[0])
-        when = np.where(claim, since, np.nan)
-    else:
-        when = np.where(claim, 0.0, np.nan)
-    latest = group_extreme(when, grp, G, "max")
-    at_latest = claim & (when == latest[grp])
-    finest = _first_per_group(at_latest, grp, G, -pd.Series(sig, dtype=object).str.len().to_numpy())
-    has = finest >= 0
-    fsig = np.where(has, sig[np.maximum(finest, 0)] if len(sig) else "", "").astype(object)
-    fraw = np.where(has, raw[np.maximum(finest, 0)] if len(raw) else "", "").astype(object)
-    agree = claim & codes_match(sig, fsig[grp])
-    conflict = group_any(at_latest & ~agree, grp, G)
-    label = REGISTER_COLUMNS[rule.field].removesuffix("代码")
-    note = np.where(has_code, f"{label}起始日期缺失或晚于基准日" if rule.since_field else "",
-                    f"{label}代码缺失").astype(object)
-    if rule.since_field:
-        last_other = group_extreme(np.where(claim & ~agree, when, np.nan), grp, G, "max")
-        start = group_extreme(np.where(agree & ~(when <= last_other[grp]), when, np.nan), grp, G, "min")
-        cutoff = day_numbers([as_of - pd.DateOffset(months=rule.min_months)])[0]
-        long_enough = start <= cutoff
-        start_text = day_text(start)
-        short = f"起,截至{as_of:%Y-%m-%d}不满{rule.min_months}个月"
-        note = np.where(has & ~long_enough, label + fraw + "自" + start_text + short, note)
-        read = label + fraw + "自" + start_text + f"起满{rule.min_months}个月"
-    else:
-        long_enough = np.ones(G, dtype=bool)
-        read = label + fraw
-    conflicting = join_per_group(grp[at_latest], raw[at_latest], G, sep="/")
-    note = np.where(has & conflict, label + "记录不一致(" + conflicting + ")", note)
-    usable = has & ~conflict & long_enough
-    code_sig = np.where(usable, fsig, "").astype(object)
-    depth = match_depth(unit_sig, code_sig[grp])
+        cutoff = day_numbers([ctx.as_of - pd.DateOffset(months=rule.min_months)])[0]
+        long_enough = claim.start <= cutoff
+        since = claim.label + claim.raw + "自" + day_text(claim.start) + "起"
+        note = np.where(claim.usable & np.isnan(claim.start), read + ",起始日期缺失", note)
+        note = np.where(claim.usable & (claim.start > cutoff),
+                        since + f",截至{ctx.as_of:%Y-%m-%d}不满{rule.min_months}个月", note)
+        read = since + f"满{rule.min_months}个月"
+    usable = claim.usable & long_enough
+    depth = match_depth(ctx.unit_sig, claim.sig[grp])
     rec = (open_g & usable)[grp]
-    in_unit = rec & codes_match(unit_sig, code_sig[grp])
+    in_unit = rec & codes_match(ctx.unit_sig, claim.sig[grp])
     any_in = group_any(in_unit, grp, G)
-    coarse = pd.Series(code_sig, dtype=object).str.len().to_numpy() < 6
+    coarse = pd.Series(claim.sig, dtype=object).str.len().to_numpy() < 6
     keep = open_g & usable & any_in
     transfer = open_g & usable & ~any_in & ~coarse
     best_in = group_extreme(np.where(in_unit, depth, np.nan), grp, G, "max")
     best_any = group_extreme(np.where(rec, depth, np.nan), grp, G, "max")
     chosen = (in_unit & (depth == best_in[grp])) | (rec & transfer[grp] & (depth == best_any[grp]))
-    listed = join_per_group(grp[chosen], record_id[chosen] + "(" + unit[chosen] + ")", G, sep="、")
+    listed = join_per_group(grp[chosen], ctx.record_id[chosen] + "(" + ctx.unit[chosen] + ")", G, sep="、")
     note = np.where(keep, read + ",在该单位的记录:" + listed, note)
     note = np.where(transfer, read + ",无记录在该单位,最接近的记录:" + listed, note)
     note = np.where(usable & ~keep & ~transfer, read + "(只到市或省级,且无记录在该地,不能确定单位)", note)
@@ -211,16 +171,18 @@ def _location_step(rule: Rule, work: pd.DataFrame, grp: np.ndarray, G: int, as_o
     out.cand = np.where(located[grp], chosen, out.cand)
     out.located |= located
     out.action[keep], out.action[transfer] = "keep", "transfer_out"
-    out.code[located] = fraw[located]
+    out.code[located] = claim.raw[located]
     out.unit_rule[located] = rule.name
     out.evidence = join_notes(out.evidence, np.where(open_g, note, ""))
     out.missing = join_notes(out.missing, np.where(open_g & ~located, note, ""))
     _settle(out, grp, G, rule.name, open_g)
 
 
-def _tie_step(rule: Rule, work: pd.DataFrame, grp: np.ndarray, G: int, out: Outcome, record_id: np.ndarray) -> None:
+def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
+    grp, G, work, record_id = ctx.grp, ctx.G, ctx.work, ctx.record_id
     open_g = group_count(out.cand, grp, G) > 1
     rec = out.cand & open_g[grp]
+    applicable = open_g.copy()
     if rule.kind == "most_complete":
         goodness = np.zeros(len(work), dtype=float)
         for name in (f for f in rule.fields if f in work.columns):
@@ -231,15 +193,28 @@ def _tie_step(rule: Rule, work: pd.DataFrame, grp: np.ndarray, G: int, out: Outc
             goodness += filled
         label = "信息项数"
         shown = record_id + " " + goodness.astype(np.int64).astype(str).astype(object)
-        lacking = np.zeros(len(work), dtype=bool)
+    elif rule.kind == "nearest":
+        claim = _her_code(ctx, rule.field, rule.since_field)
+        code = claim.sig[grp]
+        depth = match_depth(ctx.unit_sig, code)
+        code_len = pd.Series(code, dtype=object).str.len().to_numpy()
+        level_gap = np.where(codes_match(ctx.unit_sig, code), np.abs(ctx.unit_len - code_len), 15)
+        goodness = (depth * 16 - level_gap).astype(float)
+        applicable &= claim.usable
+        label = np.where(claim.usable, claim.label + claim.raw, claim.note) + ",所在单位"
+        if rule.min_months:
+            cutoff = day_numbers([ctx.as_of - pd.DateOffset(months=rule.min_months)])[0]
+            short = claim.start > cutoff
+            applicable &= ~short
+            label = np.where(short, claim.label + claim.raw + f"不满{rule.min_months}个月,不作依据", label) + ""
+        shown = record_id + "(" + ctx.unit + ")"
     else:
-        dates = _date_column(work, rule.field)
+        dates = date_column(work, rule.field)
         goodness = -dates if rule.kind == "earliest" else dates
         label = REGISTER_COLUMNS[rule.field]
         text = day_text(dates)
         shown = record_id + " " + np.where(text == "", "缺失", text).astype(object)
-        lacking = rec & np.isnan(dates)
-    applicable = open_g & ~group_any(lacking, grp, G)
+        applicable &= ~group_any(rec & np.isnan(dates), grp, G)
     best = group_extreme(np.where(rec, goodness, np.nan), grp, G, "max")
     out.cand = np.where(applicable[grp], rec & (goodness == best[grp]), out.cand)
     read = label + ":" + join_per_group(grp[rec], shown[rec], G, sep=",")
@@ -290,7 +265,7 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     record_id, unit = text_column(work, "record_id"), text_column(work, "unit_code")
     n_cand = group_count(out.cand, grp, G)
     decided = n_cand == 1
-    kept = _first_per_group(out.cand & decided[grp], grp, G, np.zeros(len(work)))
+    kept = first_per_group(out.cand & decided[grp], grp, G, np.zeros(len(work)))
     kept_unit = np.where(kept >= 0, unit[np.maximum(kept, 0)] if len(unit) else "", "").astype(object)
     one_unit = join_per_group(grp[out.cand], unit[out.cand], G, sep=";")
     same_unit = ~pd.Series(one_unit, dtype=object).str.contains(";").to_numpy() & (one_unit != "")

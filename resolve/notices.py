@@ -34,6 +34,7 @@ at most one notice), so it is stable for the same input.
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -85,16 +86,34 @@ VERIFICATION_COLUMNS = ["cluster_id", "record_ids", "units", "names", "missing",
                         "to_unit_codes", "date"]
 
 
+@dataclass(frozen=True)
+class DraftedNotices:
+    """notices: one row per notice (``NOTICE_COLUMNS``, full ID numbers) -> notices.csv;
+    verification: one row per undetermined cluster (``VERIFICATION_COLUMNS``)."""
+
+    notices: pd.DataFrame
+    verification: pd.DataFrame
+
+
 def draft_notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarray, pairs: np.ndarray,
                   probabilities: np.ndarray, reasons: np.ndarray, *, district: str | None, as_of: Any,
-                  raw: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Notices for the decided clusters of ``decisions`` (from ``resolve.decide``).
+                  raw: pd.DataFrame | None = None) -> DraftedNotices:
+    """Notices for the decided clusters of ``decisions`` (from ``resolve.decide``), and the
+    verification list of the undetermined ones (``verification_list``).
 
     norm: normalised register, shape (n, m); cluster_ids: str (n,); pairs: int64 (p, 2) row
     positions; probabilities: float (p,); reasons: str (p,).  raw (optional, (n, k)): the
-    conformed input, for ID numbers as the units typed them and unit names.  Returns one row
-    per notice with ``NOTICE_COLUMNS``, full ID numbers, sorted by cluster_id and record_id.
+    conformed input, for ID numbers as the units typed them and unit names.  Notices are
+    sorted by cluster_id and record_id.
     """
+    notices = _notices(decisions, norm, cluster_ids, pairs, probabilities, reasons, district=district,
+                       as_of=as_of, raw=raw)
+    return DraftedNotices(notices, verification_list(decisions, district=district))
+
+
+def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarray, pairs: np.ndarray,
+             probabilities: np.ndarray, reasons: np.ndarray, *, district: str | None, as_of: Any,
+             raw: pd.DataFrame | None) -> pd.DataFrame:
     as_of = pd.Timestamp(as_of)
     decided = decisions[decisions["status"] == "decided"].reset_index(drop=True)
     record_ids = text_column(norm, "record_id")

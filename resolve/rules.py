@@ -7,9 +7,13 @@ statistical rules for people living away from their registered household:
    more before ``as_of`` -> the unit of her residence manages (以现居住地为主);
 2. ``household_registration`` (location): otherwise the unit of her household
    registration (户籍地) manages;
-3. ``earlier_registered`` then ``more_complete`` (tie-breaks): several records in the deciding
-   unit, or no usable residence/household codes -> the record entered first (建档日期), then
-   the record with more fields filled in;
+3. tie-breaks, when several records are in the deciding unit or there are no usable
+   residence/household codes: ``nearest_residence`` the record held where she lives (her
+   street's own record, or her community's, before a neighbour's) unless she is known to have
+   lived there under six months, ``nearest_household`` the record held where she is
+   registered, then ``earlier_registered``
+   the record entered first (建档日期), then ``more_complete`` the record with more fields
+   filled in;
 4. anything still open is ``undetermined``: no record is kept, cancelled or transferred.
 
 Location rules come first, tie-break rules after; the first location rule that finds a
@@ -44,7 +48,7 @@ of leading digits, at level boundaries, on which two codes agree (0, 2, 4, 6, 9 
 >>> match_depth(["330106001", "330106001"], ["330106002", "330108001"]).tolist()
 [6, 4]
 >>> [rule.name for rule in DEFAULT_RULES.rules]
-['residence_6_months', 'household_registration', 'earlier_registered', 'more_complete']
+['residence_6_months', 'household_registration', 'nearest_residence', 'nearest_household', 'earlier_registered', 'more_complete']
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ LEVELS = (2, 4, 6, 9, 12)
 """Digits of the province, city, county, street and community levels."""
 
 LOCATION_KINDS = ("location",)
-TIE_KINDS = ("earliest", "latest", "most_complete")
+TIE_KINDS = ("nearest", "earliest", "latest", "most_complete")
 RULE_KINDS = LOCATION_KINDS + TIE_KINDS
 CODE_FIELDS = ("residence_code", "hukou_code")
 DATE_FIELDS = ("residence_since", "registered_date", "birth_date", "marriage_date")
@@ -85,6 +89,11 @@ class Rule:
     kind 'location': the managing unit is the code in ``field`` (a record's residence or
         household code); with ``since_field`` it counts only when that date is at least
         ``min_months`` before ``as_of``.
+    kind 'nearest': among the records still tied keep those whose unit is nearest her code in
+        ``field`` (deepest match; among units that match, the same level first: a street's own
+        record before one of its communities').  Her code is read as a location rule reads it;
+        with ``min_months`` the rule does not apply when she is known to have been there less
+        than that long (an unknown start does not stop it).
     kind 'earliest' / 'latest': among the records still tied keep those with the earliest
         (latest) date in ``field``; does not apply when a tied record lacks the date.
     kind 'most_complete': keep the tied records with the most of ``fields`` filled in.
@@ -136,7 +145,7 @@ class Rule:
         return rule
 
     def _check(self, where: str) -> None:
-        if self.kind == "location":
+        if self.kind in ("location", "nearest"):
             if self.field not in CODE_FIELDS:
                 raise ConfigError(f"{where}: 'field' must be one of {', '.join(CODE_FIELDS)}, got {self.field!r}")
             if self.since_field and self.since_field not in DATE_FIELDS:
@@ -199,6 +208,9 @@ DEFAULT_RULES = RuleSet(
         Rule("residence_6_months", "location", field="residence_code", since_field="residence_since",
              min_months=6, label="以现居住地为主(居住满6个月)"),
         Rule("household_registration", "location", field="hukou_code", label="户籍地管理(居住不满6个月或无现居住地)"),
+        Rule("nearest_residence", "nearest", field="residence_code", since_field="residence_since",
+             min_months=6, label="同一单位内以现居住地为准"),
+        Rule("nearest_household", "nearest", field="hukou_code", label="同一单位内以户籍地为准"),
         Rule("earlier_registered", "earliest", field="registered_date", label="建档日期在先"),
         Rule("more_complete", "most_complete", fields=COMPLETENESS_FIELDS, label="信息更完整"),
     ),
