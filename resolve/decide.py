@@ -218,10 +218,11 @@ def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
     best = group_extreme(np.where(rec, goodness, np.nan), grp, G, "max")
     out.cand = np.where(applicable[grp], rec & (goodness == best[grp]), out.cand)
     read = label + ":" + join_per_group(grp[rec], shown[rec], G, sep=",")
-    out.evidence = join_notes(out.evidence, np.where(open_g, read, ""))
+    said = open_g & (applicable | (rule.kind != "nearest"))  # a missing code was said by the location rule
+    out.evidence = join_notes(out.evidence, np.where(said, read, ""))
     still = group_count(out.cand, grp, G) > 1
     why = np.where(applicable, "(相同,不能区分)", "(有记录缺失,不能比较)")
-    out.missing = join_notes(out.missing, np.where(open_g & still, read + why, ""))
+    out.missing = join_notes(out.missing, np.where(said & still, read + why, ""))
     _settle(out, grp, G, rule.name, open_g)
 
 
@@ -257,6 +258,7 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     chosen = np.bincount(codes[active], minlength=len(uniques)) >= 2
     new_code = np.cumsum(chosen) - 1
     rows = np.flatnonzero(active & chosen[codes])
+    rows = rows[np.lexsort((text_column(norm, "record_id")[rows].astype(str), codes[rows]))]  # row order never matters
     grp = new_code[codes[rows]].astype(np.int64)
     G = int(chosen.sum())
     work = norm.iloc[rows].reset_index(drop=True)
