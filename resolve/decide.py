@@ -33,7 +33,7 @@ from linkage.columns import REGISTER_COLUMNS
 
 from .grouped import (date_column, day_numbers, day_text, first_per_group, group_any, group_count, group_extreme,
                       join_notes, join_per_group, take, text_column)
-from .rules import DEFAULT_RULES, Rule, RuleSet, codes_match, match_depth, significant_codes
+from .rules import DEFAULT_RULES, Rule, RuleSet, code_lengths, codes_match, match_depth, significant_codes
 
 INACTIVE_STATUSES = ("注销", "迁出", "已注销", "已迁出")
 DECISION_COLUMNS = [
@@ -87,7 +87,7 @@ class _Context:
 
     def __post_init__(self) -> None:
         self.unit_sig = significant_codes(self.unit)
-        self.unit_len = pd.Series(self.unit_sig, dtype=object).str.len().to_numpy()
+        self.unit_len = code_lengths(self.unit_sig)
 
 
 @dataclass
@@ -112,7 +112,7 @@ def _her_code(ctx: _Context, field: str, since_field: str) -> _Claim:
     raw = text_column(ctx.work, field)
     sig = significant_codes(raw)
     has_code = sig != ""
-    longest_first = -pd.Series(sig, dtype=object).str.len().to_numpy()
+    longest_first = -code_lengths(sig)
     dates = date_column(ctx.work, since_field) if since_field else np.full(len(raw), np.nan)
     dates[dates > day_numbers([ctx.as_of])[0]] = np.nan
     finest = first_per_group(has_code, grp, G, longest_first)
@@ -157,7 +157,7 @@ def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
     rec = (open_g & usable)[grp]
     in_unit = rec & codes_match(ctx.unit_sig, claim.sig[grp])
     any_in = group_any(in_unit, grp, G)
-    coarse = pd.Series(claim.sig, dtype=object).str.len().to_numpy() < 6
+    coarse = code_lengths(claim.sig) < 6
     keep = open_g & usable & any_in
     transfer = open_g & usable & ~any_in & ~coarse
     best_in = group_extreme(np.where(in_unit, depth, np.nan), grp, G, "max")
@@ -197,7 +197,7 @@ def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
         claim = _her_code(ctx, rule.field, rule.since_field)
         code = claim.sig[grp]
         depth = match_depth(ctx.unit_sig, code)
-        code_len = pd.Series(code, dtype=object).str.len().to_numpy()
+        code_len = code_lengths(code)
         level_gap = np.where(codes_match(ctx.unit_sig, code), np.abs(ctx.unit_len - code_len), 15)
         goodness = (depth * 16 - level_gap).astype(float)
         applicable &= claim.usable

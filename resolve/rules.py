@@ -240,7 +240,7 @@ def save_rules(rules: RuleSet, path: str | os.PathLike) -> None:
 
 def significant_code(code: str) -> str:
     """One code at its finest level, zero padding of coarser levels dropped ('' if unusable)."""
-    digits = "".join(ch for ch in str(code) if ch.isdigit())
+    digits = "".join(ch for ch in str(code) if ch in "0123456789")
     level = max((size for size in (12, 9, 6) if size <= len(digits)), default=0)
     code = digits[:level]
     for size, pad in ((12, "000"), (9, "000"), (6, "00"), (4, "00")):
@@ -257,25 +257,29 @@ def significant_codes(codes: Iterable[str]) -> np.ndarray:
     return mapped[positions]
 
 
+def _code_bytes(codes: Iterable[str]) -> np.ndarray:
+    """uint8 matrix (n, 12) of significant codes, zero-padded on the right."""
+    array = np.asarray(codes, dtype=object)
+    return np.asarray(array.astype(str), dtype="S12").view(np.uint8).reshape(len(array), 12)
+
+
+def code_lengths(codes: Iterable[str]) -> np.ndarray:
+    """int64 (n,): digits in each significant code."""
+    return (_code_bytes(codes) != 0).sum(axis=1)
+
+
 def match_depth(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
     """Leading digits, at level boundaries, on which two significant codes agree; int64 (n,)."""
-    a = pd.Series(np.asarray(left, dtype=object), dtype=object)
-    b = pd.Series(np.asarray(right, dtype=object), dtype=object)
-    len_a, len_b = a.str.len().to_numpy(), b.str.len().to_numpy()
-    depth = np.zeros(len(a), dtype=np.int64)
-    agree = np.ones(len(a), dtype=bool)
-    for size in LEVELS:
-        agree &= (len_a >= size) & (len_b >= size) & (a.str[:size] == b.str[:size]).to_numpy()
-        depth[agree] = size
-    return depth
+    a, b = _code_bytes(left), _code_bytes(right)
+    common = np.cumprod((a == b) & (a != 0), axis=1).sum(axis=1)
+    levels = np.array((0,) + LEVELS)
+    return levels[np.searchsorted(levels, common, side="right") - 1].astype(np.int64)
 
 
 def codes_match(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
     """True where one significant code is a prefix of the other (both usable); bool (n,)."""
-    a = np.asarray(left, dtype=object)
-    b = np.asarray(right, dtype=object)
-    shorter = np.minimum(pd.Series(a, dtype=object).str.len().to_numpy(), pd.Series(b, dtype=object).str.len().to_numpy())
-    return (shorter > 0) & (match_depth(a, b) == shorter)
+    shorter = np.minimum(code_lengths(left), code_lengths(right))
+    return (shorter > 0) & (match_depth(left, right) == shorter)
 
 
 def managing_unit_for_records(norm: pd.DataFrame, *, as_of: Any, rules: RuleSet | None = None) -> pd.DataFrame:
