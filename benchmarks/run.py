@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def format_table(rows: list[dict], *, header: bool = True) -> str:
     """Fixed-width text table of result rows."""
-    widths = (8, 24, 20, 9, 10, 7, 8, 7, 7, 7, 8, 8)
+    widths = (10, 26, 22, 11, 12, 8, 8, 8, 8, 8, 9, 9)
     titles = ("suite", "dataset", "tool", "records", "cand.pairs", "PC", "RR", "P", "R", "F1", "wall_s", "RSS_MB")
     lines = ["".join(t.ljust(w) if i < 3 else t.rjust(w) for i, (t, w) in enumerate(zip(titles, widths)))] if header \
         else []

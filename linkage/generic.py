@@ -133,7 +133,9 @@ class GenericProfile:
 
     # ------------------------------------------------------------ the Profile protocol
     def load(self, source: Any, *, role: str = "register") -> Records:
-        """Read (path or DataFrame) and normalise.  Unreadable values become '' and a flag."""
+        """Read (path or DataFrame) and normalise.  An unreadable value becomes a flag with its
+        reason; a date that is not 8 digits becomes '', an 8-digit impossible date (19151345)
+        keeps its digits so that a typo'd date still meets its twin by edit distance."""
         from .io import read_table
 
         raw = source if isinstance(source, pd.DataFrame) else read_table(source)

