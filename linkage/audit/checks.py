@@ -163,14 +163,6 @@ def code_missing(field: str):
     return test
 
 
-def unit_outside_district(data: CheckInput) -> np.ndarray:
-    district = (data.extra or {}).get("district")
-    units = _col(data, "unit_code")
-    if not district:
-        return np.zeros(len(units), dtype=bool)
-    return (units != "") & (pd.Series(units, dtype=object).astype(str).str[:6] != str(district)).to_numpy()
-
-
 def status_unknown(data: CheckInput) -> np.ndarray:
     return ~isin(_col(data, "status"), KNOWN_STATUSES)
 
@@ -222,7 +214,6 @@ PERSON_RULES: tuple[Rule, ...] = (
     Rule("unit_code_blank", ERROR, "unit_code", "管理单位代码为空", unit_code_blank),
     Rule("unit_code_malformed", ERROR, "unit_code", "管理单位代码应为9位街道或12位社区代码,前6位为区县代码",
          unit_code_malformed),
-    Rule("unit_outside_district", WARNING, "unit_code", "管理单位不属于本区", unit_outside_district),
     Rule("status_unknown", WARNING, "status", "状态应为在管、注销或迁出", status_unknown),
     Rule("sex_unreadable", ERROR, "sex", "性别无法识别(应为男/女)", sex_unreadable),
     Rule("sex_missing", WARNING, "sex", "性别为空且无法从身份证号推出", sex_missing),

@@ -1,0 +1,142 @@
+"""``audit``: the whole clean-up in one call -- dedupe, logic checks, children checks, separation,
+unregistered women, summary and the spot-check sample -- and ``AuditResult.write`` for the
+files of SCHEMA.md's audit contract (plus the dedupe outputs).
+
+>>> import pandas as pd
+>>> register = pd.DataFrame({"record_id": ["r1"], "unit_code": ["330106001"], "name": ["王芳"],
+...                          "id_number": ["11010519491231002X"], "sex": ["女"]})
+>>> result = audit(register, as_of="2026-01-31", dedupe_records=False)
+>>> sorted(result.tables())[:4]
+['findings', 'missing', 'sample', 'separation']
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from ..io import write_csv
+from ..prepare import Records
+from .base import AuditOptions, FINDING_COLUMNS, as_timestamp
+from .checks import RECORD_RULES, run_checks
+from .children import check_children
+from .missing import find_missing
+from .sample import draw_sample
+from .separation import find_separation
+from .summary import rule_counts, summarize, write_summary_excel
+
+DEFAULT_SAMPLE_SIZE = 30
+"""Records drawn per street for the spot check (``--sample``)."""
+DEFAULT_SEED = 2026
+
+
+@dataclass
+class AuditResult:
+    """The outcome of ``audit``: one DataFrame per file of the audit contract.
+
+    findings: rule broken by a record or child row; separation: records living away from
+    their household registration; missing: women to enter; summary: counts per street and
+    the district; sample: the spot-check draw; dedupe: the ``DedupeResult`` (None when the
+    dedupe was skipped).
+    """
+
+    records: Records
+    findings: pd.DataFrame
+    separation: pd.DataFrame
+    missing: pd.DataFrame
+    summary: pd.DataFrame
+    sample: pd.DataFrame
+    dedupe: Any = None
+    as_of: pd.Timestamp | None = None
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every audit table by file stem (the dedupe tables are in ``dedupe.tables()``)."""
+        return {"findings": self.findings, "separation": self.separation, "missing": self.missing,
+                "summary": self.summary, "sample": self.sample, **self.extra}
+
+    def write(self, folder: str | os.PathLike) -> list[Path]:
+        """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = self.dedupe.write(folder) if self.dedupe is not None else []
+        for name, frame in self.tables().items():
+            path = folder / f"{name}.csv"
+            write_csv(frame, path)
+            paths.append(path)
+        workbook = folder / "summary.xlsx"
+        write_summary_excel(self.summary, workbook, rules=rule_counts(self.findings))
+        paths.append(workbook)
+        return paths
+
+
+def audit(
+    register: Any,
+    *,
+    children: Any = None,
+    externals: Iterable[Any] = (),
+    district: str | None = None,
+    as_of: Any = None,
+    sample: int = DEFAULT_SAMPLE_SIZE,
+    seed: int = DEFAULT_SEED,
+    threshold: float | None = None,
+    model: Any = None,
+    rules: Any = None,
+    checks: tuple = RECORD_RULES,
+    options: AuditOptions | None = None,
+    dedupe_records: bool = True,
+    progress: bool = False,
+) -> AuditResult:
+    """Run the clean-up audit on a register.
+
+    register: path (.csv/.xlsx/.parquet) or DataFrame in the register layout (n records).
+    children: the children table (path or frame) or None; externals: shared-platform
+    extracts (paths or frames) to find unregistered women in; district: this office's
+    6-digit code; as_of: the reference date (default today); sample / seed: records per
+    street for the spot check and the draw's seed; threshold / model: the match model
+    (``linkage.dedupe``); rules: managing-unit rules (``resolve.RuleSet`` or a path);
+    checks: the record rules to run; options: the rules' thresholds; dedupe_records=False
+    skips the dedupe (its counts are then 0).
+    """
+    from ..pipeline import dedupe
+    from ..profile import RegisterProfile
+    from ..progress import Progress
+
+    report = Progress(enabled=bool(progress))
+    when = as_timestamp(as_of)
+    profile = RegisterProfile()
+    report.stage("reading and normalising the register")
+    records = register if isinstance(register, Records) else profile.load(register)
+    if isinstance(rules, (str, os.PathLike)):
+        from resolve.rules import load_rules
+
+        rules = load_rules(rules)
+    duplicates = None
+    if dedupe_records:
+        duplicates = dedupe(records, threshold=threshold, model=model, district=district, as_of=when, rules=rules,
+                            progress=report)
+    report.stage("logic checks")
+    findings = [run_checks(records, as_of=when, rules=checks, options=options, district=district)]
+    if children is not None:
+        report.stage("children and illegal-birth reports")
+        findings.append(check_children(children, records, as_of=when, options=options))
+    findings_table = pd.concat(findings, ignore_index=True)[FINDING_COLUMNS]
+    report.stage("household/residence separation")
+    separation = find_separation(records, as_of=when, rules=rules)
+    externals = list(externals)
+    report.stage(f"unregistered women in {len(externals)} extract(s)")
+    missing = find_missing(records, externals, district=district, as_of=when, threshold=threshold, model=model,
+                           options=options)
+    report.stage("summary and spot-check sample")
+    clusters = duplicates.clusters if duplicates is not None else None
+    notices = duplicates.notices if duplicates is not None else None
+    summary = summarize(records, clusters=clusters, notices=notices, separation=separation, findings=findings_table,
+                        missing=missing, district=district)
+    drawn = draw_sample(records, size=sample, seed=seed, findings=findings_table)
+    report.done()
+    return AuditResult(records=records, findings=findings_table, separation=separation, missing=missing,
+                       summary=summary, sample=drawn, dedupe=duplicates, as_of=when)

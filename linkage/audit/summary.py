@@ -1,0 +1,145 @@
+"""The clean-up summary (清查总结): counts per street and a district total, as CSV and Excel.
+
+A street is the first 9 digits of the holding unit's code (a 12-digit community belongs to
+its street).  Each count is attributed to the street that must act on it:
+
+- records / active_records: register records held (all / 在管);
+- duplicates: records in a duplicate group (cluster of two or more); notices: records a
+  cancellation or transfer notice is drafted for;
+- separated / transfer_out: records on the separation list / with action transfer_out;
+- logic_errors / logic_warnings: record findings by severity;
+- illegal_birth_issues: findings of the children table (its mother's street);
+- missing: unregistered women to enter (the street of her residence, else household).
+
+The district row sums every street row, so the totals add up.  Rows that belong to no
+street (a blank unit code, a child whose mother is not in the register, a woman to enter
+whose street is unknown) are counted on a row whose unit_code is blank.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from ..io import write_excel
+from ..prepare import Records
+
+COUNT_COLUMNS = ["records", "active_records", "duplicates", "notices", "separated", "transfer_out", "logic_errors",
+                 "logic_warnings", "illegal_birth_issues", "missing"]
+SUMMARY_COLUMNS = ["level", "unit_code", "unit_name", *COUNT_COLUMNS]
+SUMMARY_HEADERS_ZH = {
+    "level": "层级", "unit_code": "街道代码", "unit_name": "街道名称", "records": "记录数", "active_records": "在管记录数",
+    "duplicates": "重复记录", "notices": "注销/迁出通报", "separated": "人户分离", "transfer_out": "应迁出",
+    "logic_errors": "逻辑错误", "logic_warnings": "逻辑警告", "illegal_birth_issues": "违法生育上报问题",
+    "missing": "漏管育龄妇女", "rule": "规则", "severity": "严重程度", "field": "字段", "message": "说明",
+    "count": "条数",
+}
+"""Chinese headers of the summary workbook."""
+CHART_COLUMNS = ("duplicates", "separated", "logic_errors", "logic_warnings", "illegal_birth_issues", "missing")
+
+
+def street_of(codes: pd.Series | np.ndarray) -> np.ndarray:
+    """The 9-digit street of each unit code ('' when shorter), object (n,)."""
+    series = pd.Series(np.asarray(codes, dtype=object)).fillna("").astype(str)
+    return np.where(series.str.len() >= 9, series.str[:9], "").astype(object)
+
+
+def _counts(streets: np.ndarray, name: str) -> pd.Series:
+    return pd.Series(streets, dtype=object).value_counts().rename(name)
+
+
+def summarize(records: Records, *, clusters: pd.DataFrame | None = None, notices: pd.DataFrame | None = None,
+              separation: pd.DataFrame | None = None, findings: pd.DataFrame | None = None,
+              missing: pd.DataFrame | None = None, district: str | None = None) -> pd.DataFrame:
+    """Counts per street plus a district total row (SUMMARY_COLUMNS).
+
+    records: the register (n rows).  clusters: record_id, cluster_size (clusters.csv);
+    notices: record_id (notices.csv); separation: unit_code, action; findings: record_id,
+    child_id, unit_code, severity (findings.csv; rows with a child_id are children findings);
+    missing: street_code (missing.csv).  Any table may be None or empty.
+    """
+    norm = records.norm
+    street_by_record = pd.Series(street_of(norm["unit_code"]), index=norm["record_id"].astype(str))
+    active = ~norm["status"].isin(["注销", "迁出"]).to_numpy()
+    parts = [_counts(street_by_record.to_numpy(), "records"),
+             _counts(street_by_record.to_numpy()[active], "active_records")]
+    if clusters is not None and len(clusters):
+        in_group = clusters.loc[clusters["cluster_size"].astype(int) >= 2, "record_id"].astype(str)
+        parts.append(_counts(street_by_record.reindex(in_group).fillna("").to_numpy(), "duplicates"))
+    if notices is not None and len(notices):
+        parts.append(_counts(street_by_record.reindex(notices["record_id"].astype(str)).fillna("").to_numpy(),
+                             "notices"))
+    if separation is not None and len(separation):
+        streets = street_of(separation["unit_code"])
+        parts.append(_counts(streets, "separated"))
+        parts.append(_counts(streets[(separation["action"] == "transfer_out").to_numpy()], "transfer_out"))
+    if findings is not None and len(findings):
+        streets = street_of(findings["unit_code"])
+        child = (findings["child_id"].astype(str) != "").to_numpy()
+        severity = findings["severity"].to_numpy(dtype=object)
+        parts.append(_counts(streets[~child & (severity == "error")], "logic_errors"))
+        parts.append(_counts(streets[~child & (severity == "warning")], "logic_warnings"))
+        parts.append(_counts(streets[child], "illegal_birth_issues"))
+    if missing is not None and len(missing):
+        parts.append(_counts(street_of(missing["street_code"]), "missing"))
+    table = pd.concat(parts, axis=1).reindex(columns=COUNT_COLUMNS).fillna(0).astype(np.int64)
+    table = table.sort_index(key=lambda index: index.map(lambda code: (code == "", code)))
+    table.index.name = "unit_code"
+    streets = table.reset_index()
+    streets.insert(0, "level", "street")
+    named = streets["unit_code"].map(_street_names(records))
+    streets.insert(2, "unit_name", named.where(named.notna(), streets["unit_code"]))
+    streets.loc[streets["unit_code"] == "", "unit_name"] = "(无街道代码)"
+    total = {"level": "district", "unit_code": district or "", "unit_name": "合计",
+             **{column: int(streets[column].sum()) for column in COUNT_COLUMNS}}
+    return pd.concat([streets, pd.DataFrame([total])], ignore_index=True)[SUMMARY_COLUMNS]
+
+
+def _street_names(records: Records) -> dict[str, str]:
+    """Street code -> name, from the unit_name of records held by the street itself."""
+    codes = records.norm["unit_code"].astype(str)
+    names = records.raw["unit_name"].astype(str).str.strip()
+    own = (codes.str.len() == 9).to_numpy() & (names != "").to_numpy()
+    frame = pd.DataFrame({"code": codes[own], "name": names[own]})
+    return frame.groupby("code")["name"].agg(lambda s: s.mode().iloc[0]).to_dict() if len(frame) else {}
+
+
+def rule_counts(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings per rule: rule, severity, field, message, count (most frequent first)."""
+    columns = ["rule", "severity", "field", "message"]
+    if findings is None or not len(findings):
+        return pd.DataFrame(columns=[*columns, "count"])
+    counted = findings.groupby(columns, sort=False).size().rename("count").reset_index()
+    return counted.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def write_summary_excel(summary: pd.DataFrame, path: str | os.PathLike, *, rules: pd.DataFrame | None = None) -> None:
+    """summary.xlsx: the summary sheet (Chinese headers) with a bar chart of findings by street,
+    and the findings per rule on a second sheet."""
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart, Reference
+
+    sheets = {"清查总结": summary.rename(columns=SUMMARY_HEADERS_ZH)}
+    if rules is not None:
+        sheets["问题分类"] = rules.rename(columns=SUMMARY_HEADERS_ZH)
+    write_excel(sheets, path)
+    book = load_workbook(path)
+    sheet = book["清查总结"]
+    n_streets = int((summary["level"] == "street").sum())
+    if n_streets:
+        chart = BarChart()
+        chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+        chart.title, chart.y_axis.title, chart.x_axis.title = "各街道清查问题", "条数", "街道"
+        for column in CHART_COLUMNS:
+            col = SUMMARY_COLUMNS.index(column) + 1
+            data = Reference(sheet, min_col=col, min_row=1, max_row=n_streets + 1)
+            chart.add_data(data, titles_from_data=True)
+        label_col = SUMMARY_COLUMNS.index("unit_name") + 1
+        chart.set_categories(Reference(sheet, min_col=label_col, min_row=2, max_row=n_streets + 1))
+        chart.width, chart.height = max(16, 2 * n_streets), 9
+        sheet.add_chart(chart, f"A{len(summary) + 3}")
+    for column_cells in sheet.columns:
+        sheet.column_dimensions[column_cells[0].column_letter].width = 14
+    book.save(path)
