@@ -64,15 +64,20 @@ class Case:
 
 
 def _entity_codes(*labels: pd.Series) -> list[np.ndarray]:
-    """Shared int64 codes for entity labels of one or more tables."""
-    codes, _ = pd.factorize(pd.concat([pd.Series(l, dtype=object) for l in labels], ignore_index=True))
+    """Shared int64 codes for entity labels of one or more tables.  A blank or missing label
+    (a record of nobody known, such as an out-of-scope man in an extract) gets a code of its own."""
+    joined = pd.concat([pd.Series(l, dtype=object) for l in labels], ignore_index=True)
+    blank = joined.isna().to_numpy() | (joined.astype(str).str.strip() == "").to_numpy()
+    codes, _ = pd.factorize(joined.where(~blank, None), use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    codes[blank] = codes.max(initial=-1) + 1 + np.arange(int(blank.sum()))
     bounds = np.cumsum([0] + [len(l) for l in labels])
-    return [codes[a:b].astype(np.int64) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [codes[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def write_case(folder: Path, *, suite: str, dataset: str, left: pd.DataFrame, truth_left: np.ndarray,
                right: pd.DataFrame | None = None, truth_right: np.ndarray | None = None,
-               training: list[tuple[pd.DataFrame, np.ndarray]] = ()) -> Case:
+               training: list[tuple[pd.DataFrame, np.ndarray]] = (), seed: int | None = None) -> Case:
     """Write a case folder and return it."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*"):
@@ -87,7 +92,8 @@ def write_case(folder: Path, *, suite: str, dataset: str, left: pd.DataFrame, tr
     for k, (table, entities) in enumerate(training):
         table.reset_index(drop=True).to_parquet(folder / f"train_{k}.parquet", index=False)
         np.save(folder / f"train_{k}.npy", np.asarray(entities, dtype=np.int64))
-    meta = {"suite": suite, "dataset": dataset, "kind": "dedupe" if right is None else "link", "records": records}
+    meta = {"suite": suite, "dataset": dataset, "kind": "dedupe" if right is None else "link", "records": records,
+            "seed": seed}
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return Case(folder)
 
@@ -136,22 +142,26 @@ def febrl_cases(root: Path, datasets: tuple[str, ...] = ("febrl1", "febrl2", "fe
 
 # ---------------------------------------------------------------- Chinese register
 
-def register_cases(root: Path, size: int, *, seed: int = REGISTER_EVAL_SEED) -> list[Case]:
+def register_cases(root: Path, size: int, *, seed: int = REGISTER_EVAL_SEED, reuse: bool = False) -> list[Case]:
     """The generator's register of ``size`` records (dedupe) and the same register against a
-    shared-platform extract (link).  Supervised tools train on a register of another seed."""
+    shared-platform extract (link).  Supervised tools train on a register of another seed.
+    reuse: keep case folders already written for this size and seed."""
     from benchmarks.generator import generate_extract, generate_register
 
+    label = f"register-{_size_label(size)}"
+    folders = [root / f"{label}-dedupe", root / f"{label}-link"]
+    if reuse and all((f / "meta.json").exists() and Case(f).meta.get("seed") == seed for f in folders):
+        return [Case(f) for f in folders]
     train = generate_register(min(size, REGISTER_TRAIN_SIZE), seed=REGISTER_TRAIN_SEED)
     training = [(train.register, _entity_codes(_persons(train.register, train.truth))[0])]
     g = generate_register(size, seed=seed)
     [truth] = _entity_codes(_persons(g.register, g.truth))
-    label = f"register-{_size_label(size)}"
-    dedupe = write_case(root / f"{label}-dedupe", suite="register", dataset=f"{label} dedupe", left=g.register,
-                        truth_left=truth, training=training)
+    dedupe = write_case(folders[0], suite="register", dataset=f"{label} dedupe", left=g.register,
+                        truth_left=truth, training=training, seed=seed)
     x = generate_extract(g, seed=seed + 1)
     tl, tr = _entity_codes(_persons(g.register, g.truth), _persons(x.extract, x.truth))
-    link = write_case(root / f"{label}-link", suite="register", dataset=f"{label} link extract",
-                      left=g.register, truth_left=tl, right=x.extract, truth_right=tr, training=training)
+    link = write_case(folders[1], suite="register", dataset=f"{label} link extract",
+                      left=g.register, truth_left=tl, right=x.extract, truth_right=tr, training=training, seed=seed)
     return [dedupe, link]
 
 

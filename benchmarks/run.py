@@ -76,14 +76,14 @@ def _wait(pid: int, timeout: float):
         time.sleep(0.05)
 
 
-def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: Path):
+def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: Path, reuse: bool = False):
     from benchmarks.cases import febrl_cases, register_cases
 
     if suite == "febrl":
         return febrl_cases(work / "febrl", tuple(datasets or ("febrl1", "febrl2", "febrl3", "febrl4")))
     cases = []
     for size in sizes:
-        cases += register_cases(work / "register", size)
+        cases += register_cases(work / "register", size, reuse=reuse)
     return cases
 
 
@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", default="ours,recordlinkage,splink")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per tool and case")
+    parser.add_argument("--reuse", action="store_true", help="reuse register case folders already written")
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work")
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "RESULTS.md",
                         help="RESULTS.md to rewrite ('-' to write none)")
@@ -103,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     log = args.work / "children.log"
     rows = []
-    for case in build_cases(args.suite, args.size, [d for d in args.datasets.split(",") if d], args.work):
+    for case in build_cases(args.suite, args.size, [d for d in args.datasets.split(",") if d], args.work,
+                            args.reuse):
         meta = case.meta
         for tool in tools:
             result = run_child(tool, case.folder, timeout=args.timeout, log=log)
