@@ -12,7 +12,8 @@ from .register import DEFAULT_BLOCKERS
 
 
 class Blocker(Protocol):
-    """Anything with a name, a block-size cap and ``keys(norm) -> list of (n,) arrays``."""
+    """Anything with a name, a block-size cap and ``keys(norm) -> list of (n,) arrays``.
+    A blocker may also have ``keep(norm, pairs) -> bool (p,)`` to drop some of its pairs."""
 
     name: str
     max_block_size: int
@@ -29,6 +30,8 @@ def block(
         for k, keys in enumerate(blocker.keys(norm)):
             name = f"{blocker.name}[{k}]"
             pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, stats=stats, name=name)
+            if hasattr(blocker, "keep") and len(pairs):
+                pairs = pairs[blocker.keep(norm, pairs)]
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs)
@@ -50,6 +53,8 @@ def block_link(
         for k, keys in enumerate(blocker.keys(both)):
             name = f"{blocker.name}[{k}]"
             pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name)
+            if hasattr(blocker, "keep") and len(pairs):
+                pairs = pairs[blocker.keep(both, pairs)]
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs - np.array([0, len(left)], dtype=np.int64))

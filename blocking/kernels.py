@@ -32,7 +32,10 @@ class BlockStats:
 
 
 def _codes(keys: np.ndarray) -> np.ndarray:
-    """Integer codes of keys, -1 for blank keys ('' or None)."""
+    """Integer codes of keys, -1 for blank keys ('', None, or a negative integer key)."""
+    keys = np.asarray(keys)
+    if np.issubdtype(keys.dtype, np.integer):
+        return np.where(keys < 0, -1, pd.factorize(keys)[0]).astype(np.int64)
     codes, uniques = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
     blank = np.flatnonzero(pd.Series(uniques, dtype=object).isin(["", b""]).to_numpy())
     if len(blank):

@@ -2,7 +2,7 @@
 
 Each blocker is a small frozen object whose ``keys(norm)`` returns one or more key arrays
 of shape (n,); ``blocking.block`` turns them into pairs.  The ID-number keys mask a window
-of four digits at a time: one wrong digit or two swapped neighbours always fall inside
+of two digits at a time: one wrong digit or two swapped neighbours always fall inside
 some window, so the rest of the number still meets its twin.
 """
 
@@ -16,26 +16,41 @@ import pandas as pd
 from linkage.normalize.ids import digit_matrix
 from linkage.normalize.names import pinyin_variants
 
-ID_WINDOWS = tuple(range(0, 14, 2)) + (13,)
-"""Start of each masked 4-digit window over the first 17 digits (0-3, 2-5, ..., 13-16)."""
+ID_WINDOWS = tuple(range(16))
+"""Start of each masked 2-digit window over the first 17 digits (0-1, 1-2, ..., 15-16): a wrong
+digit at p falls inside the windows starting at p-1 and p, a swap of p and p+1 inside the one at p,
+and the 15 digits kept are selective enough that a block is one woman (or twins)."""
 
 
-def _join(*parts: np.ndarray) -> np.ndarray:
-    """Element-wise concatenation; blank if any part is blank.  Object array (n,)."""
-    frame = pd.DataFrame({i: pd.Series(p, dtype=object).astype(str) for i, p in enumerate(parts)})
-    blank = (frame == "").any(axis=1).to_numpy()
-    joined = frame.iloc[:, 0].str.cat([frame[c] for c in frame.columns[1:]], sep="|").to_numpy(dtype=object)
-    joined[blank] = ""
-    return joined
+def _codes(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Integer code per row, -1 where the value is blank ('' , None or NaT).  int64 (n,)."""
+    values = pd.Series(values)
+    if not pd.api.types.is_object_dtype(values):  # dates and numbers: NaT / NaN become -1
+        return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    blank = np.flatnonzero(pd.Series(uniques, dtype=object).isin(["", b""]).to_numpy())
+    if len(blank):
+        codes = np.where(np.isin(codes, blank), -1, codes)
+    return codes.astype(np.int64)
+
+
+def _join(*parts: np.ndarray | pd.Series) -> np.ndarray:
+    """One integer key from several columns, row by row; -1 (no key) if any part is blank.
+
+    Each part is factorised and the codes are combined arithmetically, so no strings are
+    built.  Returns int64 (n,).
+    """
+    key = _codes(parts[0])
+    for part in parts[1:]:
+        codes = _codes(part)
+        blank = (key < 0) | (codes < 0)
+        key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)[0].astype(np.int64)
+        key[blank] = -1
+    return key
 
 
 def _year(dates: pd.Series) -> np.ndarray:
-    years = pd.Series(dates).dt.year
-    return years.map(lambda y: "" if pd.isna(y) else str(int(y))).to_numpy(dtype=object)
-
-
-def _ymd(dates: pd.Series) -> np.ndarray:
-    return pd.Series(dates).dt.strftime("%Y%m%d").fillna("").to_numpy(dtype=object)
+    return pd.Series(dates).dt.year.to_numpy(dtype=float)
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,7 @@ class IdExact:
 
 @dataclass(frozen=True)
 class IdMaskedWindows:
-    """The first 17 digits with one 4-digit window masked, for each window."""
+    """The first 17 digits with one 2-digit window masked, for each window."""
 
     name: str = "id_window"
     max_block_size: int = 50
@@ -59,13 +74,12 @@ class IdMaskedWindows:
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
         ids = norm["id_full"].to_numpy(dtype=object)
         present = ids != ""
-        matrix = digit_matrix(ids.astype(str))[:, :17]
+        digits = (digit_matrix(ids.astype(str))[:, :17].astype(np.int64) - 48).clip(0, 9)
         result = []
         for start in ID_WINDOWS:
-            kept = [c for c in range(17) if not start <= c < start + 4]
-            key = np.ascontiguousarray(matrix[:, kept]).view(f"S{len(kept)}").ravel().astype(object)
-            key[~present] = b""
-            result.append(key)
+            kept = [c for c in range(17) if not start <= c < start + 2]
+            key = digits[:, kept] @ (10 ** np.arange(len(kept) - 1, -1, -1, dtype=np.int64))
+            result.append(np.where(present, key, -1))
         return result
 
 
@@ -98,8 +112,8 @@ class NameBirthDate:
     max_block_size: int = 100
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        ymd = _ymd(norm["birth"])
-        return [_join(norm["surname"].to_numpy(dtype=object), ymd), _join(norm["given"].to_numpy(dtype=object), ymd)]
+        birth = norm["birth"]
+        return [_join(norm["surname"].to_numpy(dtype=object), birth), _join(norm["given"].to_numpy(dtype=object), birth)]
 
 
 @dataclass(frozen=True)
@@ -125,15 +139,27 @@ class Phone:
 
 
 @dataclass(frozen=True)
-class PinyinOnly:
-    """The name's pinyin alone, for records with neither ID number nor birth date; capped hard."""
+class PinyinPlace:
+    """The name's pinyin with the spouse's name, with the household-registration county, and
+    with the residence street.  Only pairs where one record has no usable ID number are kept:
+    the others meet through their numbers."""
 
-    name: str = "pinyin"
-    max_block_size: int = 30
+    name: str = "pinyin_place"
+    max_block_size: int = 50
+
+    def keep(self, norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+        """bool (p,): at least one record of the pair has no usable ID number."""
+        no_id = norm["id_full"].to_numpy(dtype=object) == ""
+        return no_id[pairs[:, 0]] | no_id[pairs[:, 1]]
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        return [norm["pinyin"].to_numpy(dtype=object)]
+        pinyin = norm["pinyin"].to_numpy(dtype=object)
+        return [
+            _join(pinyin, norm["spouse_name"].to_numpy(dtype=object)),
+            _join(pinyin, norm["hukou_code"].str.slice(0, 6).to_numpy(dtype=object)),
+            _join(pinyin, norm["residence_code"].str.slice(0, 9).to_numpy(dtype=object)),
+        ]
 
 
-DEFAULT_BLOCKERS = (IdExact(), IdMaskedWindows(), PinyinBirthYear(), NameBirthDate(), SpouseId(), Phone(), PinyinOnly())
+DEFAULT_BLOCKERS = (IdExact(), IdMaskedWindows(), PinyinBirthYear(), NameBirthDate(), SpouseId(), Phone(), PinyinPlace())
 """The register's blocking rules, in the order they are reported."""
