@@ -3,18 +3,15 @@
 One notice per active record that a decided cluster does not keep in place (``NOTICE_COLUMNS``).
 Whose business a record is depends on ``district`` (this office's 6-digit code):
 
-=================  ===============  ==================  ============================================
-record             her managing     kind                from -> to
-                   unit
-=================  ===============  ==================  ============================================
-extra, ours        ours             cancel_in_district  district office -> the street holding it
-extra, ours        another district cancellation_notice our unit -> managing unit (迁入迁出平台)
-extra, theirs      ours             request_cancellation managing unit -> their unit (ask them to
-                                                        send a 注销通报 for theirs)
-kept but in the    any              transfer_out        its unit -> managing unit (迁出, 交流给应管单位)
-wrong unit, ours
-same, theirs       ours             request_transfer    managing unit -> their unit
-=================  ===============  ==================  ============================================
+- an extra record of ours, she is managed here: ``cancel_in_district`` (区内重复注销), from
+  the district office to the street holding it, naming the kept record and its unit;
+- an extra record of ours, she is managed in another district: ``cancellation_notice``
+  (注销通报), from our unit to her managing unit, through the transfer platform (迁入迁出平台);
+- an extra record of another district, she is managed here: ``request_cancellation``, from
+  her managing unit to theirs, asking them to send a 注销通报 for their record;
+- the kept record of ours held outside her managing unit (the unit holds no record of her):
+  ``transfer_out`` (迁出, 交流给应管单位), from its unit to the managing unit;
+- the same record held by another district, she is managed here: ``request_transfer``.
 
 A record of another district in a cluster whose managing unit is also elsewhere gets no
 notice (neither side is ours); a cluster with no record here gets notices only when she is
@@ -71,7 +68,7 @@ INSTRUCTIONS: dict[str, str] = {
     "request_cancellation": "{to_unit_code}的记录{record_id}({record_name})与{from_unit_code}的记录{kept_record_id}"
                             "为同一人,按统计口径由{from_unit_code}管理,请注销贵单位记录并发送注销通报。",
     "transfer_out": "记录{record_id}({record_name})按统计口径应由{to_unit_code}管理,请{from_unit_code}"
-                    "通过迁入迁出平台办理迁出,交流给应管单位。",
+                    "办理迁出({via}),交流给应管单位。",
     "request_transfer": "{to_unit_code}的记录{record_id}({record_name})按统计口径应由{from_unit_code}管理,"
                         "请办理迁出至{from_unit_code}。",
 }
