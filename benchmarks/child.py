@@ -19,14 +19,14 @@ from benchmarks.cases import Case
 from benchmarks.metrics import blocking_scores, pairwise_scores
 from benchmarks.output import ToolOutput
 
-TOOLS = ("ours", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
+TOOLS = ("ours", "ours-em", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
 
 
 def run_tool(tool: str, case: Case) -> ToolOutput:
-    if tool == "ours":
+    if tool in ("ours", "ours-em"):
         from benchmarks import ours
 
-        return ours.run(case)
+        return ours.run(case, unsupervised=tool == "ours-em")
     if tool.startswith("recordlinkage-"):
         from benchmarks.anchors import recordlinkage_anchor
 
