@@ -27,7 +27,7 @@ from .children import check_children
 from .missing import find_missing
 from .sample import draw_sample
 from .separation import find_separation
-from .summary import rule_counts, summarize, write_summary_excel
+from .summary import COUNT_COLUMNS, rule_counts, summarize, write_summary_excel
 
 DEFAULT_SAMPLE_SIZE = 30
 """Records drawn per street for the spot check (``--sample``)."""
@@ -58,6 +58,13 @@ class AuditResult:
         """Every audit table by file stem (the dedupe tables are in ``dedupe.tables()``)."""
         return {"findings": self.findings, "separation": self.separation, "missing": self.missing,
                 "summary": self.summary, "sample": self.sample, **self.extra}
+
+    def counts(self) -> dict[str, int]:
+        """The district totals (the summary's last row) and the sample size, for a run's report."""
+        total = self.summary.iloc[-1]
+        counts = {column: int(total[column]) for column in COUNT_COLUMNS}
+        counts["spot_check_sample"] = len(self.sample)
+        return counts
 
     def write(self, folder: str | os.PathLike) -> list[Path]:
         """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs."""

@@ -38,6 +38,9 @@ district estimate), the name, how many findings the audit raised on the record, 
 blank ``correct`` and ``note`` columns the inspectors fill in."""
 SPOTCHECK_COLUMNS = ["level", "stratum", "stratum_size", "sampled", "checked", "errors", "error_rate", "ci_low",
                      "ci_high", "unreadable"]
+SPOTCHECK_HEADERS_ZH = {"level": "层级", "stratum": "街道代码", "stratum_size": "在管记录数", "sampled": "抽取数",
+                        "checked": "已核查", "errors": "差错数", "error_rate": "差错率", "ci_low": "95%下限",
+                        "ci_high": "95%上限", "unreadable": "无法识别的核查结果"}
 Z95 = 1.959963984540054
 CORRECT_WORDS = {"是", "对", "正确", "无误", "1", "y", "yes", "true", "t", "ok", "√", "✓", "✔"}
 WRONG_WORDS = {"否", "错", "错误", "有误", "不正确", "0", "n", "no", "false", "f", "×", "✗", "✘", "x"}
