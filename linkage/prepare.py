@@ -13,12 +13,11 @@ import numpy as np
 import pandas as pd
 
 from .normalize.contact import (
-    normalize_address,
-    normalize_code,
-    normalize_phone,
-    normalize_sex,
-    normalize_text,
-    per_distinct,
+    normalize_addresses,
+    normalize_codes,
+    normalize_phones,
+    normalize_sexes,
+    normalize_texts,
 )
 from .normalize.dates import normalize_dates
 from .normalize.ids import normalize_ids
@@ -65,7 +64,7 @@ def prepare(raw: pd.DataFrame) -> Records:
     norm = pd.DataFrame({"record_id": raw["record_id"].to_numpy(dtype=object)})
     flags: list[pd.DataFrame] = []
 
-    norm["unit_code"] = per_distinct(raw["unit_code"], normalize_code)
+    norm["unit_code"] = normalize_codes(raw["unit_code"])
     norm["district"] = norm["unit_code"].str[:6]
     names = normalize_names(raw["name"])
     norm["name"] = names["name"].to_numpy()
@@ -89,7 +88,7 @@ def prepare(raw: pd.DataFrame) -> Records:
         flags.append(_flags(raw, field, dates.status == "bad_date", "bad_date"))
     norm["birth"] = norm["birth_date"].where(norm["birth_date"].notna(), norm["id_birth"])
 
-    recorded_sex = per_distinct(raw["sex"], normalize_sex)
+    recorded_sex = normalize_sexes(raw["sex"])
     flags.append(_flags(raw, "sex", (recorded_sex == "") & (raw["sex"].str.strip() != "").to_numpy(), "bad_sex"))
     norm["recorded_sex"] = recorded_sex
     norm["sex"] = np.where(recorded_sex != "", recorded_sex, ids.sex)
@@ -99,14 +98,14 @@ def prepare(raw: pd.DataFrame) -> Records:
     norm["spouse_id_status"] = spouse.status
     norm["spouse_id_sex"] = spouse.sex
     norm["spouse_name"] = normalize_names(raw["spouse_name"])["name"].to_numpy()
-    norm["phone"] = per_distinct(raw["phone"], normalize_phone)
+    norm["phone"] = normalize_phones(raw["phone"])
     for field in ("hukou_code", "residence_code"):
-        norm[field] = per_distinct(raw[field], normalize_code)
+        norm[field] = normalize_codes(raw[field])
     for field in ("hukou_address", "residence_address", "work_unit"):
-        norm[field] = per_distinct(raw[field], normalize_address)
+        norm[field] = normalize_addresses(raw[field])
     for field in ("marital_status", "contraception", "pregnancy", "ethnicity", "source"):
-        norm[field] = per_distinct(raw[field], normalize_text)
-    status = per_distinct(raw["status"], normalize_text)
+        norm[field] = normalize_texts(raw[field])
+    status = normalize_texts(raw["status"])
     norm["status"] = np.where(status == "", "在管", status)
     assert len(norm) == n
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)

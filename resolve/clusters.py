@@ -56,13 +56,14 @@ def cannot_link(norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
 
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
-    """Connected-component label per row (networkx), int64 (n,)."""
+    """Connected-component label per row, int64 (n,): networkx over the rows that have a
+    match, every other row its own component."""
+    labels = np.arange(n, dtype=np.int64)
     graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    graph.add_edges_from(map(tuple, pairs.tolist()))
-    labels = np.empty(n, dtype=np.int64)
-    for number, members in enumerate(nx.connected_components(graph)):
-        labels[list(members)] = number
+    graph.add_edges_from(pairs.tolist())
+    for members in nx.connected_components(graph):
+        members = np.fromiter(members, dtype=np.int64, count=len(members))
+        labels[members] = members.min()
     return labels
 
 
@@ -88,6 +89,42 @@ def _split(members: np.ndarray, edges: np.ndarray, probs: np.ndarray, forbidden:
         root[b] = a
         groups[a] |= groups.pop(b)
     return {int(m): find(int(m)) for m in members}, skipped
+
+
+def _by_label(labels: np.ndarray, keys: np.ndarray) -> dict[int, np.ndarray]:
+    """Positions of ``labels`` grouped by label, for the labels in ``keys``."""
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.searchsorted(sorted_labels, keys, side="left")
+    ends = np.searchsorted(sorted_labels, keys, side="right")
+    return {int(k): order[a:b] for k, a, b in zip(keys, starts, ends)}
+
+
+def _split_components(labels: np.ndarray, edges: np.ndarray, probs: np.ndarray, conflicts: np.ndarray,
+                      record_ids: np.ndarray) -> tuple[np.ndarray, list[dict]]:
+    """Split every component holding a conflicting pair; returns new labels and the skipped pairs."""
+    labels = labels.copy()
+    next_label = int(labels.max()) + 1
+    components = np.unique(labels[conflicts[:, 0]])
+    edges_of = _by_label(labels[edges[:, 0]], components)
+    members_of = _by_label(labels, components)
+    conflicts_of = _by_label(labels[conflicts[:, 0]], components)
+    split_rows = []
+    for component in components.tolist():
+        in_component = edges_of[component]
+        forbidden = {(int(min(a, b)), int(max(a, b))) for a, b in conflicts[conflicts_of[component]]}
+        roots, skipped = _split(members_of[component], edges[in_component], probs[in_component], forbidden)
+        new_label = {}
+        for member, root in roots.items():
+            if root not in new_label:
+                new_label[root] = component if not new_label else next_label
+                next_label += 0 if new_label[root] == component else 1
+            labels[member] = new_label[root]
+        for e in skipped:
+            a, b = edges[in_component[e]]
+            split_rows.append({"record_id_l": record_ids[a], "record_id_r": record_ids[b],
+                               "probability": float(probs[in_component[e]]), "reason": "cannot_link"})
+    return labels, split_rows
 
 
 def cluster(
@@ -119,22 +156,7 @@ def cluster(
     conflicts = inside[cannot(norm, inside)]
     split_rows: list[dict] = []
     if len(conflicts):
-        labels = labels.copy()
-        next_label = int(labels.max()) + 1
-        edge_label = labels[edges[:, 0]]
-        for component in np.unique(labels[conflicts[:, 0]]):
-            in_component = np.flatnonzero(edge_label == component)
-            forbidden = {(int(min(a, b)), int(max(a, b))) for a, b in conflicts[labels[conflicts[:, 0]] == component]}
-            members = np.flatnonzero(labels == component)
-            roots, skipped = _split(members, edges[in_component], probs[in_component], forbidden)
-            for r, new_root in enumerate(sorted(set(roots.values()))):
-                rows = [m for m, root in roots.items() if root == new_root]
-                labels[rows] = component if r == 0 else next_label
-                next_label += 0 if r == 0 else 1
-            for e in skipped:
-                a, b = edges[in_component[e]]
-                split_rows.append({"record_id_l": record_ids[a], "record_id_r": record_ids[b],
-                                   "probability": float(probs[in_component[e]]), "reason": "cannot_link"})
+        labels, split_rows = _split_components(labels, edges, probs, conflicts, record_ids)
     labels = pd.factorize(labels)[0].astype(np.int64)
     sizes = np.bincount(labels, minlength=n)[labels] if n else np.zeros(0, dtype=np.int64)
     ids = _stable_ids(labels, record_ids)
@@ -147,6 +169,7 @@ def _stable_ids(labels: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
     """"C-" + the smallest record_id in each cluster: the same input gives the same ids."""
     if len(labels) == 0:
         return np.zeros(0, dtype=object)
-    frame = pd.DataFrame({"label": labels, "record_id": record_ids.astype(str)})
-    smallest = frame.groupby("label")["record_id"].min()
-    return ("C-" + smallest.reindex(labels)).to_numpy(dtype=object)
+    ranks, sorted_ids = pd.factorize(pd.Series(record_ids, dtype=object).astype(str), sort=True)
+    smallest = np.full(int(labels.max()) + 1, len(sorted_ids), dtype=np.int64)
+    np.minimum.at(smallest, labels, ranks)
+    return ("C-" + pd.Series(sorted_ids, dtype=object)[smallest[labels]]).to_numpy(dtype=object)

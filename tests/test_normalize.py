@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkage.normalize.contact import normalize_code, normalize_phone, normalize_sex
+from linkage.normalize.contact import normalize_codes, normalize_phones, normalize_sexes
 from linkage.normalize.dates import normalize_dates
 from linkage.normalize.ids import check_character, normalize_ids, region_codes, upgrade_legacy
 from linkage.normalize.names import (
@@ -121,7 +121,6 @@ def test_bad_dates_are_flagged_not_raised(raw, status):
 
 
 def test_phone_code_sex():
-    assert normalize_phone("+86 138-0013-8000") == "13800138000"
-    assert normalize_phone("00000000") == ""
-    assert normalize_code("330106001.0") == "330106001"
-    assert [normalize_sex(v) for v in ("女", "男", "2", "1", "F", "", "未知")] == ["F", "M", "F", "M", "F", "", ""]
+    assert list(normalize_phones(["+86 138-0013-8000", "00000000", None])) == ["13800138000", "", ""]
+    assert list(normalize_codes(["330106001.0", 330106001])) == ["330106001", "330106001"]
+    assert list(normalize_sexes(["女", "男", "2", "1", "F", "", "未知"])) == ["F", "M", "F", "M", "F", "", ""]

@@ -14,7 +14,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from ..normalize.contact import normalize_sex, normalize_text, per_distinct
+from ..normalize.contact import normalize_sexes, normalize_texts, per_distinct
 from ..normalize.dates import normalize_dates
 from ..normalize.ids import normalize_ids
 from ..prepare import Records
@@ -81,12 +81,12 @@ def prepare_children(children: pd.DataFrame, records: Records) -> pd.DataFrame:
     })
     register_ids = pd.Index(records.norm["record_id"].astype(str))
     out["mother_row"] = register_ids.get_indexer(out["mother_record_id"])
-    out["sex"] = per_distinct(children["sex"], normalize_sex)
+    out["sex"] = normalize_sexes(children["sex"])
     out["birth_date"] = normalize_dates(children["birth_date"]).values.to_numpy()
     out["birth_order"] = parse_birth_orders(children["birth_order"])
     ids = normalize_ids(children["id_number"])
     out["id_status"], out["id_birth"], out["id_sex"] = ids.status, ids.birth_date, ids.sex
-    out["policy"] = per_distinct(children["policy"], normalize_text)
+    out["policy"] = normalize_texts(children["policy"])
     out["illegal"] = out["policy"].to_numpy() == ILLEGAL_POLICY
     ends, bad = parse_periods(children["reported_period"])
     out["period_end"], out["period_bad"] = ends.to_numpy(), bad

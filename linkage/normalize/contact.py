@@ -1,71 +1,94 @@
 """Phones, addresses, administrative codes, sex and other small fields.
 
->>> normalize_phone("+86 138-0013-8000"), normalize_phone("0571-8888 6666"), normalize_phone("0")
-('13800138000', '057188886666', '')
->>> normalize_address(" 浙江省 杭州市西湖区文三路 １２号 ")
-'浙江省杭州市西湖区文三路12号'
->>> normalize_code("330106001 "), normalize_code("33-01-06")
-('330106001', '330106')
->>> normalize_sex("女"), normalize_sex("1"), normalize_sex("?")
-('F', 'M', '')
+Each normaliser works on a whole column: the distinct values are transformed with pandas'
+vectorised string methods and gathered back by index.
+
+>>> list(normalize_phones(["+86 138-0013-8000", "0571-8888 6666", "0"]))
+['13800138000', '057188886666', '']
+>>> list(normalize_addresses([" 浙江省 杭州市西湖区文三路 １２号 "]))
+['浙江省杭州市西湖区文三路12号']
+>>> list(normalize_codes(["330106001 ", "33-01-06", 330106001.0]))
+['330106001', '330106', '330106001']
+>>> list(normalize_sexes(["女", "1", "?", None]))
+['F', 'M', '', '']
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-_NON_DIGIT = re.compile(r"\D+")
-_SPACE = re.compile(r"[\s\u3000]+")
 _SEX = {"女": "F", "2": "F", "f": "F", "female": "F", "女性": "F",
         "男": "M", "1": "M", "m": "M", "male": "M", "男性": "M"}
+_BLANKS = {"nan", "none", "null", "nat"}
 
 
-def _text(raw: object) -> str:
-    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
-        return ""
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    return "" if text.lower() in {"nan", "none", "null"} else text
+def distinct_map(values: pd.Series | list | np.ndarray, transform: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """Apply a vectorised ``transform`` (Series of str -> Series) to the distinct values of a
+    column and gather the results back.  Blank-like values (None, NaN, 'nan') arrive as ''.
+    Returns object (n,)."""
+    series = pd.Series(values, dtype=object)
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    texts = text_series(pd.Series(distinct, dtype=object))
+    mapped = np.append(transform(texts).to_numpy(dtype=object), "")
+    return mapped[codes]  # code -1 (missing) picks the trailing ''
 
 
-def normalize_phone(raw: object) -> str:
+def text_series(values: pd.Series) -> pd.Series:
+    """str, NFKC (full-width digits and letters to half-width), trimmed; blank-likes to ''."""
+    texts = values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    texts = texts.str.normalize("NFKC").str.strip()
+    return texts.mask(texts.str.lower().isin(_BLANKS), "")
+
+
+def _phones(texts: pd.Series) -> pd.Series:
+    digits = texts.str.replace(r"\D+", "", regex=True)
+    digits = digits.mask((digits.str.len() == 13) & digits.str.startswith("86"), digits.str.slice(2))
+    return digits.mask((digits.str.len() < 7) | digits.str.fullmatch(r"(\d)\1*"), "")
+
+
+def _codes(texts: pd.Series) -> pd.Series:
+    return texts.str.replace(r"\.0$", "", regex=True).str.replace(r"\D+", "", regex=True)
+
+
+def _addresses(texts: pd.Series) -> pd.Series:
+    return texts.str.replace(r"\s+", "", regex=True)
+
+
+def _sexes(texts: pd.Series) -> pd.Series:
+    return texts.str.lower().map(_SEX).fillna("")
+
+
+def normalize_phones(values) -> np.ndarray:
     """Digits only, country code dropped; '' for blanks and numbers too short to be a phone."""
-    digits = _NON_DIGIT.sub("", _text(raw))
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if len(digits) < 7 or len(set(digits)) == 1:
-        return ""
-    return digits
+    return distinct_map(values, _phones)
 
 
-def normalize_address(raw: object) -> str:
-    """NFKC (full-width digits and letters to half-width), no white space."""
-    return _SPACE.sub("", _text(raw))
+def normalize_codes(values) -> np.ndarray:
+    """Administrative codes as digits only ('' if none)."""
+    return distinct_map(values, _codes)
 
 
-def normalize_code(raw: object) -> str:
-    """An administrative code as digits only ('' if it has none)."""
-    text = _text(raw)
-    if text.endswith(".0"):
-        text = text[:-2]
-    return _NON_DIGIT.sub("", text)
+def normalize_addresses(values) -> np.ndarray:
+    """NFKC, no white space."""
+    return distinct_map(values, _addresses)
 
 
-def normalize_sex(raw: object) -> str:
+def normalize_sexes(values) -> np.ndarray:
     """'F', 'M' or '' for 男/女/1/2/M/F and blanks."""
-    return _SEX.get(_text(raw).lower(), "")
+    return distinct_map(values, _sexes)
 
 
-def normalize_text(raw: object) -> str:
+def normalize_texts(values) -> np.ndarray:
     """Trimmed NFKC text."""
-    return _text(raw)
+    return distinct_map(values, lambda texts: texts)
 
 
-def per_distinct(values: pd.Series | list, function) -> np.ndarray:
-    """Apply a scalar ``function`` once per distinct value of a column; object array of shape (n,)."""
+def per_distinct(values: pd.Series | list | np.ndarray, function: Callable[[object], object]) -> np.ndarray:
+    """Apply a scalar ``function`` once per distinct value of a column (for parsers with no
+    vectorised form); object array of shape (n,)."""
     series = pd.Series(values, dtype=object)
     codes, distinct = pd.factorize(series, use_na_sentinel=False)
     mapped = np.array([function(value) for value in distinct] + [""], dtype=object)[:-1]

@@ -13,11 +13,12 @@ True
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from .contact import text_series
 
 _DATE_RE = re.compile(
     r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
@@ -34,32 +35,26 @@ class DateColumn:
     status: np.ndarray
 
 
-def _parse_one(raw: object) -> tuple[pd.Timestamp | None, str]:
-    if raw is None or (isinstance(raw, float) and np.isnan(raw)) or raw is pd.NaT:
-        return None, "missing"
-    if isinstance(raw, (pd.Timestamp, np.datetime64)) or hasattr(raw, "year"):
-        return pd.Timestamp(raw), "ok"
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    if not text or text.lower() in {"nan", "nat", "none", "null"}:
-        return None, "missing"
-    match = _DATE_RE.match(text)
-    if not match:
-        return None, "bad_date"
-    year, month, day, month8, day8 = match.groups()
-    try:
-        return pd.Timestamp(int(year), int(month or month8), int(day or day8)), "ok"
-    except ValueError:
-        return None, "bad_date"
+def _parse(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Parse distinct texts (already NFKC and trimmed): datetime64 Series and status array."""
+    parts = texts.str.extract(_DATE_RE)
+    numbers = parts.apply(pd.to_numeric, errors="coerce")
+    year = numbers[0]
+    month = numbers[1].where(numbers[1].notna(), numbers[3])
+    day = numbers[2].where(numbers[2].notna(), numbers[4])
+    stamps = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
+    status = np.where(stamps.notna(), "ok", np.where(texts == "", "missing", "bad_date")).astype(object)
+    return stamps, status
 
 
 def normalize_dates(values: pd.Series | list) -> DateColumn:
     """Parse a column of dates once per distinct value."""
     series = pd.Series(values, dtype=object)
-    codes, distinct = pd.factorize(series, use_na_sentinel=False)
-    parsed = [_parse_one(value) for value in distinct]
-    stamps = pd.Series([p[0] for p in parsed], dtype="datetime64[ns]")
-    status = np.array([p[1] for p in parsed], dtype=object)
-    return DateColumn(stamps.iloc[codes].reset_index(drop=True), status[codes])
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    stamps, status = _parse(text_series(pd.Series(distinct, dtype=object)))
+    stamps = pd.concat([stamps, pd.Series([pd.NaT], dtype="datetime64[ns]")], ignore_index=True)
+    status = np.append(status, "missing")
+    return DateColumn(stamps.iloc[codes].reset_index(drop=True).astype("datetime64[ns]"), status[codes])
 
 
 def parse_dates(values: pd.Series | list) -> pd.Series:

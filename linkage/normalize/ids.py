@@ -19,13 +19,13 @@ Everything here works on whole columns (numpy), on distinct values only.
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+
+from .contact import text_series
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 """ISO 7064 MOD 11-2 weights of the first 17 digits (2**(17-i) mod 11)."""
@@ -38,8 +38,8 @@ ID_STATUSES = (
 )
 """Every status ``normalize_ids`` gives; all but the first two are flagged as bad values."""
 
-_PLACEHOLDER = re.compile(r"^(.)\1+$|^(0|无|不详|未知|空|null|none|nan|x+)$", re.IGNORECASE)
-_STRIP = re.compile(r"[\s\-_'\"`.,，。]+")
+_PLACEHOLDER = r"(?i)(.)\1+|0|无|不详|未知|空|null|none|nan|x+"
+_STRIP = r"[\s\-_'\"`.,，。]+"
 
 
 @lru_cache(maxsize=1)
@@ -61,16 +61,6 @@ def region_codes() -> frozenset[str]:
                 province = code
                 codes.add(code + "0000")
     return frozenset(codes)
-
-
-def clean_id(raw: object) -> str:
-    """Full-width to half-width, upper-case X, no spaces or separators; '' if blank."""
-    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
-        return ""
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    if text.endswith(".0") and text[:-2].isdigit():  # a number that went through a float
-        text = text[:-2]
-    return _STRIP.sub("", text).upper()
 
 
 def check_character(first17: str) -> str:
@@ -123,49 +113,48 @@ class IdColumns:
 def normalize_ids(values: pd.Series | list) -> IdColumns:
     """Clean, upgrade and validate a column of ID numbers (work done once per distinct value)."""
     series = pd.Series(values, dtype=object)
-    codes, distinct = pd.factorize(series, use_na_sentinel=False)
-    result = _normalize_distinct(np.asarray(distinct, dtype=object))
-    return IdColumns(*(column[codes] for column in result))
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    result = _normalize_distinct(pd.Series(np.append(np.asarray(distinct, dtype=object), ""), dtype=object))
+    return IdColumns(*(column[codes] for column in result))  # code -1 picks the trailing blank
 
 
-def _normalize_distinct(raw: np.ndarray) -> tuple[np.ndarray, ...]:
+def clean_ids(values: pd.Series) -> pd.Series:
+    """Vectorised ``clean_id`` over a Series of raw values."""
+    texts = text_series(values).str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return texts.str.replace(_STRIP, "", regex=True).str.upper()
+
+
+def _normalize_distinct(raw: pd.Series) -> tuple[np.ndarray, ...]:
     n = len(raw)
-    clean = np.array([clean_id(value) for value in raw], dtype=object)
+    clean = clean_ids(raw)
+    lengths = clean.str.len().to_numpy()
     status = np.full(n, "valid", dtype=object)
-    lengths = np.fromiter((len(c) for c in clean), dtype=np.int64, count=n)
-    placeholder = np.fromiter((bool(_PLACEHOLDER.match(c)) for c in clean), dtype=bool, count=n)
-    digits_ok = np.fromiter(
-        (c[:-1].isdigit() and (c[-1].isdigit() or (c[-1] == "X" and len(c) == 18)) if c else False for c in clean),
-        dtype=bool, count=n,
-    )
-    status[~digits_ok] = "bad_chars"
-    status[digits_ok & ~np.isin(lengths, (15, 18))] = "bad_length"
-    status[placeholder] = "placeholder"
+    well_formed = clean.str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool)
+    all_digits = clean.str.fullmatch(r"\d+").to_numpy(dtype=bool)
+    status[~well_formed] = np.where(all_digits[~well_formed], "bad_length", "bad_chars")
+    status[clean.str.fullmatch(_PLACEHOLDER).to_numpy(dtype=bool)] = "placeholder"
     status[lengths == 0] = "missing"
 
     legacy = (status == "valid") & (lengths == 15)
-    full = np.array(clean, dtype=object)
-    for i in np.flatnonzero(legacy):
-        full[i] = clean[i][:6] + "19" + clean[i][6:] + "0"
-    candidate = (status == "valid")
+    full = clean.to_numpy(dtype=object).copy()
+    full[legacy] = (clean[legacy].str.slice(0, 6) + "19" + clean[legacy].str.slice(6) + "0").to_numpy(dtype=object)
     id_number = np.full(n, "", dtype=object)
     birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     sex = np.full(n, "", dtype=object)
-    idx = np.flatnonzero(candidate)
+    idx = np.flatnonzero(status == "valid")
     if len(idx):
         matrix = digit_matrix(full[idx].astype(str))
         first17 = matrix[:, :17] - 48
         check = check_characters(first17)
-        check[legacy[idx]] = "?"
-        for pos, i in enumerate(idx):
-            if legacy[i]:
-                full[i] = full[i][:17] + check_characters(first17[pos : pos + 1])[0]
-        region_ok = np.isin(np.array([f[:6] for f in full[idx]]), list(region_codes()))
-        dates = pd.to_datetime(pd.Series([f[6:14] for f in full[idx]]), format="%Y%m%d", errors="coerce")
+        given = matrix[:, 17].view("S1").astype(str).ravel()
+        given = np.where(legacy[idx], check, given)
+        numbers = pd.Series(full[idx], dtype=object).str.slice(0, 17) + given
+        full[idx] = numbers.to_numpy(dtype=object)
+        region_ok = numbers.str.slice(0, 6).isin(region_codes()).to_numpy()
+        dates = pd.to_datetime(numbers.str.slice(6, 14), format="%Y%m%d", errors="coerce")
         date_ok = dates.notna().to_numpy() & (dates.dt.year.to_numpy() >= 1900)
-        check_ok = legacy[idx] | (check == np.array([f[17] for f in full[idx]]))
         sub_status = np.where(legacy[idx], "legacy15", "valid").astype(object)
-        sub_status[~check_ok] = "bad_check"
+        sub_status[check != given] = "bad_check"
         sub_status[~date_ok] = "bad_date"
         sub_status[~region_ok] = "bad_region"
         status[idx] = sub_status
@@ -177,4 +166,4 @@ def _normalize_distinct(raw: np.ndarray) -> tuple[np.ndarray, ...]:
     id_number[~usable] = ""
     sex[~usable] = ""
     birth[~usable] = np.datetime64("NaT")
-    return id_number, id_full, clean, status, birth, sex
+    return id_number, id_full, clean.to_numpy(dtype=object), status, birth, sex

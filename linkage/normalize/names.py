@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
+
+from .contact import text_series
 
 COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 独孤 "
@@ -36,8 +37,8 @@ COMPOUND_SURNAMES = frozenset(
 """Two-character surnames (复姓); every other Han name has a one-character surname."""
 
 MIDDLE_DOTS = "·•‧・．.。∙⋅･"
-_DOT_RE = re.compile("[" + re.escape(MIDDLE_DOTS) + "]+")
-_DROP_RE = re.compile(r"[\s\u200b\u200c\u200d\ufeff\"'`,，、()（）\[\]【】0-9]+")
+_DOT_RE = "[" + re.escape(MIDDLE_DOTS) + "]+"
+_DROP_RE = r"[\s\u200b\u200c\u200d\ufeff\"'`,，、()（）\[\]【】0-9]+"
 
 
 @lru_cache(maxsize=65536)
@@ -51,11 +52,7 @@ def simplified_char(char: str) -> str:
 
 def clean_name(raw: object) -> str:
     """Canonical form of a name: NFKC, no spaces or digits, one kind of middle dot, simplified."""
-    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
-        return ""
-    text = unicodedata.normalize("NFKC", str(raw))
-    text = _DOT_RE.sub("·", _DROP_RE.sub("", text)).strip("·")
-    return "".join(simplified_char(char) for char in text)
+    return clean_names(pd.Series([raw], dtype=object)).iloc[0]
 
 
 def split_surname(name: str) -> tuple[str, str]:
@@ -116,21 +113,40 @@ def similar_shaped(a: str, b: str) -> bool:
     return a != b and b in _similar_groups().get(a, ())
 
 
+def clean_names(values: pd.Series) -> pd.Series:
+    """Vectorised ``clean_name`` over a Series of raw values (traditional forms mapped through a
+    translation table built from the characters present)."""
+    texts = text_series(values).str.replace(_DROP_RE, "", regex=True)
+    texts = texts.str.replace(_DOT_RE, "·", regex=True).str.strip("·")
+    chars = set("".join(texts.tolist()))
+    table = {ord(c): simplified_char(c) for c in chars if simplified_char(c) != c}
+    return texts.str.translate(table) if table else texts
+
+
+def split_surnames(names: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Vectorised ``split_surname``: (surnames, given names)."""
+    first, two = names.str.slice(0, 1), names.str.slice(0, 2)
+    compound = two.isin(COMPOUND_SURNAMES) & (names.str.len() > 2)
+    han = first.str.contains(r"[\u3400-\u4dbf\u4e00-\u9fff]", regex=True) & ~names.str.contains("·", regex=False)
+    surname = first.where(~compound, two).where(han, "")
+    length = surname.str.len()
+    given = names.where(length == 0, names.str.slice(1).where(length == 1, names.str.slice(2)))
+    return surname, given
+
+
 def normalize_names(values: pd.Series | list) -> pd.DataFrame:
     """Clean a column of names once per distinct value.
 
     Returns a frame of shape (n, 4): name, surname, given, pinyin (first readings).
     """
     series = pd.Series(values, dtype=object)
-    codes, distinct = pd.factorize(series, use_na_sentinel=False)
-    cleaned = [clean_name(value) for value in distinct]
-    parts = [split_surname(name) for name in cleaned]
-    table = pd.DataFrame(
-        {
-            "name": cleaned,
-            "surname": [p[0] for p in parts],
-            "given": [p[1] for p in parts],
-            "pinyin": [name_pinyin(name) for name in cleaned],
-        }
-    )
-    return table.iloc[codes].reset_index(drop=True)
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    cleaned = clean_names(pd.Series(np.append(np.asarray(distinct, dtype=object), ""), dtype=object))
+    surname, given = split_surnames(cleaned)
+    table = pd.DataFrame({
+        "name": cleaned.to_numpy(dtype=object),
+        "surname": surname.to_numpy(dtype=object),
+        "given": given.to_numpy(dtype=object),
+        "pinyin": [name_pinyin(name) for name in cleaned],
+    })
+    return table.iloc[codes].reset_index(drop=True)  # code -1 picks the trailing blank
