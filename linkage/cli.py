@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(link)
     link.add_argument("--one-to-one", action="store_true",
                       help="keep only pairs that are each record's best candidate on both sides")
+    from .audit.cli import add_commands  # the audit and spotcheck subcommands
+    RUNNERS.update(add_commands(commands))
     return parser
 
 
