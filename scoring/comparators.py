@@ -23,7 +23,7 @@ from rapidfuzz.distance import LCSseq
 
 from linkage.normalize.ids import digit_matrix
 
-from .paired import Paired, paired
+from .paired import Paired, paired, per_value
 from .text import NAME_GRADES, jaro_winkler, name_grade  # noqa: F401  (one namespace of kernels)
 
 ID_GRADES = ("missing", "equal", "equal_legacy", "check_only", "substitution", "transposition", "different")
@@ -37,6 +37,7 @@ SIMILARITY_GRADES = ("missing", "equal", "high", "medium", "low")
 UNIT_GRADES = ("missing", "same_unit", "same_district", "different_district")
 
 NEAR_DAYS = 7
+MISSING_DAY = np.iinfo(np.int64).min
 ADDRESS_CUTS = (0.9, 0.7)
 """Share of the shorter address found in order in the other (LCS / shorter length): at or
 above the first 'high', the second 'medium'."""
@@ -59,12 +60,16 @@ def _select(conditions: list[np.ndarray], grades: list[int], default: int, size:
     return np.select(conditions, grades, default=default).astype(np.int8)
 
 
-def _id_form(pc: Paired) -> Paired:
-    """Values that are not an 18-character ASCII number count as blank (missing)."""
-    usable = np.array([len(v) == 18 and v.isascii() for v in pc.values], dtype=bool)
-    if usable.all() or not len(usable):
-        return pc
-    return Paired(np.where(usable, pc.values, "").astype(object), pc.left, pc.right)
+def _id_table(pc: Paired) -> tuple[np.ndarray, np.ndarray]:
+    """Digit matrix uint8 (k, 18) of the distinct values and bool (k,) for values that are not
+    an 18-character ASCII number (blank, garbage): those count as missing."""
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        text = pd.Series(pc.values, dtype=object).astype(str)
+        usable = ((text.str.len() == 18) & text.map(str.isascii)).to_numpy(dtype=bool)
+        forms = np.where(usable, pc.values, "").astype(str) if len(usable) else np.zeros(0, dtype=str)
+        return digit_matrix(forms), ~usable
+
+    return per_value(pc.categories, "id_digits", build)
 
 
 def id_grade(left, right, left_status, right_status) -> np.ndarray:
@@ -75,21 +80,29 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     may differ too, when one side was upgraded from 15 digits).  transposition: two
     neighbouring characters swapped.
     """
-    pc = _id_form(paired(left, right))
-    n = len(pc)
-    digits = digit_matrix(pc.values.astype(str)) if len(pc.values) else np.zeros((0, 18), np.uint8)
-    a, b = digits[pc.left], digits[pc.right]
+    pc = paired(left, right)
+    digits, unusable = _id_table(pc)
+    grades = np.zeros(len(pc), dtype=np.int8)
+    blank = unusable[pc.left] | unusable[pc.right]
+    equal = pc.same() & ~blank
+    legacy = _is(left_status, "legacy15") != _is(right_status, "legacy15")
+    grades[equal] = np.where(legacy[equal], 2, 1)
+    rows = np.flatnonzero(~blank & ~equal)
+    a, b = digits[pc.left[rows]], digits[pc.right[rows]]
     diff = a != b
     first17 = diff[:, :17].sum(axis=1)
     check = diff[:, 17]
     swapped = diff[:, :-1] & diff[:, 1:] & (a[:, :-1] == b[:, 1:]) & (a[:, 1:] == b[:, :-1])
     transposed = ((first17 == 2) & swapped[:, :16].any(axis=1)) | ((first17 == 1) & check & swapped[:, 16])
-    legacy = _is(left_status, "legacy15") != _is(right_status, "legacy15")
-    equal = pc.same()
-    return _select(
-        [pc.blank(), equal & legacy, equal, (first17 == 0) & check, transposed, first17 == 1],
-        [0, 2, 1, 3, 5, 4], default=6, size=n,
-    )
+    grades[rows] = _select([(first17 == 0) & check, transposed, first17 == 1], [3, 5, 4], default=6, size=len(rows))
+    return grades
+
+
+def _different_numbers(left, right) -> np.ndarray:
+    """bool (p,): two usable ID numbers that differ."""
+    pc = paired(left, right)
+    _, unusable = _id_table(pc)
+    return ~pc.same() & ~unusable[pc.left] & ~unusable[pc.right]
 
 
 def both_valid_different(left, right, left_status, right_status) -> np.ndarray:
@@ -98,8 +111,15 @@ def both_valid_different(left, right, left_status, right_status) -> np.ndarray:
     One wrong digit or one swap of neighbours cannot keep a valid check character, so two
     valid different numbers belong to two different women (twins, sisters), not to a typo.
     """
-    pc = _id_form(paired(left, right))
-    return _is(left_status, "valid") & _is(right_status, "valid") & ~pc.same() & ~pc.blank()
+    return _is(left_status, "valid") & _is(right_status, "valid") & _different_numbers(left, right)
+
+
+def both_checked_different(left, right, left_status, right_status) -> np.ndarray:
+    """bool (p,): both numbers pass every check they can (valid, or a 15-digit legacy number,
+    which has no check character) and differ."""
+    usable_l = _is(left_status, "valid") | _is(left_status, "legacy15")
+    usable_r = _is(right_status, "valid") | _is(right_status, "legacy15")
+    return usable_l & usable_r & _different_numbers(left, right)
 
 
 def spouse_id_grade(left, right, left_status, right_status) -> np.ndarray:
@@ -108,37 +128,48 @@ def spouse_id_grade(left, right, left_status, right_status) -> np.ndarray:
     return coarse[id_grade(left, right, left_status, right_status)]
 
 
-def _date_parts(values: np.ndarray) -> tuple[np.ndarray, ...]:
-    """days since epoch, year, month, day (int64 (p,)) and NaT mask of a datetime64 array."""
+def _day_numbers(values) -> np.ndarray:
+    """Days since 1970-01-01 of a datetime64 array (p,), int64; NaT becomes MISSING_DAY."""
     stamps = np.asarray(values, dtype="datetime64[ns]")
-    missing = np.isnat(stamps)
-    days = stamps.astype("datetime64[D]")
-    months = days.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return days.astype(np.int64), year, month, day, missing
+    days = stamps.astype("datetime64[D]").astype(np.int64)
+    days[np.isnat(stamps)] = MISSING_DAY
+    return days
+
+
+def _date_table(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For distinct days (u,): year * 12 + month - 1 (int64 (u,)) and YYYYMMDD digits uint8 (u, 8)."""
+    stamps = days.astype("datetime64[D]")
+    months = stamps.astype("datetime64[M]")
+    month_number = months.astype(np.int64)
+    year, month = month_number // 12 + 1970, month_number % 12 + 1
+    day = (stamps - months.astype("datetime64[D]")).astype(np.int64) + 1
+    ymd = year * 10000 + month * 100 + day
+    digits = ((ymd[:, None] // 10 ** np.arange(7, -1, -1, dtype=np.int64)) % 10).astype(np.uint8)
+    return month_number, digits
 
 
 def date_grade(left, right) -> np.ndarray:
     """Grade two date columns (datetime64, NaT when unknown); int8 (p,) of DATE_GRADES."""
-    days_l, year_l, month_l, day_l, missing_l = _date_parts(left)
-    days_r, year_r, month_r, day_r, missing_r = _date_parts(right)
-    ymd_l, ymd_r = year_l * 10000 + month_l * 100 + day_l, year_r * 10000 + month_r * 100 + day_r
-    powers = 10 ** np.arange(8, dtype=np.int64)
-    digits_l = (ymd_l[:, None] // powers) % 10
-    digits_r = (ymd_r[:, None] // powers) % 10
-    diff = digits_l != digits_r
-    swapped = (diff[:, :-1] & diff[:, 1:] & (digits_l[:, :-1] == digits_r[:, 1:])
-               & (digits_l[:, 1:] == digits_r[:, :-1])).any(axis=1)
-    typo = (diff.sum(axis=1) == 1) | ((diff.sum(axis=1) == 2) & swapped)
-    same_year = year_l == year_r
-    return _select(
-        [missing_l | missing_r, days_l == days_r,
-         same_year & (month_l == day_r) & (day_l == month_r), typo,
-         np.abs(days_l - days_r) <= NEAR_DAYS, same_year & (month_l == month_r), same_year],
-        [0, 1, 2, 3, 4, 5, 6], default=7, size=len(days_l),
-    )
+    days_l, days_r = _day_numbers(left), _day_numbers(right)
+    grades = np.zeros(len(days_l), dtype=np.int8)
+    known = (days_l != MISSING_DAY) & (days_r != MISSING_DAY)
+    grades[known & (days_l == days_r)] = 1
+    rows = np.flatnonzero(known & (days_l != days_r))
+    codes, distinct = pd.factorize(np.concatenate([days_l[rows], days_r[rows]]))
+    months, digits = _date_table(np.asarray(distinct, dtype=np.int64))
+    code_l, code_r = codes[: len(rows)], codes[len(rows):]
+    a, b = digits[code_l], digits[code_r]
+    diff = a != b
+    n_diff = diff.sum(axis=1)
+    swapped = (diff[:, :-1] & diff[:, 1:] & (a[:, :-1] == b[:, 1:]) & (a[:, 1:] == b[:, :-1])).any(axis=1)
+    month_l, month_r = months[code_l], months[code_r]
+    same_year = month_l // 12 == month_r // 12
+    day_month_swap = same_year & (a[:, 4:6] == b[:, 6:8]).all(axis=1) & (a[:, 6:8] == b[:, 4:6]).all(axis=1)
+    grades[rows] = _select(
+        [day_month_swap, (n_diff == 1) | ((n_diff == 2) & swapped),
+         np.abs(days_l[rows] - days_r[rows]) <= NEAR_DAYS, month_l == month_r, same_year],
+        [2, 3, 4, 5, 6], default=7, size=len(rows))
+    return grades
 
 
 def agree_grade(left, right) -> np.ndarray:
@@ -150,8 +181,12 @@ def agree_grade(left, right) -> np.ndarray:
 def phone_grade(left, right) -> np.ndarray:
     """equal / last 8 digits equal / different / missing of two digit-only phones; int8 (p,)."""
     pc = paired(left, right)
-    last8, codes = np.unique(pd.Series(pc.values, dtype=object).str[-8:].to_numpy(dtype=str), return_inverse=True)
-    short = np.array([len(v) < 8 for v in pc.values], dtype=bool)
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        text = pd.Series(pc.values, dtype=object).astype(str)
+        return pd.factorize(text.str[-8:])[0], (text.str.len() < 8).to_numpy()
+
+    codes, short = per_value(pc.categories, "last8", build)
     tail_equal = (codes[pc.left] == codes[pc.right]) & ~short[pc.left]
     return _select([pc.blank(), pc.same(), tail_equal], [0, 1, 2], default=3, size=len(pc))
 
@@ -159,7 +194,7 @@ def phone_grade(left, right) -> np.ndarray:
 def unit_grade(left, right) -> np.ndarray:
     """same unit / same district (first 6 digits) / different district / missing; int8 (p,)."""
     pc = paired(left, right)
-    districts, codes = np.unique(pd.Series(pc.values, dtype=object).str[:6].to_numpy(dtype=str), return_inverse=True)
+    codes = per_value(pc.categories, "first6", lambda: pd.factorize(pd.Series(pc.values, dtype=object).astype(str).str[:6])[0])
     same_district = codes[pc.left] == codes[pc.right]
     return _select([pc.blank(), pc.same(), same_district], [0, 1, 2], default=3, size=len(pc))
 
@@ -183,15 +218,20 @@ def _similarity(pc: Paired, scorer) -> np.ndarray:
 
 def address_grade(left, right) -> np.ndarray:
     """Two address columns graded by the share of the shorter found in order in the longer
-    (LCS, once per distinct pair) into SIMILARITY_GRADES; int8 (p,)."""
+    (LCS, rapidfuzz over the pairs whose addresses differ) into SIMILARITY_GRADES; int8 (p,)."""
     pc = paired(left, right)
-    if len(pc) == 0:
-        return np.empty(0, dtype=np.int8)
-    combo_l, combo_r, inverse = pc.combos()
-    a, b = pc.values[combo_l].tolist(), pc.values[combo_r].tolist()
-    common = process.cpdist(a, b, scorer=LCSseq.similarity, workers=-1, dtype=np.int32)
-    lengths = np.fromiter((len(v) for v in pc.values), dtype=np.int64, count=len(pc.values))
-    shorter = np.maximum(np.minimum(lengths[combo_l], lengths[combo_r]), 1)
-    share = (common / shorter)[inverse]
+    grades = np.zeros(len(pc), dtype=np.int8)
+    blank = pc.blank()
+    grades[~blank & pc.same()] = 1
+    rows = np.flatnonzero(~blank & ~pc.same())
+    if len(rows) == 0:
+        return grades
+    codes_l, codes_r = pc.left[rows], pc.right[rows]  # nearly every pair of addresses is distinct
+    values = pc.values
+    common = process.cpdist(values[codes_l].tolist(), values[codes_r].tolist(), scorer=LCSseq.similarity,
+                            workers=-1, dtype=np.int32)
+    lengths = per_value(pc.categories, "length", lambda: pd.Series(values, dtype=object).str.len().to_numpy())
+    share = common / np.maximum(np.minimum(lengths[codes_l], lengths[codes_r]), 1)
     high, medium = ADDRESS_CUTS
-    return _select([pc.blank(), pc.same(), share >= high, share >= medium], [0, 1, 2, 3], default=4, size=len(pc))
+    grades[rows] = _select([share >= high, share >= medium], [2, 3], default=4, size=len(rows))
+    return grades

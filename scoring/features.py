@@ -23,7 +23,7 @@ from . import comparators as cmp
 from .paired import categorical_pairs
 
 SPOUSE_NAME_GRADES = ("missing", "equal", "similar", "different")
-_SPOUSE_NAME_COARSE = np.array([0, 1, 2, 2, 2, 3, 3], dtype=np.int8)
+_SPOUSE_NAME_COARSE = np.array([0, 1, 2, 2, 2, 2, 3, 3], dtype=np.int8)
 
 GRADED: dict[str, tuple[str, ...]] = {
     "id": cmp.ID_GRADES,
@@ -41,26 +41,35 @@ GRADED: dict[str, tuple[str, ...]] = {
 }
 """Comparison -> its grades; code 0 is always 'missing'."""
 
-FLAGS: tuple[str, ...] = ("id:both_valid", "birth:other_source_equal")
-"""0/1 columns beside the grades: two valid ID numbers that differ; the birth dates disagree
-but a recorded or ID-encoded date of one side equals one of the other."""
-FLOATS: tuple[str, ...] = ("name:jw", "name:pinyin_jw", "spouse_name:jw")
+IN_MATRIX: tuple[str, ...] = tuple(group for group in GRADED if group != "sex")
+"""Comparisons whose grades are model columns.  Sex is only a conflict: in a register of
+women it nearly always agrees, so it carries no evidence, and a disagreement is a
+``conflicts`` veto rather than a weight."""
+
+FLAGS: tuple[str, ...] = ("id:both_valid", "id:legacy_differs", "birth:other_source_equal")
+"""0/1 columns beside the grades: two valid ID numbers that differ; a 15-digit number and
+another number that passes its checks differ (a 15-digit number has no check character, so
+a typo in it cannot be told from a sister's number); the birth dates disagree but a
+recorded or ID-encoded date of one side equals one of the other."""
+FLOATS: tuple[str, ...] = ()
+"""Float columns.  Jaro-Winkler of names and pinyin (``comparators.jaro_winkler``) added
+nothing to the graded name comparison on generated registers (pairwise F1 equal to four
+decimals with and without), so the default features leave out its cost."""
 
 FEATURE_NAMES: tuple[str, ...] = tuple(
-    [f"{group}:{grade}" for group, grades in GRADED.items() for grade in grades[1:]] + list(FLAGS) + list(FLOATS)
+    [f"{group}:{grade}" for group in IN_MATRIX for grade in GRADED[group][1:]] + list(FLAGS) + list(FLOATS)
 )
 """Column names of ``Features.matrix``, in order."""
 
 REASON_LABELS: dict[str, str] = {
     "id:equal": "身份证号一致", "id:equal_legacy": "身份证号一致(15位升18位)", "id:check_only": "身份证号仅校验位不同",
     "id:substitution": "身份证号一位之差", "id:transposition": "身份证号相邻两位颠倒", "id:different": "身份证号不同",
-    "id:both_valid": "两个有效身份证号不同",
+    "id:both_valid": "两个有效身份证号不同", "id:legacy_differs": "15位旧号与另一号码不同",
     "name:equal": "姓名一致", "name:homophone": "姓名同音", "name:similar_shape": "姓名形近",
-    "name:dropped_char": "姓名多一字或少一字", "name:surname_equal": "仅姓氏相同", "name:different": "姓名不同",
+    "name:dropped_char": "姓名多一字或少一字", "name:one_char": "姓名一字之差", "name:surname_equal": "仅姓氏相同", "name:different": "姓名不同",
     "birth:equal": "出生日期一致", "birth:day_month_swap": "出生日期月日颠倒", "birth:typo": "出生日期一位之差",
     "birth:near": "出生日期相差数日", "birth:same_year_month": "出生年月相同", "birth:same_year": "出生年份相同",
     "birth:different": "出生日期不同", "birth:other_source_equal": "出生日期与身份证号所含日期一致",
-    "sex:agree": "性别一致", "sex:disagree": "性别不同",
     "spouse_id:equal": "配偶身份证号一致", "spouse_id:typo": "配偶身份证号近似", "spouse_id:different": "配偶身份证号不同",
     "spouse_name:equal": "配偶姓名一致", "spouse_name:similar": "配偶姓名相近", "spouse_name:different": "配偶姓名不同",
     "phone:equal": "联系电话一致", "phone:last8_equal": "联系电话后8位一致", "phone:different": "联系电话不同",
@@ -71,7 +80,6 @@ REASON_LABELS: dict[str, str] = {
     "residence_code:agree": "现居住地代码一致", "residence_code:disagree": "现居住地代码不同",
     "hukou_code:agree": "户籍地代码一致", "hukou_code:disagree": "户籍地代码不同",
     "unit:same_unit": "同一管理单位", "unit:same_district": "同一区县的不同单位", "unit:different_district": "不同区县",
-    "name:jw": "姓名相似度", "name:pinyin_jw": "姓名拼音相似度", "spouse_name:jw": "配偶姓名相似度",
 }
 """Reason text of each feature, as the offices read it."""
 
@@ -105,14 +113,9 @@ class _Columns:
         self.same = left is right
         self.rows_l, self.rows_r = pairs[:, 0], pairs[:, 1]
 
-    def _column(self, frame: pd.DataFrame, name: str) -> np.ndarray:
-        if name not in frame.columns:
-            return np.full(len(frame), "", dtype=object)
-        return frame[name].to_numpy(dtype=object)
-
     def text(self, name: str) -> tuple[pd.Categorical, pd.Categorical]:
-        right = None if self.same else self._column(self.right, name)
-        return categorical_pairs(self._column(self.left, name), self.rows_l, self.rows_r, right)
+        right = None if self.same else self.right
+        return categorical_pairs(self.left, right, name, self.rows_l, self.rows_r)
 
     def dates(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         def get(frame: pd.DataFrame) -> np.ndarray:
@@ -136,33 +139,44 @@ def _other_source_equal(columns: _Columns, birth_grade: np.ndarray) -> np.ndarra
     return found & (birth_grade != 1)
 
 
+def _where_comparable(comparator, left: pd.Categorical, right: pd.Categorical, rows: np.ndarray) -> np.ndarray:
+    """``comparator`` over the pairs ``rows`` only; the other pairs get grade 0 (no evidence)."""
+    grades = np.zeros(len(left), dtype=np.int8)
+    grades[rows] = comparator(left[rows], right[rows])
+    return grades
+
+
 def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Every comparison's grades (int8 (p,)) and flags/floats (float32 (p,))."""
+    """Every comparison's grades (int8 (p,)) and 0/1 flags (p,).
+
+    Addresses, the costliest comparison, are compared only where the two ID numbers are not
+    both valid and different: such a pair is two women whatever else it shows (``conflicts``),
+    so its address grade is left at 0 ('missing', no evidence) in training and scoring alike.
+    """
     ids_l, ids_r = columns.text("id_full")
     status_l, status_r = columns.text("id_status")
-    names_l, names_r = columns.text("name")
     spouse_l, spouse_r = columns.text("spouse_name")
+    both_valid = cmp.both_valid_different(ids_l, ids_r, status_l, status_r)
+    open_pairs = np.flatnonzero(~both_valid)
     grades = {
         "id": cmp.id_grade(ids_l, ids_r, status_l, status_r),
-        "name": cmp.name_grade(names_l, names_r),
+        "name": cmp.name_grade(*columns.text("name")),
         "birth": cmp.date_grade(*columns.dates("birth")),
         "sex": cmp.agree_grade(*columns.text("sex")),
         "spouse_id": cmp.spouse_id_grade(*columns.text("spouse_id"), *columns.text("spouse_id_status")),
         "spouse_name": _SPOUSE_NAME_COARSE[cmp.name_grade(spouse_l, spouse_r)],
         "phone": cmp.phone_grade(*columns.text("phone")),
-        "residence_address": cmp.address_grade(*columns.text("residence_address")),
-        "hukou_address": cmp.address_grade(*columns.text("hukou_address")),
+        "residence_address": _where_comparable(cmp.address_grade, *columns.text("residence_address"), open_pairs),
+        "hukou_address": _where_comparable(cmp.address_grade, *columns.text("hukou_address"), open_pairs),
         "residence_code": cmp.agree_grade(*columns.text("residence_code")),
         "hukou_code": cmp.agree_grade(*columns.text("hukou_code")),
         "unit": cmp.unit_grade(*columns.text("unit_code")),
     }
-    both_valid = cmp.both_valid_different(ids_l, ids_r, status_l, status_r)
+    checked = cmp.both_checked_different(ids_l, ids_r, status_l, status_r)
     extra = {
         "id:both_valid": both_valid,
+        "id:legacy_differs": checked & ~both_valid,
         "birth:other_source_equal": _other_source_equal(columns, grades["birth"]),
-        "name:jw": cmp.jaro_winkler(names_l, names_r),
-        "name:pinyin_jw": cmp.jaro_winkler(*columns.text("pinyin")),
-        "spouse_name:jw": cmp.jaro_winkler(spouse_l, spouse_r),
     }
     grades["id_both_valid"] = both_valid.astype(np.int8)
     return grades, extra
@@ -179,14 +193,13 @@ def compare(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Featu
     columns = _Columns(left, right, pairs)
     grades, extra = _grades(columns)
     p, index = len(pairs), {name: i for i, name in enumerate(FEATURE_NAMES)}
-    matrix = np.zeros((p, len(FEATURE_NAMES)), dtype=np.float32)
-    flat = matrix.reshape(-1)
-    base = np.arange(p, dtype=np.int64) * len(FEATURE_NAMES)
-    for group, labels in GRADED.items():
-        codes = grades[group].astype(np.int64)
-        present = np.flatnonzero(codes > 0)
-        first = index[f"{group}:{labels[1]}"]
-        flat[base[present] + first + codes[present] - 1] = 1.0
+    matrix = np.zeros((p, len(FEATURE_NAMES)), dtype=np.float32, order="F")
+    flat = matrix.reshape(-1, order="F")  # a view: column j holds flat[j * p : (j + 1) * p]
+    for group in IN_MATRIX:
+        codes = grades[group]
+        rows = np.flatnonzero(codes)
+        column = index[f"{group}:{GRADED[group][1]}"] - 1 + codes[rows].astype(np.int64)
+        flat[column * p + rows] = 1.0
     for name, values in extra.items():
         matrix[:, index[name]] = values
     return Features(matrix=matrix, names=FEATURE_NAMES, grades=grades)

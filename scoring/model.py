@@ -52,6 +52,10 @@ class MatchModel(BaseEstimator):
     threshold : the match threshold recommended with the model (``threshold_`` after fit).
     labels : feature name -> readable reason text (Chinese for the register); names
         without a label are shown as they are.
+    shrink : comparison (feature group) -> factor in (0, 1]; the group's columns are scaled by
+        it while fitting, which makes the L2 penalty on its weights 1/factor² as strong.  For
+        context that a training generator may tie to matches more tightly than real registers
+        do (addresses, codes, units, phones).
 
     Attributes (after ``fit`` or ``from_json``)
     ----------
@@ -61,11 +65,12 @@ class MatchModel(BaseEstimator):
     """
 
     def __init__(self, *, C: float = 1.0, max_iter: int = 2000, threshold: float = 0.5,
-                 labels: dict[str, str] | None = None):
+                 labels: dict[str, str] | None = None, shrink: dict[str, float] | None = None):
         self.C = C
         self.max_iter = max_iter
         self.threshold = threshold
         self.labels = labels
+        self.shrink = shrink
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(self, X: Any, y: np.ndarray, *, names: tuple[str, ...] | None = None,
@@ -78,9 +83,13 @@ class MatchModel(BaseEstimator):
         y = np.asarray(y).astype(int)
         if len(np.unique(y)) < 2:
             raise ConfigError("training pairs need both matches and non-matches")
-        fitted = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, y, sample_weight=sample_weight)
+        shrink = dict(self.shrink or {})
+        if any(not 0.0 < float(f) <= 1.0 for f in shrink.values()):
+            raise ConfigError(f"shrink factors must be in (0, 1], got {shrink}")
+        scale = np.array([float(shrink.get(name.split(":", 1)[0], 1.0)) for name in names], dtype=np.float32)
+        fitted = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix * scale, y, sample_weight=sample_weight)
         binary = np.all((matrix == 0) | (matrix == 1), axis=0)
-        self._set_state(fitted.coef_[0], float(fitted.intercept_[0]), names, float(self.threshold),
+        self._set_state(fitted.coef_[0] * scale, float(fitted.intercept_[0]), names, float(self.threshold),
                         dict(self.labels or {}), binary)
         return self
 
@@ -172,7 +181,8 @@ class MatchModel(BaseEstimator):
         return {
             "format_version": FORMAT_VERSION,
             "kind": KIND,
-            "params": {"C": self.C, "max_iter": self.max_iter, "threshold": self.threshold},
+            "params": {"C": self.C, "max_iter": self.max_iter, "threshold": self.threshold,
+                       "shrink": dict(self.shrink or {})},
             "feature_names": list(self.feature_names_),
             "coef": [float(c) for c in self.coef_],
             "intercept": self.intercept_,
@@ -191,7 +201,7 @@ class MatchModel(BaseEstimator):
                               f"(found version {version!r}); retrain it with python -m scoring.train")
         try:
             names, coef = tuple(data["feature_names"]), np.asarray(data["coef"], dtype=np.float64)
-            model = cls(**{k: v for k, v in data.get("params", {}).items() if k in ("C", "max_iter", "threshold")})
+            model = cls(**{k: v for k, v in data.get("params", {}).items() if k in ("C", "max_iter", "threshold", "shrink")})
             if coef.shape != (len(names),):
                 raise ConfigError(f"model has {len(names)} feature names but {coef.size} weights")
             binary = np.asarray(data.get("binary", [True] * len(names)), dtype=bool)

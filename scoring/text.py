@@ -1,13 +1,14 @@
 """Name comparison kernels: graded (equal, homophone, similar-shaped, dropped character ...)
-and Jaro-Winkler, computed once per distinct pair of names.
+and Jaro-Winkler.
 
-Characters are compared as code points in a (m, W) matrix per distinct pair; the
-character-level tests (shared pinyin reading, similar shape) run once per distinct pair
-of differing characters, vectorised over tables built once per distinct character.
+Each distinct name becomes a row of character indices (built once per distinct name);
+a pair of names is compared as two such rows, and the character-level relations (shared
+pinyin reading, similar shape) are one lookup in a table built once per distinct
+character.
 
->>> [NAME_GRADES[g] for g in name_grade(["王芳", "王己", "欧阳娜娜", "王芳", "王芳", ""],
-...                                     ["王方", "王已", "欧阳娜", "王丽", "李娜", "王芳"])]
-['homophone', 'similar_shape', 'dropped_char', 'surname_equal', 'different', 'missing']
+>>> [NAME_GRADES[g] for g in name_grade(["王芳", "王己", "欧阳娜娜", "王芳", "王芳", "王芳", ""],
+...                                     ["王方", "王已", "欧阳娜", "王丽", "王丽华", "李娜", "王芳"])]
+['homophone', 'similar_shape', 'dropped_char', 'one_char', 'surname_equal', 'different', 'missing']
 """
 
 from __future__ import annotations
@@ -19,117 +20,120 @@ from rapidfuzz.distance import JaroWinkler
 
 from linkage.normalize.names import _similar_groups, char_readings, split_surname
 
-from .paired import Paired, paired
+from .paired import Paired, paired, per_value
 
-NAME_GRADES = ("missing", "equal", "homophone", "similar_shape", "dropped_char", "surname_equal", "different")
+NAME_GRADES = ("missing", "equal", "homophone", "similar_shape", "dropped_char", "one_char", "surname_equal",
+               "different")
 """homophone: same length, every differing character shares a reading (any reading of a
 polyphonic character); similar_shape: same length, every differing character shares a
 reading or is a similar-shaped character (形近字), at least one of them by shape;
-dropped_char: one character more or less, the rest in order; surname_equal: only the
-surname agrees."""
+dropped_char: one character more or less, the rest in order; one_char: same length, one
+character differs with no known relation (a typo of an unlisted shape, or a sister);
+surname_equal: only the surname agrees."""
 
 MAX_CHARS = 16
 """Names longer than this (garbage, long transliterations) get only equal / surname / different."""
+MAX_ALPHABET = 8192
+"""Characters with their own row in the relation table (the most frequent ones); rarer
+characters relate only to themselves."""
+HOMOPHONE, SHAPE = np.uint8(1), np.uint8(2)
 
 
-def _char_matrix(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Code points of each distinct name, uint32 (k, W) zero-padded, and lengths int64 (k,)."""
-    lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
-    width = int(min(max(int(lengths.max(initial=1)), 1), MAX_CHARS))
-    chars = np.asarray(values, dtype=f"U{width}").view(np.uint32).reshape(len(values), width)
-    return chars, lengths
-
-
-def _char_tables(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each distinct code point: sorted code points (c,), reading ids (c, K) and
-    similar-shaped partners (c, G), both padded with -1 / 0."""
-    alphabet = np.unique(chars[chars != 0])
-    readings = [char_readings(chr(c)) for c in alphabet]
-    reading_ids: dict[str, int] = {}
-    width = max((len(r) for r in readings), default=1)
-    table = np.full((len(alphabet), width), -1, dtype=np.int64)
-    for i, options in enumerate(readings):
-        table[i, : len(options)] = [reading_ids.setdefault(r, len(reading_ids)) for r in options]
+def _relation_table(alphabet: list[str]) -> np.ndarray:
+    """uint8 (c + 1, c + 1): bit HOMOPHONE where two characters share a reading, bit SHAPE where
+    they are similar-shaped (形近字); the last row and column (rare characters) are 0."""
+    size = len(alphabet)
+    table = np.zeros((size + 1, size + 1), dtype=np.uint8)
+    by_reading: dict[str, list[int]] = {}
+    for i, char in enumerate(alphabet):
+        for reading in char_readings(char):
+            if reading:
+                by_reading.setdefault(reading, []).append(i)
+    for members in by_reading.values():
+        table[np.ix_(members, members)] |= HOMOPHONE
+    position = {char: i for i, char in enumerate(alphabet)}
     groups = _similar_groups()
-    partners = [sorted(ord(p) for p in groups.get(chr(c), ()) if p != chr(c)) for c in alphabet]
-    shape = np.zeros((len(alphabet), max((len(p) for p in partners), default=1) or 1), dtype=np.int64)
-    for i, members in enumerate(partners):
-        shape[i, : len(members)] = members
-    return alphabet, table, shape
+    for i, char in enumerate(alphabet):
+        partners = [position[p] for p in groups.get(char, ()) if p in position and p != char]
+        table[i, partners] |= SHAPE
+    return table
 
 
-def _char_pair_tests(a: np.ndarray, b: np.ndarray, chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Homophone and similar-shape tests of character pairs a[i], b[i] (uint32 (q,)); bool (q,) each."""
-    if len(a) == 0:
-        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    key = (a.astype(np.int64) << 21) | b.astype(np.int64)
-    inverse, distinct = pd.factorize(key)
-    distinct = np.asarray(distinct, dtype=np.int64)
-    da, db = distinct >> 21, distinct & ((1 << 21) - 1)
-    alphabet, readings, shapes = _char_tables(chars)
-    ia, ib = np.searchsorted(alphabet, da), np.searchsorted(alphabet, db)
-    ra, rb = readings[ia], readings[ib]
-    homophone = ((ra[:, :, None] == rb[:, None, :]) & (ra[:, :, None] >= 0)).any(axis=(1, 2))
-    similar = (shapes[ia] == db[:, None]).any(axis=1)
-    return homophone[inverse], similar[inverse]
+def _name_table(pc: Paired) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per distinct name (k): character indices int32 (k, W) (0 = padding, 1.. = alphabet
+    position + 1, rare characters beyond MAX_ALPHABET), lengths (k,), surname codes (k,),
+    has-surname (k,); and the relation table of the alphabet (see ``_relation_table``)."""
+    def build() -> tuple[np.ndarray, ...]:
+        values = pc.values
+        lengths = pd.Series(values, dtype=object).str.len().to_numpy(dtype=np.int64)
+        width = int(min(max(int(lengths.max(initial=1)), 1), MAX_CHARS))
+        points = np.asarray(values, dtype=f"U{width}").view(np.uint32).reshape(len(values), width)
+        distinct, inverse, counts = np.unique(points.ravel(), return_inverse=True, return_counts=True)
+        present = np.flatnonzero(distinct != 0)
+        by_frequency = present[np.argsort(-counts[present], kind="stable")]
+        rank = np.zeros(len(distinct), dtype=np.int32)  # padding keeps 0
+        rank[by_frequency] = np.arange(1, len(by_frequency) + 1, dtype=np.int32)
+        index = rank[inverse].reshape(points.shape)
+        alphabet = [chr(c) for c in distinct[by_frequency[:MAX_ALPHABET]]]
+        surnames = np.array([split_surname(v)[0] for v in values], dtype=object)
+        return index, lengths, pd.factorize(surnames)[0], surnames != "", _relation_table(alphabet)
+
+    return per_value(pc.categories, "name_table", build)
 
 
-def _same_length_grades(a: np.ndarray, b: np.ndarray, chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For same-length name pairs (m, W): all differing characters homophone; all homophone or
-    similar-shaped.  bool (m,) each."""
-    diff = a != b
-    rows, cols = np.nonzero(diff)
-    homophone, similar = _char_pair_tests(a[rows, cols], b[rows, cols], chars)
-    not_homophone = np.zeros(len(a), dtype=np.int64)
-    not_close = np.zeros(len(a), dtype=np.int64)
-    np.add.at(not_homophone, rows, ~homophone)
-    np.add.at(not_close, rows, ~(homophone | similar))
-    return not_homophone == 0, not_close == 0
+def _same_length_grades(a: np.ndarray, b: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For same-length name pairs as character indices (m, W): every differing character a
+    homophone; every one a homophone or similar-shaped; exactly one differs.  bool (m,) each."""
+    same = a == b
+    zero = len(table) - 1  # the row of rare characters; padding (index 0) maps there too, and is always same
+    relation = table[np.minimum(a - 1, zero), np.minimum(b - 1, zero)]
+    homophone = (same | ((relation & HOMOPHONE) > 0)).all(axis=1)
+    close = (same | (relation > 0)).all(axis=1)
+    return homophone, close, (~same).sum(axis=1) == 1
 
 
 def _one_dropped(longer: np.ndarray, shorter: np.ndarray) -> np.ndarray:
     """bool (m,): deleting one character of ``longer`` (m, W) gives ``shorter`` (m, W), both zero-padded."""
-    width = longer.shape[1]
     found = np.zeros(len(longer), dtype=bool)
-    padding = np.zeros((len(longer), 1), dtype=longer.dtype)
-    for k in range(width):
-        deleted = np.concatenate([longer[:, :k], longer[:, k + 1:], padding], axis=1)
-        found |= (deleted == shorter).all(axis=1)
+    for k in range(longer.shape[1]):
+        head = (longer[:, :k] == shorter[:, :k]).all(axis=1)
+        tail = (longer[:, k + 1:] == shorter[:, k: -1]).all(axis=1) & (shorter[:, -1] == 0)
+        found |= head & tail
     return found
 
 
-def _grade_combos(pc: Paired, combo_l: np.ndarray, combo_r: np.ndarray) -> np.ndarray:
-    """NAME_GRADES code of each distinct (left, right) combination; int8 (m,)."""
-    values = pc.values
-    chars, lengths = _char_matrix(values)
-    surnames = pd.factorize(np.array([split_surname(v)[0] for v in values], dtype=object))[0]
-    has_surname = np.array([split_surname(v)[0] != "" for v in values], dtype=bool)
-    blank = lengths == 0
-    fits = lengths <= MAX_CHARS
-    a, b = chars[combo_l], chars[combo_r]
-    len_a, len_b = lengths[combo_l], lengths[combo_r]
-    usable = fits[combo_l] & fits[combo_r]
-    same_length = usable & (len_a == len_b) & (combo_l != combo_r)
-    homophone = np.zeros(len(combo_l), dtype=bool)
-    close = np.zeros(len(combo_l), dtype=bool)
-    idx = np.flatnonzero(same_length)
-    homophone[idx], close[idx] = _same_length_grades(a[idx], b[idx], chars)
-    dropped = np.zeros(len(combo_l), dtype=bool)
+def _grade_codes(pc: Paired, codes_l: np.ndarray, codes_r: np.ndarray) -> np.ndarray:
+    """NAME_GRADES code of each pair of codes into ``pc.categories`` (m,); int8 (m,)."""
+    chars, lengths, surnames, has_surname, table = _name_table(pc)
+    len_a, len_b = lengths[codes_l], lengths[codes_r]
+    usable = (len_a <= MAX_CHARS) & (len_b <= MAX_CHARS)
+    homophone = np.zeros(len(codes_l), dtype=bool)
+    close = np.zeros(len(codes_l), dtype=bool)
+    one_char = np.zeros(len(codes_l), dtype=bool)
+    idx = np.flatnonzero(usable & (len_a == len_b) & (codes_l != codes_r))
+    homophone[idx], close[idx], one_char[idx] = _same_length_grades(chars[codes_l[idx]], chars[codes_r[idx]], table)
+    dropped = np.zeros(len(codes_l), dtype=bool)
     idx = np.flatnonzero(usable & (np.abs(len_a - len_b) == 1))
-    a_longer = (len_a > len_b)[idx][:, None]
-    dropped[idx] = _one_dropped(np.where(a_longer, a[idx], b[idx]), np.where(a_longer, b[idx], a[idx]))
-    surname_equal = has_surname[combo_l] & (surnames[combo_l] == surnames[combo_r])
-    conditions = [blank[combo_l] | blank[combo_r], combo_l == combo_r, homophone, close, dropped, surname_equal]
-    return np.select(conditions, [0, 1, 2, 3, 4, 5], default=6).astype(np.int8)
+    a_longer = (len_a > len_b)[idx]
+    longer = np.where(a_longer, codes_l[idx], codes_r[idx])
+    shorter = np.where(a_longer, codes_r[idx], codes_l[idx])
+    dropped[idx] = _one_dropped(chars[longer], chars[shorter])
+    surname_equal = has_surname[codes_l] & (surnames[codes_l] == surnames[codes_r])
+    conditions = [(len_a == 0) | (len_b == 0), codes_l == codes_r, homophone, close, dropped, one_char, surname_equal]
+    return np.select(conditions, [0, 1, 2, 3, 4, 5, 6], default=7).astype(np.int8)
 
 
 def name_grade(left, right) -> np.ndarray:
     """Grade two columns of normalised names (see NAME_GRADES); int8 (p,)."""
     pc = paired(left, right)
-    if len(pc) == 0:
-        return np.empty(0, dtype=np.int8)
-    combo_l, combo_r, inverse = pc.combos()
-    return _grade_combos(pc, combo_l, combo_r)[inverse]
+    lengths = _name_table(pc)[1]
+    grades = np.zeros(len(pc), dtype=np.int8)
+    blank = (lengths[pc.left] == 0) | (lengths[pc.right] == 0)
+    same = pc.same()
+    grades[same & ~blank] = 1
+    rows = np.flatnonzero(~same & ~blank)
+    grades[rows] = _grade_codes(pc, pc.left[rows], pc.right[rows])
+    return grades
 
 
 def jaro_winkler(left, right) -> np.ndarray:

@@ -60,6 +60,7 @@ def test_id_grades_tell_typos_from_different_women():
     assert features.grade_names("id").tolist() == [
         "equal", "equal_legacy", "check_only", "substitution", "transposition", "different", "missing", "missing"]
     assert features.grades["id_both_valid"].tolist() == [0, 0, 0, 0, 0, 1, 0, 0]
+    assert features.value("id:legacy_differs").tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
 
 
 def test_twins_are_a_conflict_but_a_typo_is_not():
@@ -79,9 +80,10 @@ def test_different_sexes_conflict_only_when_both_known():
 
 # -- names ------------------------------------------------------------------------------------
 def test_name_grades():
-    names = ["王芳", "王芳", "王方", "汪芳", "王丽", "李娜", "", "王芳芳", "芳"]
+    names = ["王芳", "王芳", "王方", "汪芳", "王丽", "王丽华", "李娜", "", "王芳芳", "芳", "张芳"]
     assert grades_of([{"name": n} for n in names], "name") == [
-        "equal", "homophone", "homophone", "surname_equal", "different", "missing", "dropped_char", "dropped_char"]
+        "equal", "homophone", "homophone", "one_char", "surname_equal", "different", "missing", "dropped_char",
+        "dropped_char", "one_char"]
 
 
 def test_similar_shaped_and_traditional_names():
