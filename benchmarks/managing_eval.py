@@ -1,6 +1,6 @@
 """How often the managing-unit decision is right, and how many notices are drafted in error.
 
-    python benchmarks/managing_eval.py [--size 25000] [--seed 0] [--clusters truth|dedupe|both] [--json]
+    python benchmarks/managing_eval.py [--size 25000] [--seed 0] [--clusters truth|dedupe|both] [--model FILE] [--json]
 
 On a generated register (``benchmarks.generator``; the truth says which unit should manage
 each woman under the six-month rule, '' where her records do not carry enough to say):
@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--clusters", choices=("truth", "dedupe", "both"), default="both")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--model", default=None, help="match model JSON for the dedupe run (default: the shipped one)")
     parser.add_argument("--show-wrong", type=int, default=0, help="print this many wrongly decided groups")
     args = parser.parse_args(argv)
 
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.clusters in ("dedupe", "both"):
         import linkage
 
-        result = linkage.dedupe(records, district=g.district, as_of=g.as_of)
+        result = linkage.dedupe(records, district=g.district, as_of=g.as_of, model=args.model)
         scored = result.scored
         results["dedupe"] = evaluate(norm, result.cluster_ids, person_of, g.persons, scored.pairs,
                                      scored.probabilities, scored.reasons, district=g.district, as_of=g.as_of,

@@ -2,20 +2,24 @@
 
 ``decide(norm, cluster_ids, as_of=...)`` gives one row per cluster holding two or more
 *active* records.  Records whose status is 注销 or 迁出 (or 已注销 / 已迁出) are left alone:
-they are never kept, cancelled or noticed, only listed in ``inactive_records``.
+they are never kept, cancelled or noticed, only listed in ``inactive_records``.  The one thing
+read from them: the start date on such a record whose residence code agrees with hers (or is
+blank) still tells since when she has lived there; their codes never choose her unit.
 
 The rules run as whole-array steps (a loop over the handful of rules, none over clusters):
 
-* a location rule reads one code per record (and its start date).  The woman's code is the
-  finest code among the claims with the latest start date (a later move wins); claims that
-  disagree at that date are a conflict and the rule does not apply.  With ``since_field`` her
-  time there counts from the earliest start of the agreeing claims made after the last
-  disagreeing one, and must be ``min_months`` or more before ``as_of``.  The records whose
-  unit matches the code (``resolve.rules.codes_match``; the finest match wins) stay tied
-  (action ``keep``).  If no record is in that unit and the code is county level or finer,
-  that unit manages her and the nearest record (deepest ``match_depth``) is to be
-  transferred there (action ``transfer_out``).  A province/city code no record matches
-  decides nothing.
+* a location rule reads her code from all her records (``_her_code``): when every code agrees
+  (one is a prefix of the others) it is the finest of them, and she has been there since the
+  earliest start date of any record that agrees or has no code (code and date often sit on
+  different records); when they disagree, the finest code among the claims with the latest
+  start date wins (a later move), counted from the earliest agreeing date after the last
+  disagreeing one, and disagreeing claims of that same date are a conflict: the rule does
+  not apply.  With ``since_field`` that start must be ``min_months`` or more before
+  ``as_of``.  The records whose unit matches the code (``resolve.rules.codes_match``; the
+  deepest match wins) stay tied (action ``keep``).  If no record is in that unit and the
+  code is county level or finer, that unit manages her and the nearest record (deepest
+  ``match_depth``) is to be transferred there (action ``transfer_out``).  A province/city
+  code no record matches decides nothing.
 * tie-break rules narrow the records still tied; a rule that cannot compare (a tied record
   lacks the date) is skipped and said so.
 * a cluster left with one record is ``decided``; otherwise ``undetermined`` with ``missing``.
@@ -61,13 +65,18 @@ class Outcome:
 
 
 def run_rules(work: pd.DataFrame, grp: np.ndarray, n_groups: int, *, as_of: pd.Timestamp,
-              rules: RuleSet, tie_break: bool = True) -> Outcome:
-    """Apply ``rules`` to m records (rows of ``work``) in G groups (``grp``: int64 (m,))."""
+              rules: RuleSet, tie_break: bool = True, active: np.ndarray | None = None) -> Outcome:
+    """Apply ``rules`` to m records (rows of ``work``) in G groups (``grp``: int64 (m,)).
+
+    active: bool (m,), default all; inactive rows are never candidates, but the date on one
+    whose code agrees with hers (or is blank) still tells since when she has lived there."""
     m = len(work)
+    active = np.ones(m, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     empty = np.full(n_groups, "", dtype=object)
-    out = Outcome(np.ones(m, dtype=bool), np.zeros(n_groups, dtype=bool), empty.copy(), empty.copy(),
+    out = Outcome(active.copy(), np.zeros(n_groups, dtype=bool), empty.copy(), empty.copy(),
                   empty.copy(), empty.copy(), empty.copy(), empty.copy())
-    ctx = _Context(work, grp, n_groups, as_of, text_column(work, "record_id"), text_column(work, "unit_code"))
+    ctx = _Context(work, grp, n_groups, as_of, text_column(work, "record_id"), text_column(work, "unit_code"),
+                   active)
     for rule in rules.location_rules:
         _location_step(rule, ctx, out)
     if tie_break:
@@ -84,6 +93,7 @@ class _Context:
     as_of: pd.Timestamp
     record_id: np.ndarray  # object (m,)
     unit: np.ndarray  # object (m,)
+    active: np.ndarray  # bool (m,)
 
     def __post_init__(self) -> None:
         self.unit_sig = significant_codes(self.unit)
@@ -111,14 +121,16 @@ def _her_code(ctx: _Context, field: str, since_field: str) -> _Claim:
     grp, G = ctx.grp, ctx.G
     raw = text_column(ctx.work, field)
     sig = significant_codes(raw)
-    has_code = sig != ""
+    has_code = (sig != "") & ctx.active
     longest_first = -code_lengths(sig)
     dates = date_column(ctx.work, since_field) if since_field else np.full(len(raw), np.nan)
     dates[dates > day_numbers([ctx.as_of])[0]] = np.nan
     finest = first_per_group(has_code, grp, G, longest_first)
-    agree = has_code & codes_match(sig, take(sig, finest)[grp])
+    same_code = codes_match(sig, take(sig, finest)[grp])
+    agree = has_code & same_code
     all_agree = ~group_any(has_code & ~agree, grp, G)
-    start_all = group_extreme(np.where(agree | ~has_code, dates, np.nan), grp, G, "min")
+    witness = np.where(ctx.active, agree | ~has_code, same_code | (sig == ""))
+    start_all = group_extreme(np.where(witness, dates, np.nan), grp, G, "min")
     dated = has_code & ~np.isnan(dates)
     latest = group_extreme(np.where(dated, dates, np.nan), grp, G, "max")
     at_latest = dated & (dates == latest[grp])
@@ -154,7 +166,7 @@ def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
         read = since + f"满{rule.min_months}个月"
     usable = claim.usable & long_enough
     depth = match_depth(ctx.unit_sig, claim.sig[grp])
-    rec = (open_g & usable)[grp]
+    rec = (open_g & usable)[grp] & ctx.active
     in_unit = rec & codes_match(ctx.unit_sig, claim.sig[grp])
     any_in = group_any(in_unit, grp, G)
     coarse = code_lengths(claim.sig) < 6
@@ -257,12 +269,14 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     codes, uniques = pd.factorize(pd.Series(cluster_ids, dtype=object).astype(str), sort=True)
     chosen = np.bincount(codes[active], minlength=len(uniques)) >= 2
     new_code = np.cumsum(chosen) - 1
-    rows = np.flatnonzero(active & chosen[codes])
+    rows = np.flatnonzero(chosen[codes])
     rows = rows[np.lexsort((text_column(norm, "record_id")[rows].astype(str), codes[rows]))]  # row order never matters
     grp = new_code[codes[rows]].astype(np.int64)
     G = int(chosen.sum())
     work = norm.iloc[rows].reset_index(drop=True)
-    out = run_rules(work, grp, G, as_of=as_of, rules=rules)
+    out = run_rules(work, grp, G, as_of=as_of, rules=rules, active=active[rows])
+    rows, work, grp, out.cand = rows[active[rows]], work[active[rows]].reset_index(drop=True), grp[active[rows]], \
+        out.cand[active[rows]]
 
     record_id, unit = text_column(work, "record_id"), text_column(work, "unit_code")
     n_cand = group_count(out.cand, grp, G)

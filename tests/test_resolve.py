@@ -165,6 +165,23 @@ def test_cancelled_and_transferred_records_are_left_alone():
     assert not touched & {"R3", "R4", "R5", "R6"}
 
 
+def test_a_cancelled_record_still_dates_her_residence_but_is_never_kept():
+    rows = [person("R1", "330106002004", residence_code="330106002", hukou_code="330106005"),
+            person("R2", "330106005", residence_code="330106002", hukou_code="330106005"),
+            person("R3", "330106002", residence_code="330106002", residence_since="2015-05-29", status="注销")]
+    decision = only(run(rows)[0])
+    assert (decision["managing_record_id"], decision["rule"]) == ("R1", "residence_6_months")
+    assert "2015-05-29" in decision["evidence"] and decision["inactive_records"] == "R3(注销)"
+
+
+def test_a_cancelled_record_at_another_address_is_not_her_residence():
+    rows = [person("R1", "330106001", residence_code="330106001", hukou_code="330106005"),
+            person("R2", "330106005", hukou_code="330106005"),
+            person("R3", "330108002", residence_code="330108002", residence_since="2010-01-01", status="迁出")]
+    decision = only(run(rows)[0])
+    assert (decision["managing_record_id"], decision["rule"]) == ("R2", "household_registration")
+
+
 # ---- notice kinds ---------------------------------------------------------------------------
 
 def three_units(residence: str) -> list[dict]:
