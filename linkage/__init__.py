@@ -8,10 +8,12 @@
 from .errors import ConfigError, InputFileError, LinkageError, SchemaError
 from .pipeline import DedupeResult, LinkResult, dedupe, link
 from .profile import RegisterProfile
+from . import audit  # callable package: linkage.audit(register, ...) runs the clean-up audit
 
 __all__ = [
     "dedupe",
     "link",
+    "audit",
     "DedupeResult",
     "LinkResult",
     "RegisterProfile",
