@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="this office's 6-digit district code (GB/T 2260); decides which notices are ours")
     dedupe.add_argument("--as-of", metavar="DATE", help="reference date of the clean-up (default: today)")
     dedupe.add_argument("--rules", metavar="FILE", help="managing-unit rules (JSON or TOML) replacing the default")
+    dedupe.add_argument("--no-printable", action="store_true",
+                        help="skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)")
 
     link = commands.add_parser("link", help="match the records of two files",
                                description="Match each record of LEFT with the records of RIGHT that are the "
@@ -63,7 +65,7 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
                     progress=not args.quiet)
-    result.write(args.out)
+    result.write(args.out, printable=not args.no_printable)
     return result.summary()
 
 

@@ -72,9 +72,15 @@ class DedupeResult:
             **self.extra_tables,
         }
 
-    def write(self, folder: str | os.PathLike) -> list[Path]:
-        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed)."""
-        return write_tables(self.tables(), folder)
+    def write(self, folder: str | os.PathLike, *, printable: bool = True) -> list[Path]:
+        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), and with
+        ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``."""
+        paths = write_tables(self.tables(), folder)
+        if printable and (len(self.notices) or len(self.verification)):
+            from resolve.documents import write_documents
+
+            paths += write_documents(self.notices, self.verification, Path(folder) / "printable")
+        return paths
 
     def summary(self) -> dict[str, int]:
         sizes = self.clustering.sizes
@@ -198,7 +204,7 @@ def _resolve(profile: Profile, records: Records, clustering: Any, scored: Scored
     decisions = decide(records.norm, clustering.cluster_ids, as_of=as_of, rules=rules)
     report.stage("drafting notices")
     drafted = draft_notices(decisions, records.norm, clustering.cluster_ids, scored.pairs, scored.probabilities,
-                            scored.reasons, district=district, as_of=as_of)
+                            scored.reasons, district=district, as_of=as_of, raw=records.raw)
     return decisions, drafted.notices, drafted.verification
 
 
