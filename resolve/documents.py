@@ -181,8 +181,8 @@ def _write_forms(sheet, notices: pd.DataFrame, unit: str) -> None:
             sheet.cell(row, 2, value).style = "标签" if label == "项目" else "内容"
             if paired:
                 sheet.cell(row, 3, kept).style = "标签" if label == "项目" else "内容"
-            elif len(value) > 40:  # one wide cell would need a merge; a taller row keeps it on the page
-                sheet.row_dimensions[row].height = 15 * -(-len(value) // 40)
+            elif len(value) > 20:  # ~20 Chinese characters fit a line of width 40; a merge is costly
+                sheet.row_dimensions[row].height = 15 * -(-len(value) // 20)
             row += 1
         sheet.cell(row + 1, 1, "经办人签字:")
         sheet.cell(row + 1, 3, "日期:")

@@ -149,7 +149,7 @@ def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarra
         frame[column] = decided[column].astype(str).to_numpy(dtype=object)[dec]
     frame["date"] = f"{as_of:%Y-%m-%d}"
     prob, why, link, link_records = _links(len(norm), cluster_ids, pairs, probabilities, reasons, rows, kept, record_ids)
-    frame["probability"], frame["reasons"], frame["link"], frame["link_records"] = prob, why, link, link_records
+    frame["probability"], frame["reasons"], frame["link"], frame["link_records"] = np.round(prob, 4), why, link, link_records
     names, id_numbers, unit_names = _details(norm, raw)
     frame["record_name"], frame["kept_name"] = names[rows], names[kept]
     frame["record_id_number"], frame["kept_id_number"] = id_numbers[rows], id_numbers[kept]
