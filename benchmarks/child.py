@@ -3,7 +3,13 @@
 The parent (``benchmarks/run.py``) measures this whole process (wall time, peak RSS); this
 side runs the tool, scores its clusters against the truth and writes one JSON object to
 OUT: candidate_pairs, pairs_completeness, reduction_ratio, precision, recall, f1 (or
-``error`` with the reason when the tool failed).
+``error`` with the reason when the tool failed), and vm_hwm_mb, the kernel's high-water
+mark of this process's resident memory (``VmHWM`` in /proc/self/status).
+
+VmHWM belongs to the memory map the child got at exec, so it is this program's own peak.
+The parent's ``ru_maxrss`` for the child is not: Linux carries the parent's peak across
+fork and exec into it, so a parent holding a large generated register would put a floor
+under every tool's number.
 """
 
 from __future__ import annotations
@@ -65,8 +71,20 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # any failure of a tool becomes a row with its reason
         traceback.print_exc()
         result, code = {"error": f"{type(exc).__name__}: {exc}"[:300]}, 1
+    result["vm_hwm_mb"] = peak_resident_mb()
     Path(out).write_text(json.dumps(result), encoding="utf-8")
     return code
+
+
+def peak_resident_mb() -> float | None:
+    """VmHWM of this process in MB (None where /proc is not available)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 if __name__ == "__main__":

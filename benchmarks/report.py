@@ -26,8 +26,9 @@ METHOD = """\
 - Every tool runs on the same inputs, written to disk before any tool starts
   (`benchmarks/cases.py`), each in a child process of its own (`benchmarks/child.py`).
   **wall s** is that process from start to exit (interpreter start, imports, reading the
-  input, training, blocking, scoring, clustering); **peak RSS MB** is the child's
-  `ru_maxrss` as the OS reports it (`os.wait4`).
+  input, training, blocking, scoring, clustering); **peak RSS MB** is the child's peak
+  resident memory as the kernel keeps it (`VmHWM` of /proc/self/status, read as the child
+  exits; not `ru_maxrss`, which Linux floors at the parent's peak across fork and exec).
 - **precision / recall / F1 are pairwise over the final clusters**: the predicted pairs are
   all pairs of records inside one predicted cluster, the true pairs all pairs of records of
   one true person; for a link only cross pairs (one record from each table) count.  Tools

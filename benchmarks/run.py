@@ -7,7 +7,9 @@
 The inputs of each case are written to disk first (``benchmarks.cases``); then every tool
 runs on them in a child process of its own (``benchmarks.child``), and this process
 measures that child as a whole: wall time from start to exit, and peak resident memory as
-the OS reports it for that child (``os.wait4`` rusage ``ru_maxrss``).  Each row is
+the kernel reports it for that child: its ``VmHWM`` (read by the child from
+/proc/self/status as it exits; see ``benchmarks.child`` for why not ``ru_maxrss``), or
+``os.wait4``'s ``ru_maxrss`` where /proc is missing or the child died.  Each row is
 {suite, dataset, tool, records, candidate_pairs, pairs_completeness, reduction_ratio,
 precision, recall, f1, wall_s, peak_rss_mb} (plus ``error`` when a tool failed or ran out of
 time).  Rows are kept in ``results.json`` next to RESULTS.md, replacing earlier rows of the
@@ -60,7 +62,8 @@ def run_child(tool: str, case_folder: Path, *, timeout: float, log: Path) -> dic
         result = {"error": f"timeout after {timeout:.0f} s"}
     elif not result:
         result = {"error": f"child exited with status {status} and no result (see {log})"}
-    result.update(wall_s=round(wall, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
+    peak = result.pop("vm_hwm_mb", None)
+    result.update(wall_s=round(wall, 2), peak_rss_mb=peak if peak is not None else round(usage.ru_maxrss / 1024, 1))
     return result
 
 
