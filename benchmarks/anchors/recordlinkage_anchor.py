@@ -7,7 +7,7 @@ indexing guide recommends.  Compare: ``string`` with ``jarowinkler`` (names) or
 day/month swap 0.5); every comparison yields 0/1 (0.5 for a date swap), as its FEBRL examples
 do.  Classify with either
   - ``ECMClassifier`` (unsupervised EM for the Fellegi-Sunter model; features binarised at
-    0.5 so a swapped date counts as agreement), or
+    0.4, so a date with day and month swapped (0.5) counts as agreement), or
   - ``LogisticRegressionClassifier`` fitted on labelled pairs of *other* data (for FEBRL the
     other FEBRL data sets, for the register a register generated with another seed).
 recordlinkage returns matched pairs, not entities: clusters are their connected components
