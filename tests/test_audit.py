@@ -264,3 +264,22 @@ def test_command_line_audit_then_spotcheck(generated, tmp_path):
     report = runners["spotcheck"](parser.parse_args(["spotcheck", str(marked), "-o", str(tmp_path / "spot")]))
     assert report["checked"] == len(sample) and report["errors"] == (np.arange(len(sample)) % 4 == 0).sum()
     assert (tmp_path / "spot" / "spotcheck.xlsx").is_file()
+
+
+def test_a_whole_audit_of_garbage_gives_findings_not_a_crash(tmp_path):
+    register = pd.DataFrame([
+        woman("g1", name="", id_number="not an id", birth_date="yesterday", unit_code="???", hukou_code="abc",
+              residence_code="😀", residence_since="31/31/31", marriage_date="0000-00-00", marital_status="初婚"),
+        woman("g2", name="  ", id_number="０００", birth_date="", sex="?", spouse_id_number="x" * 30),
+        woman("g3", id_number=HER, name="王芳"), woman("g4", id_number=HER, name="王 芳", unit_code="330106002"),
+    ]).fillna("")
+    children = pd.DataFrame([{"child_id": "k1", "mother_record_id": "g1", "birth_date": "??", "birth_order": "x"},
+                             {"child_id": "k2", "mother_record_id": "nobody"}]).fillna("")
+    extract = pd.DataFrame([{"record_id": "e1", "name": "", "id_number": "garbage", "birth_date": "never"},
+                            {"record_id": "e2", "name": "赵敏", "sex": "女", "hukou_code": "330106001"}]).fillna("")
+    result = audit(register, children=children, externals=[extract], district="330106", as_of=AS_OF, sample=2)
+    result.write(tmp_path)
+    assert {"g1", "g2"} <= set(result.findings["record_id"])
+    assert {"k1", "k2"} <= set(result.findings["child_id"])
+    assert set(result.missing["external_record_id"]) == {"e1", "e2"}
+    assert result.summary.iloc[-1]["records"] == 4

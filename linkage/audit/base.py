@@ -97,9 +97,6 @@ class CheckInput:
         return self._blank[column]
 
 
-Hit = "np.ndarray | tuple[np.ndarray, np.ndarray]"
-
-
 @dataclass(frozen=True)
 class Rule:
     """One named rule: English ``name`` for code, severity, the field it concerns, the Chinese

@@ -254,7 +254,8 @@ def run_checks(records: Records, *, as_of: object = None, rules: tuple[Rule, ...
 
     records: ``linkage.prepare.prepare`` output for n records.  Only records in management
     (any 状态 but 注销 / 迁出) are checked unless ``include_inactive``: a cancelled or transferred
-    record is no longer this unit's to correct.  Returns one row per (record, rule) broken.
+    record is no longer this unit's to correct.  ``district`` reaches the rules as
+    ``data.extra["district"]`` (for rules an office adds).  Returns one row per (record, rule) broken.
     """
     norm = records.norm.reset_index(drop=True)
     raw = records.raw.reset_index(drop=True)

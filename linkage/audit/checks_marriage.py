@@ -45,9 +45,8 @@ def married_without_date(data: CheckInput) -> np.ndarray:
     return _status_in(data, EVER_MARRIED) & _marriage(data).isna().to_numpy() & _raw_blank(data, "marriage_date")
 
 
-def unmarried_with_date(data: CheckInput):
-    mask = _status_in(data, UNMARRIED) & _marriage(data).notna().to_numpy()
-    return mask
+def unmarried_with_date(data: CheckInput) -> np.ndarray:
+    return _status_in(data, UNMARRIED) & _marriage(data).notna().to_numpy()
 
 
 def marriage_date_unreadable(data: CheckInput) -> np.ndarray:
