@@ -69,13 +69,16 @@ def evaluate_missing(size: int, seed: int, extract_size: int, model: str | None)
         listed = find_missing(records, [extract.extract], district=g.district, as_of=g.as_of, model=model)
         seconds = time.perf_counter() - started
         truth = set(extract.truth.loc[extract.truth["unregistered"], "record_id"])
+        registered = set(extract.truth.loc[extract.truth["person_id"] != "", "record_id"])
         for scope, table in (("to_enter(priority 1-2)", listed[listed["priority"] <= 2]), ("all(priority 1-3)", listed)):
             ids = set(table["external_record_id"])
             true_positives = len(ids & truth)
             rows.append({"source": source, "list": scope, "extract_rows": len(extract.extract),
                          "unregistered": len(truth), "listed": len(ids),
                          "recall": true_positives / max(1, len(truth)),
-                         "precision": true_positives / max(1, len(ids)), "seconds": round(seconds, 2)})
+                         "precision": true_positives / max(1, len(ids)),
+                         "wrong_registered": len(ids & registered), "wrong_out_of_scope": len(ids - truth - registered),
+                         "seconds": round(seconds, 2)})
     return rows
 
 
