@@ -2,7 +2,10 @@
 
 Every grade table starts with "missing" (code 0): either side blank, no evidence either way.
 String inputs may be plain arrays or ``pd.Categorical`` sharing categories (see
-``scoring.paired``); work is done once per distinct value or distinct pair of values.
+``scoring.paired``).  Whatever depends on one value (ID digits, a name's characters, an
+address's length) is computed once per distinct value and gathered by code; the pairwise
+part is numpy over the pairs that need it (not blank, not identical), or rapidfuzz
+``process.cpdist`` for string similarity.
 
 >>> ids = ["11010519491231002X", "11010519491231002X", "110105194912310029", ""]
 >>> other = ["11010519491231002X", "11010519491321002X", "11010519491231002X", "11010519491231002X"]
@@ -194,22 +197,21 @@ def phone_grade(left, right) -> np.ndarray:
 def unit_grade(left, right) -> np.ndarray:
     """same unit / same district (first 6 digits) / different district / missing; int8 (p,)."""
     pc = paired(left, right)
-    codes = per_value(pc.categories, "first6", lambda: pd.factorize(pd.Series(pc.values, dtype=object).astype(str).str[:6])[0])
+    codes = per_value(pc.categories, "first6",
+                      lambda: pd.factorize(pd.Series(pc.values, dtype=object).astype(str).str[:6])[0])
     same_district = codes[pc.left] == codes[pc.right]
     return _select([pc.blank(), pc.same(), same_district], [0, 1, 2], default=3, size=len(pc))
 
 
 def text_similarity(left, right, *, scorer=fuzz.ratio) -> np.ndarray:
-    """rapidfuzz similarity 0-100 of two text columns, once per distinct pair; float32 (p,), 0 if blank."""
+    """rapidfuzz similarity (0-100 for the fuzz scorers) of two text columns, once per distinct
+    pair of values; float32 (p,), 0 where either side is blank."""
     pc = paired(left, right)
-    return _similarity(pc, scorer)
-
-
-def _similarity(pc: Paired, scorer) -> np.ndarray:
     if len(pc) == 0:
         return np.empty(0, dtype=np.float32)
     combo_l, combo_r, inverse = pc.combos()
-    scores = process.cpdist(pc.values[combo_l].tolist(), pc.values[combo_r].tolist(), scorer=scorer,
+    values = pc.values
+    scores = process.cpdist(values[combo_l].tolist(), values[combo_r].tolist(), scorer=scorer,
                             workers=-1, dtype=np.float32)
     blank = pc.blank_values()
     scores[blank[combo_l] | blank[combo_r]] = 0.0

@@ -117,14 +117,18 @@ class MatchModel(BaseEstimator):
         if matrix.shape[1] != self.n_features_in_:
             raise ConfigError(f"the model expects {self.n_features_in_} features, got {matrix.shape[1]}; "
                               "score with the features the model was trained on")
-        if not np.isfinite(matrix).all():  # a blank float is no evidence
-            matrix = np.where(np.isfinite(matrix), matrix, 0.0).astype(np.float32)
         return matrix
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of each pair; float64 (p,)."""
+        """Log-odds of each pair; float64 (p,).  A non-finite feature value counts as 0 (no evidence)."""
         matrix = self._checked(X)
-        return matrix.astype(np.float64) @ self.coef_ + self.intercept_
+        logit = np.full(len(matrix), self.intercept_, dtype=np.float64)
+        for j in np.flatnonzero(self.coef_):  # column by column: no float64 copy of the whole matrix
+            column = matrix[:, j]
+            if not np.isfinite(column).all():
+                column = np.where(np.isfinite(column), column, 0.0)
+            logit += self.coef_[j] * column
+        return logit
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Match probability of each pair; float64 (p,) in [0, 1]."""
@@ -142,6 +146,7 @@ class MatchModel(BaseEstimator):
         A blank field contributes nothing (it is the reference level of every comparison).
         """
         matrix = self._checked(X, names)
+        matrix = np.where(np.isfinite(matrix), matrix, 0.0)
         groups = tuple(dict.fromkeys(self.groups_))
         member = np.zeros((self.n_features_in_, len(groups)))
         member[np.arange(self.n_features_in_), [groups.index(g) for g in self.groups_]] = 1.0
@@ -152,6 +157,7 @@ class MatchModel(BaseEstimator):
         as text joined with '; ' ("身份证号一致; 姓名同音; 出生日期一致"), or their feature
         names with ``codes=True``.  object (p,) of str."""
         matrix = self._checked(X, names)
+        matrix = np.where(np.isfinite(matrix), matrix, 0.0).astype(np.float32)
         share, groups = self.contributions(matrix)
         p = len(matrix)
         if p == 0:

@@ -7,8 +7,8 @@ candidate pairs compared and labelled (same person or not), and a regularised lo
 model is fitted on all of them.  The match threshold is chosen on a separate validation
 register (best pairwise F1), and precision / recall / F1 are reported on held-out test
 registers that played no part in fitting or choosing: one with the generator's usual
-error mix and one with a heavier, different mix (more blanks and typos), since the engine
-will meet registers typed by other clerks.  Recall counts every true pair, also those the
+error mix, one with a heavier, different mix (more blanks and typos) and one of a district
+in another province, since the engine will meet registers typed by other clerks.  Recall counts every true pair, also those the
 blocking missed.
 """
 
@@ -40,6 +40,8 @@ class TrainConfig:
     validation_seed: int = 11
     test_seeds: tuple[int, ...] = (21,)
     test_size: int = 25_000
+    other_district: str = "440305"
+    """A district in another province (other region codes, names of places, units) for one more test."""
     C: float = 0.3
     shrink: tuple[tuple[str, float], ...] = (
         ("residence_code", 0.5), ("hukou_code", 0.5), ("unit", 0.5), ("residence_address", 0.5),
@@ -92,14 +94,15 @@ def heavier_errors() -> Iterator[None]:
         generator.DUPLICATE = usual
 
 
-def labelled_register(size: int, seed: int) -> Labelled:
-    """Generate, prepare, block, compare and label one register."""
+def labelled_register(size: int, seed: int, district: str | None = None) -> Labelled:
+    """Generate, prepare, block, compare and label one register (the generator's default
+    district unless ``district`` is given)."""
     from benchmarks.generator import generate_register, true_match_pairs
     from blocking import block
     from linkage.io import load
     from linkage.prepare import prepare
 
-    generated = generate_register(n_records=size, seed=seed)
+    generated = generate_register(n_records=size, seed=seed, **({"district": district} if district else {}))
     records = prepare(load(generated.register))
     pairs = block(records.norm)
     truth = true_match_pairs(generated.truth)
@@ -183,6 +186,10 @@ def train(config: TrainConfig, out=sys.stdout) -> MatchModel:
             data = labelled_register(config.test_size, seed)
         report["tests"][f"heavier_errors_seed_{seed}"] = evaluate(
             model, data, f"held-out seed {seed}, heavier error mix", out)
+        if config.other_district:
+            data = labelled_register(config.test_size, seed, config.other_district)
+            report["tests"][f"district_{config.other_district}_seed_{seed}"] = evaluate(
+                model, data, f"held-out seed {seed}, district {config.other_district}", out)
     model.training_ = report
     return model
 
@@ -195,11 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--validation-seed", type=int, default=defaults.validation_seed)
     parser.add_argument("--test-seeds", type=int, nargs="+", default=list(defaults.test_seeds))
     parser.add_argument("--test-size", type=int, default=defaults.test_size)
+    parser.add_argument("--other-district", default=defaults.other_district,
+                        help="6-digit district of one more held-out register ('' for none)")
     parser.add_argument("--C", type=float, default=defaults.C, help="inverse L2 regularisation")
     parser.add_argument("-o", "--output", default="scoring/data/default_model.json")
     args = parser.parse_args(argv)
     config = TrainConfig(size=args.size, seeds=tuple(args.seeds), validation_seed=args.validation_seed,
-                         test_seeds=tuple(args.test_seeds), test_size=args.test_size, C=args.C)
+                         test_seeds=tuple(args.test_seeds), test_size=args.test_size, C=args.C,
+                         other_district=args.other_district)
     model = train(config)
     model.to_json(args.output)
     print(f"\nwrote {args.output}")

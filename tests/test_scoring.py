@@ -71,6 +71,15 @@ def test_twins_are_a_conflict_but_a_typo_is_not():
     assert conflicts(features).tolist() == [True, False]
 
 
+def test_a_legacy_number_differing_from_a_valid_one_is_flagged_but_not_a_conflict():
+    legacy_twin = TWIN[:6] + TWIN[8:17]  # the twin's number in the old 15-digit form: no check character
+    norm = norm_of([{"id_number": BASE}, {"id_number": legacy_twin}])
+    features = compare(norm, norm, np.array([[0, 1]]))
+    assert features.value("id:legacy_differs").tolist() == [1.0]
+    assert features.value("id:both_valid").tolist() == [0.0]
+    assert conflicts(features).tolist() == [False]
+
+
 def test_different_sexes_conflict_only_when_both_known():
     norm = norm_of([{"sex": "女"}, {"sex": "男"}, {"sex": ""}, {"sex": "2"}])
     features = compare(norm, norm, np.array([[0, 1], [0, 2], [0, 3]]))
@@ -221,6 +230,15 @@ def test_model_ranks_the_duplicate_first_and_explains_it():
     reasons = model.explain(features, top=3)
     assert reasons[0].split("; ")[0] == "身份证号一致"
     assert model.explain(features, top=2, codes=True)[0].count("; ") <= 1
+
+
+def test_a_pair_with_no_evidence_gets_no_reasons():
+    norm = pd.DataFrame({"record_id": ["a", "b"], "name": ["", ""]})
+    features = compare(norm, norm, np.array([[0, 1]]))
+    assert not features.matrix.any()
+    model = default_model()
+    assert model.explain(features).tolist() == [""]
+    assert model.predict_proba(features)[0] < model.threshold_
 
 
 def test_json_round_trip_gives_identical_probabilities_and_reasons(tmp_path):
