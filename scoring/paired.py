@@ -10,7 +10,8 @@ Two caches keep repeated calls cheap when a pipeline scores millions of pairs in
 a frame column's factorisation (keyed on the frame object and its column array, so a
 replaced column is factorised again), and tables computed once per distinct value
 (``per_value``: character matrices, ID digit matrices ...), keyed on the category index
-object, which is immutable.
+object, which is immutable.  Frames are read-only while they are scored, as the pipeline
+keeps them; after editing cells of a frame in place, call ``clear_caches()``.
 
 >>> pc = paired(np.array(["王芳", "", "李娜"], dtype=object), np.array(["王芳", "王芳", None], dtype=object))
 >>> list(pc.values), pc.left.tolist(), pc.right.tolist()
@@ -30,9 +31,15 @@ import numpy as np
 import pandas as pd
 
 _PER_VALUE: OrderedDict[tuple[int, str], tuple[pd.Index, Any]] = OrderedDict()
-_PER_VALUE_SIZE = 64
+_PER_VALUE_SIZE = 96  # one compare() call of the register uses about 30 tables
 _COLUMNS: OrderedDict[tuple, tuple[Any, ...]] = OrderedDict()
 _COLUMNS_SIZE = 64
+
+
+def clear_caches() -> None:
+    """Forget every cached factorisation and per-value table."""
+    _PER_VALUE.clear()
+    _COLUMNS.clear()
 
 
 def per_value(categories: pd.Index, key: str, build: Callable[[], Any]) -> Any:

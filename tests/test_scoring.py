@@ -19,6 +19,7 @@ from linkage.prepare import prepare
 from scoring import FEATURE_NAMES, Features, MatchModel, compare, conflicts, default_model
 from scoring import comparators as cmp
 from scoring.features import GRADED
+from scoring.paired import clear_caches
 
 
 def valid_id(first17: str) -> str:
@@ -196,6 +197,17 @@ def test_compare_handles_no_pairs_and_absent_columns():
     bare = pd.DataFrame({"record_id": ["a", "b"], "name": ["王芳", "王芳"]})
     features = compare(bare, bare, np.array([[0, 1]]))
     assert features.grade_names("name").tolist() == ["equal"] and features.grade_names("id").tolist() == ["missing"]
+
+
+def test_a_replaced_or_edited_column_is_compared_afresh():
+    norm = norm_of([{"name": "王芳"}, {"name": "王方"}])
+    pairs = np.array([[0, 1]])
+    assert compare(norm, norm, pairs).grade_names("name").tolist() == ["homophone"]
+    norm["name"] = ["王芳", "王芳"]
+    assert compare(norm, norm, pairs).grade_names("name").tolist() == ["equal"]
+    norm.loc[1, "name"] = "李娜"
+    clear_caches()
+    assert compare(norm, norm, pairs).grade_names("name").tolist() == ["different"]
 
 
 def test_link_two_frames_uses_both_sides():
