@@ -16,7 +16,9 @@ communities: the truth's unit holds only a cancelled record and the street holds
 ``wrong_unit`` (decided, another unit), ``undetermined``; and over all notices:
 ``false_notices`` (the record and the kept record are different women: a notice for a group
 the truth says is not one duplicate), with the pairwise false-positive rate of the matched
-pairs beside it.  Also the time decide + draft_notices take.
+pairs beside it.  Groups whose true unit is unknown ('' in the truth: her records do not say
+enough for the generator's six-month rule) are counted apart, with how many a rule decided
+(the tie-break rules or a transfer to her household county, which the generator does not model).  Also the time decide + draft_notices take.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ def evaluate(norm: pd.DataFrame, cluster_ids: np.ndarray, person_of: np.ndarray,
         "right_unit_share": round(float((right & known).sum() / max(known.sum(), 1)), 4),
         "right_or_nested_unit": int((within & known).sum()),
         "right_or_nested_share": round(float((within & known).sum() / max(known.sum(), 1)), 4),
+        "exact_groups_truth_unknown": int((~known).sum()),
+        "of_which_decided_by_rule": int((~known & decided).sum()),
         "notices": int(len(notices)),
         "false_notices": false_notices,
         "false_notice_rate": round(false_notices / max(len(notices), 1), 5),

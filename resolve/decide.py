@@ -62,6 +62,8 @@ class Outcome:
     rule: np.ndarray  # object (G,): the rule that left one record, '' if none
     evidence: np.ndarray  # object (G,)
     missing: np.ndarray  # object (G,)
+    held: np.ndarray  # object (G,): code an unknown rule holds her to ('-' for none can agree), '' if free
+    held_label: np.ndarray  # object (G,): what that code is (现居住地 ...)
 
 
 def run_rules(work: pd.DataFrame, grp: np.ndarray, n_groups: int, *, as_of: pd.Timestamp,
@@ -73,8 +75,7 @@ def run_rules(work: pd.DataFrame, grp: np.ndarray, n_groups: int, *, as_of: pd.T
     m = len(work)
     active = np.ones(m, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     empty = np.full(n_groups, "", dtype=object)
-    out = Outcome(active.copy(), np.zeros(n_groups, dtype=bool), empty.copy(), empty.copy(),
-                  empty.copy(), empty.copy(), empty.copy(), empty.copy())
+    out = Outcome(active.copy(), np.zeros(n_groups, dtype=bool), *(empty.copy() for _ in range(8)))
     ctx = _Context(work, grp, n_groups, as_of, text_column(work, "record_id"), text_column(work, "unit_code"),
                    active)
     for rule in rules.location_rules:
@@ -111,6 +112,7 @@ class _Claim:
     usable: np.ndarray
     note: np.ndarray
     label: str
+    present: np.ndarray  # bool (G,): some record holds a code
 
 
 def _her_code(ctx: _Context, field: str, since_field: str) -> _Claim:
@@ -147,24 +149,34 @@ def _her_code(ctx: _Context, field: str, since_field: str) -> _Claim:
     note = np.where(finest < 0, f"{label}代码缺失", np.where(usable, "", label + "记录不一致(" + codes + ")"))
     return _Claim(np.where(usable, take(raw, row), "").astype(object), np.where(usable, take(sig, row), "").astype(object),
                   np.where(usable, np.where(all_agree, start_all, start_latest), np.nan), usable,
-                  note.astype(object), label)
+                  note.astype(object), label, finest >= 0)
 
 
 def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
+    """A rule *applies* (her code, and long enough there), is *known not to* (no code at all,
+    or a known start too recent) or is *unknown* (a start date missing, codes that disagree).
+    With ``if_unknown='verify'`` an unknown rule holds the group: a later rule may still
+    locate her, but only at a unit that agrees with this rule's code (both rules then name the
+    same place); otherwise she goes to verification, and no tie-break guesses for her."""
     grp, G = ctx.grp, ctx.G
     open_g = ~out.located
     claim = _her_code(ctx, rule.field, rule.since_field)
     note, read = claim.note, claim.label + claim.raw
-    long_enough = np.ones(G, dtype=bool)
+    applies, unknown = claim.usable.copy(), claim.present & ~claim.usable
     if rule.since_field:
         cutoff = day_numbers([ctx.as_of - pd.DateOffset(months=rule.min_months)])[0]
-        long_enough = claim.start <= cutoff
+        applies &= claim.start <= cutoff
+        unknown |= claim.usable & np.isnan(claim.start)
         since = claim.label + claim.raw + "自" + day_text(claim.start) + "起"
-        note = np.where(claim.usable & np.isnan(claim.start), read + ",起始日期缺失", note)
+        note = np.where(claim.usable & np.isnan(claim.start), read + ",起始日期缺失,不能判断是否满"
+                        f"{rule.min_months}个月", note)
         note = np.where(claim.usable & (claim.start > cutoff),
                         since + f",截至{ctx.as_of:%Y-%m-%d}不满{rule.min_months}个月", note)
         read = since + f"满{rule.min_months}个月"
-    usable = claim.usable & long_enough
+    held = out.held != ""
+    agrees = ~held | codes_match(claim.sig, np.where(out.held == "-", "", out.held).astype(object))
+    note = np.where(applies & ~agrees, read + "(与" + out.held_label + "不一致,须先核实)", note)
+    usable = applies & agrees
     depth = match_depth(ctx.unit_sig, claim.sig[grp])
     rec = (open_g & usable)[grp] & ctx.active
     in_unit = rec & codes_match(ctx.unit_sig, claim.sig[grp])
@@ -180,6 +192,9 @@ def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
     note = np.where(transfer, read + ",无记录在该单位,最接近的记录:" + listed, note)
     note = np.where(usable & ~keep & ~transfer, read + "(只到市或省级,且无记录在该地,不能确定单位)", note)
     located = keep | transfer
+    hold = open_g & ~held & unknown & (rule.if_unknown == "verify")
+    out.held[hold] = np.where(claim.usable, claim.sig, "-")[hold]  # '-': codes that disagree, nothing agrees
+    out.held_label[hold] = claim.label
     out.cand = np.where(located[grp], chosen, out.cand)
     out.located |= located
     out.action[keep], out.action[transfer] = "keep", "transfer_out"
@@ -192,7 +207,7 @@ def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
 
 def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
     grp, G, work, record_id = ctx.grp, ctx.G, ctx.work, ctx.record_id
-    open_g = group_count(out.cand, grp, G) > 1
+    open_g = (group_count(out.cand, grp, G) > 1) & (out.located | (out.held == ""))
     rec = out.cand & open_g[grp]
     applicable = open_g.copy()
     if rule.kind == "most_complete":

@@ -6,7 +6,9 @@ statistical rules for people living away from their registered household:
 1. ``residence_6_months`` (location): she has lived at her current residence six months or
    more before ``as_of`` -> the unit of her residence manages (以现居住地为主);
 2. ``household_registration`` (location): otherwise the unit of her household
-   registration (户籍地) manages;
+   registration (户籍地) manages.  "Otherwise" means known otherwise: when her time at the
+   residence is unknown (no start date) or her records disagree on it, the household rule
+   decides only if it names the same place; else she goes to verification;
 3. tie-breaks, when several records are in the deciding unit or there are no usable
    residence/household codes: ``nearest_residence`` the record held where she lives (her
    street's own record, or her community's, before a neighbour's) unless she is known to have
@@ -88,7 +90,11 @@ class Rule:
 
     kind 'location': the managing unit is the code in ``field`` (a record's residence or
         household code); with ``since_field`` it counts only when that date is at least
-        ``min_months`` before ``as_of``.
+        ``min_months`` before ``as_of``.  It is known not to apply when no record holds a
+        code or the date is known and too recent; it is *unknown* when the date is missing
+        or the records' codes disagree.  ``if_unknown='verify'`` (default): then only a later
+        rule naming the same place may decide, else she goes to verification (an unknown is
+        never read as 'no'); ``'next'``: go on as if it did not apply.
     kind 'nearest': among the records still tied keep those whose unit is nearest her code in
         ``field`` (deepest match; among units that match, the same level first: a street's own
         record before one of its communities').  Her code is read as a location rule reads it;
@@ -106,6 +112,7 @@ class Rule:
     min_months: int = 0
     fields: tuple[str, ...] = ()
     label: str = ""
+    if_unknown: str = "verify"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "kind": self.kind}
@@ -114,6 +121,8 @@ class Rule:
                 data[key] = getattr(self, key)
         if self.min_months:
             data["min_months"] = self.min_months
+        if self.kind == "location":
+            data["if_unknown"] = self.if_unknown
         if self.fields:
             data["fields"] = list(self.fields)
         return data
@@ -123,7 +132,7 @@ class Rule:
         """Build and check one rule; ConfigError says which rule and what is wrong."""
         if not isinstance(data, dict):
             raise ConfigError(f"{where}: must be a table/object, got {type(data).__name__}")
-        unknown = set(data) - {"name", "kind", "field", "since_field", "min_months", "fields", "label"}
+        unknown = set(data) - {"name", "kind", "field", "since_field", "min_months", "fields", "label", "if_unknown"}
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
         name, kind = data.get("name"), data.get("kind")
@@ -140,7 +149,8 @@ class Rule:
             raise ConfigError(f"{where}: 'fields' must be a list of column names")
         rule = cls(name=name.strip(), kind=kind, field=str(data.get("field", "")),
                    since_field=str(data.get("since_field", "")), min_months=months,
-                   fields=tuple(fields), label=str(data.get("label", "")))
+                   fields=tuple(fields), label=str(data.get("label", "")),
+                   if_unknown=str(data.get("if_unknown", "verify")))
         rule._check(where)
         return rule
 
@@ -150,6 +160,8 @@ class Rule:
                 raise ConfigError(f"{where}: 'field' must be one of {', '.join(CODE_FIELDS)}, got {self.field!r}")
             if self.since_field and self.since_field not in DATE_FIELDS:
                 raise ConfigError(f"{where}: 'since_field' must be one of {', '.join(DATE_FIELDS)}")
+            if self.if_unknown not in ("verify", "next"):
+                raise ConfigError(f"{where}: 'if_unknown' must be 'verify' or 'next', got {self.if_unknown!r}")
         elif self.kind in ("earliest", "latest"):
             if self.field not in DATE_FIELDS:
                 raise ConfigError(f"{where}: 'field' must be a date column ({', '.join(DATE_FIELDS)})")

@@ -179,6 +179,29 @@ def test_a_cancelled_record_at_another_address_is_not_her_residence():
             person("R2", "330106005", hukou_code="330106005"),
             person("R3", "330108002", residence_code="330108002", residence_since="2010-01-01", status="迁出")]
     decision = only(run(rows)[0])
+    assert decision["status"] == "undetermined" and "2010-01-01" not in decision["evidence"]
+    assert "起始日期缺失" in decision["missing"]
+
+
+def test_unknown_time_at_residence_is_not_read_as_less_than_six_months():
+    away = [person("R1", "330106001", residence_code="330106001003", hukou_code="232721"),
+            person("R2", "330106002", hukou_code="232721", registered_date="2001-01-01")]
+    decisions, notices, verification = run(away)
+    assert only(decisions)["status"] == "undetermined" and notices.empty
+    assert "不能判断是否满6个月" in only(verification)["missing"]
+    home = [person("R1", "330106001", residence_code="330106001003", hukou_code="330106001", registered_date="2001-01-01"),
+            person("R2", "330106001003", hukou_code="330106001")]
+    decision = only(run(home)[0])  # both rules name her street: no need to know how long
+    assert (decision["managing_record_id"], decision["unit_rule"], decision["rule"]) == \
+        ("R2", "household_registration", "nearest_residence")
+
+
+def test_an_office_may_let_an_unknown_residence_fall_through(tmp_path):
+    rules = RuleSet.from_dict({"rules": [dict(r.to_dict(), if_unknown="next") if r.kind == "location" else r.to_dict()
+                                         for r in DEFAULT_RULES.rules]})
+    rows = [person("R1", "330106001", residence_code="330106001003", hukou_code="330106002"),
+            person("R2", "330106002")]
+    decision = only(run(rows, rules=rules)[0])
     assert (decision["managing_record_id"], decision["rule"]) == ("R2", "household_registration")
 
 
