@@ -87,7 +87,8 @@ class MatchModel(BaseEstimator):
         if any(not 0.0 < float(f) <= 1.0 for f in shrink.values()):
             raise ConfigError(f"shrink factors must be in (0, 1], got {shrink}")
         scale = np.array([float(shrink.get(name.split(":", 1)[0], 1.0)) for name in names], dtype=np.float32)
-        fitted = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix * scale, y, sample_weight=sample_weight)
+        fitted = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        fitted.fit(matrix * scale, y, sample_weight=sample_weight)
         binary = np.all((matrix == 0) | (matrix == 1), axis=0)
         self._set_state(fitted.coef_[0] * scale, float(fitted.intercept_[0]), names, float(self.threshold),
                         dict(self.labels or {}), binary)
@@ -207,7 +208,8 @@ class MatchModel(BaseEstimator):
                               f"(found version {version!r}); retrain it with python -m scoring.train")
         try:
             names, coef = tuple(data["feature_names"]), np.asarray(data["coef"], dtype=np.float64)
-            model = cls(**{k: v for k, v in data.get("params", {}).items() if k in ("C", "max_iter", "threshold", "shrink")})
+            params = data.get("params", {})
+            model = cls(**{k: v for k, v in params.items() if k in ("C", "max_iter", "threshold", "shrink")})
             if coef.shape != (len(names),):
                 raise ConfigError(f"model has {len(names)} feature names but {coef.size} weights")
             binary = np.asarray(data.get("binary", [True] * len(names)), dtype=bool)

@@ -142,7 +142,8 @@ def _pointer(array: np.ndarray) -> int:
     return int(array.__array_interface__["data"][0])
 
 
-def encode_columns(left: pd.DataFrame, right: pd.DataFrame | None, name: str) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+def encode_columns(left: pd.DataFrame, right: pd.DataFrame | None,
+                   name: str) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """A column of one frame (``right`` None or the same frame) or of two, factorised together.
 
     Returns (codes of the left rows (n_l,), codes of the right rows (n_r,), categories (k,)).

@@ -8,8 +8,8 @@ model is fitted on all of them.  The match threshold is chosen on a separate val
 register (best pairwise F1), and precision / recall / F1 are reported on held-out test
 registers that played no part in fitting or choosing: one with the generator's usual
 error mix, one with a heavier, different mix (more blanks and typos) and one of a district
-in another province, since the engine will meet registers typed by other clerks.  Recall counts every true pair, also those the
-blocking missed.
+in another province, since the engine will meet registers typed by other clerks.  Recall
+counts every true pair, also those the blocking missed.
 """
 
 from __future__ import annotations
@@ -153,7 +153,8 @@ def evaluate(model: MatchModel, data: Labelled, name: str, out) -> dict[str, Any
     print("  threshold  precision  recall     F1", file=out)
     for row in rows:
         mark = "  <- recommended" if row["threshold"] == model.threshold_ else ""
-        print(f"  {row['threshold']:9.2f}  {row['precision']:9.4f}  {row['recall']:.4f}  {row['f1']:.4f}{mark}", file=out)
+        print(f"  {row['threshold']:9.2f}  {row['precision']:9.4f}  {row['recall']:.4f}  {row['f1']:.4f}{mark}",
+              file=out)
     if after is not None:
         print(f"  after clustering at {model.threshold_:.2f}: precision {after['precision']:.4f} "
               f"recall {after['recall']:.4f} F1 {after['f1']:.4f}", file=out)
