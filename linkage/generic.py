@@ -205,7 +205,7 @@ class GenericProfile:
             np.zeros((0, len(names)), dtype=np.float32)
         return GenericFeatures(matrix, names)
 
-    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
         """A generic register has no rule that rules a pair out: bool (p,) all False."""
         return np.zeros(len(pairs), dtype=bool)
 

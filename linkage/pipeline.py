@@ -99,18 +99,20 @@ class DedupeResult:
 @dataclass
 class LinkResult:
     """The outcome of ``link``: links (matched pairs), and for each side the records that
-    linked to nothing with their best candidate."""
+    linked to nothing with their best candidate.  vetoed: bool (p,), candidate pairs that can
+    never be one person (e.g. two valid, different ID numbers), never links whatever their score."""
 
     left: Records
     right: Records
     scored: Scored
+    vetoed: np.ndarray
     one_to_one: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def matched(self) -> np.ndarray:
         """bool (p,): the candidate pairs that are links."""
-        keep = self.scored.probabilities >= self.scored.threshold
+        keep = (self.scored.probabilities >= self.scored.threshold) & ~self.vetoed
         if self.one_to_one:
             keep &= _mutual_best(self.scored.pairs, self.scored.probabilities)
         return keep
@@ -274,5 +276,6 @@ def link(
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, left_records.norm, right_records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
+    vetoed = profile.cannot_link(left_records.norm, scored.pairs, right_records.norm)
     report.done()
-    return LinkResult(left_records, right_records, scored, one_to_one=one_to_one, timings=report.timings)
+    return LinkResult(left_records, right_records, scored, vetoed, one_to_one=one_to_one, timings=report.timings)

@@ -23,7 +23,8 @@ class Profile(Protocol):
     load(source) -> Records with ``norm`` holding at least ``record_id``;
     block(norm) -> int64 (p, 2), i < j;  block_link(left, right) -> int64 (p, 2);
     compare(left, right, pairs) -> features with ``matrix`` float32 (p, f) and ``names``;
-    cannot_link(norm_left, norm_right, pairs) -> bool (p,);  default_model() -> MatchModel.
+    cannot_link(norm, pairs, right=None) -> bool (p,), pairs that can never be one person
+    (``right`` is the second table when linking);  default_model() -> MatchModel.
     """
 
     name: str
@@ -36,7 +37,7 @@ class Profile(Protocol):
 
     def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Any: ...
 
-    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray: ...
+    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray: ...
 
     def default_model(self) -> Any: ...
 
@@ -68,10 +69,10 @@ class RegisterProfile:
 
         return compare(left, right, pairs)
 
-    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
         from resolve.clusters import cannot_link
 
-        return cannot_link(norm, pairs)
+        return cannot_link(norm, pairs, right)
 
     def default_model(self) -> Any:
         from scoring import default_model

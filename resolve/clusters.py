@@ -41,18 +41,21 @@ class Clustering:
         return pd.DataFrame({"record_id": record_ids, "cluster_id": self.cluster_ids, "cluster_size": self.sizes})
 
 
-def cannot_link(norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+def cannot_link(norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
     """Pairs that cannot be one woman: two valid ID numbers that differ (a single wrong digit
     or swapped neighbours never keeps the MOD 11-2 check valid, so two valid numbers that
-    differ are two people), or recorded/derived sexes that differ.  bool (p,)."""
+    differ are two people), or recorded/derived sexes that differ.  ``right`` is the second
+    table when linking (pairs[:, 1] indexes it).  bool (p,)."""
     if len(pairs) == 0:
         return np.zeros(0, dtype=bool)
-    ids = norm["id_number"].to_numpy(dtype=object)
-    sex = norm["sex"].to_numpy(dtype=object)
-    left, right = pairs[:, 0], pairs[:, 1]
-    both_ids = (ids[left] != "") & (ids[right] != "")
-    both_sex = (sex[left] != "") & (sex[right] != "")
-    return (both_ids & (ids[left] != ids[right])) | (both_sex & (sex[left] != sex[right]))
+    right = norm if right is None else right
+    id_l = norm["id_number"].to_numpy(dtype=object)[pairs[:, 0]]
+    id_r = right["id_number"].to_numpy(dtype=object)[pairs[:, 1]]
+    sex_l = norm["sex"].to_numpy(dtype=object)[pairs[:, 0]]
+    sex_r = right["sex"].to_numpy(dtype=object)[pairs[:, 1]]
+    both_ids = (id_l != "") & (id_r != "")
+    both_sex = (sex_l != "") & (sex_r != "")
+    return (both_ids & (id_l != id_r)) | (both_sex & (sex_l != sex_r))
 
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
