@@ -191,6 +191,9 @@ _ADDRESS_VARIANTS = (("prov", "city", "county", "street", "roadnum", "detail_a")
                      ("estate", "detail_a"),
                      ("prov", "city", "county", "street", "estate"))
 ADDRESS_VARIANT_P = np.array([0.45, 0.22, 0.15, 0.12, 0.06])
+NAMED_VARIANTS = np.array([v for v, names in enumerate(_ADDRESS_VARIANTS) if "county" in names])
+"""Variants that name the county: the full form a department writes in a place field it always records."""
+_NAMED_P = ADDRESS_VARIANT_P[NAMED_VARIANTS] / ADDRESS_VARIANT_P[NAMED_VARIANTS].sum()
 _REWORDS = (("幢", "栋"), ("单元", "-"), ("号", "#"), ("室", ""), ("街道", ""), ("浙江省", ""), ("号", "号院"))
 
 
@@ -372,11 +375,15 @@ def reword_addresses(text: np.ndarray, rate: np.ndarray, rng: np.random.Generato
 
 
 def type_records(clean: dict[str, np.ndarray], profile: np.ndarray, profiles: Sequence[ErrorRates],
-                 rng: np.random.Generator, date_fmt: np.ndarray) -> dict[str, np.ndarray]:
+                 rng: np.random.Generator, date_fmt: np.ndarray,
+                 recorded: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Type each record as a clerk would.
 
     clean: per-record true values, each of shape (n,) (``id_mat``, ``spouse_mat``: (n, 18) uint8), as built by
     the generator; profile: (n,) index into ``profiles``; date_fmt: (n,) index into DATE_FORMATS.
+    recorded: optional {'hukou' | 'residence': bool (n,)}, the rows whose place on that side the department
+    always records: that address is never blanked and is written in a form that names the county
+    (:data:`NAMED_VARIANTS`); rewording still applies.  Without it the random draws are those of a register.
     Returns register cells (object arrays of str, shape (n,)) keyed by English column name.
     """
     n = len(profile)
@@ -410,9 +417,15 @@ def type_records(clean: dict[str, np.ndarray], profile: np.ndarray, profiles: Se
     out["residence_since"] = format_dates(clean["since"], date_fmt, rng.random(n) < rate["residence_since_blank"])
     for side in ("hukou", "residence"):
         parts = {k: clean[f"{side}_addr_{k}"] for k in ADDRESS_PARTS}
-        text = compose_addresses(parts, rng.choice(len(ADDRESS_VARIANT_P), n, p=ADDRESS_VARIANT_P))
+        variant = rng.choice(len(ADDRESS_VARIANT_P), n, p=ADDRESS_VARIANT_P)
+        always = (recorded or {}).get(side)
+        if always is not None:  # extra draws only here: a register's cells stay as they were
+            unnamed = always & ~np.isin(variant, NAMED_VARIANTS)
+            variant = np.where(unnamed, rng.choice(NAMED_VARIANTS, n, p=_NAMED_P), variant)
+        text = compose_addresses(parts, variant)
         text = reword_addresses(text, rate["address_reword"], rng)
-        text[rng.random(n) < rate["address_blank"]] = ""
+        blank = rng.random(n) < rate["address_blank"]
+        text[blank if always is None else blank & ~always] = ""
         out[f"{side}_address"] = text
     phone = clean["phone"].copy()
     changed = np.flatnonzero((rng.random(n) < rate["phone_changed"]) & (phone != ""))

@@ -28,7 +28,7 @@ from benchmarks.people import (Geography, age_years, concat_people, draw_people,
                                six_months_before, to_day, unique_ids)
 
 __all__ = ["generate_register", "generate_extract", "GeneratedRegister", "GeneratedExtract", "true_match_pairs",
-           "REGISTER_COLUMNS", "EXTRACT_COLUMNS"]
+           "recorded_places", "REGISTER_COLUMNS", "EXTRACT_COLUMNS"]
 
 REGISTER_COLUMNS = ("record_id", "unit_code", "unit_name", "name", "id_number", "sex", "birth_date", "ethnicity",
                     "marital_status", "marriage_date", "hukou_code", "hukou_address", "residence_code",
@@ -218,16 +218,50 @@ def true_match_pairs(truth: pd.DataFrame) -> np.ndarray:
 
 
 # --- extracts of other departments ------------------------------------------------------------
-_SOURCE_PROFILES: dict[str, tuple[ErrorRates, float, dict[str, float]]] = {
-    # keyword in source: (error rates, share of ISO dates, extra blank rate per column)
-    "公安": (replace(ORIGINAL, name_homophone=0.004, name_shape=0.002, name_traditional=0.002, name_drop_add=0.001,
-                   name_space=0.004, id_blank=0.002, id_garbage=0.0, id_legacy15=0.003, id_wrong_digit=0.002,
-                   id_swap=0.001, id_fullwidth=0.0, id_lower_x=0.05, birth_blank=0.005, hukou_code_blank=0.01,
-                   hukou_code_county_only=0.0, address_blank=0.01), 0.95, {"residence_code": 0.6, "residence_address": 0.5}),
-    "民政": (ORIGINAL, 0.6, {"residence_code": 0.8, "residence_address": 0.5, "phone": 0.3}),
-    "卫": (replace(ORIGINAL, id_blank=0.04, name_homophone=0.015, birth_blank=0.02), 0.4,
-          {"hukou_code": 0.5, "spouse_id_number": 0.3}),
+@dataclass(frozen=True)
+class _Source:
+    """How one department types its records, and which place it always records.
+
+    ``records``: the side ('hukou' or 'residence') the department fills on every row, as code and/or an
+    address naming the county.  The other side is filled where it is what links her to the district (she
+    lives or is registered here only there), and -- with ``migrants`` (公安 流动人口登记) -- wherever she lives
+    away from her household street; elsewhere it carries the habitual ``blanks`` (extra blank rate per column).
+    """
+
+    rates: ErrorRates
+    iso_share: float  # share of ISO dates
+    blanks: dict[str, float]
+    records: str
+    migrants: bool = False
+
+
+_SOURCES: dict[str, _Source] = {  # keyed by a word of the source name
+    "公安": _Source(replace(ORIGINAL, name_homophone=0.004, name_shape=0.002, name_traditional=0.002,
+                          name_drop_add=0.001, name_space=0.004, id_blank=0.002, id_garbage=0.0, id_legacy15=0.003,
+                          id_wrong_digit=0.002, id_swap=0.001, id_fullwidth=0.0, id_lower_x=0.05, birth_blank=0.005,
+                          hukou_code_blank=0.0, hukou_code_county_only=0.0, address_blank=0.01), 0.95,
+                  {"residence_code": 0.6, "residence_address": 0.5}, "hukou", migrants=True),
+    "民政": _Source(ORIGINAL, 0.6, {"residence_code": 0.8, "residence_address": 0.5, "phone": 0.3}, "hukou"),
+    "卫": _Source(replace(ORIGINAL, id_blank=0.04, name_homophone=0.015, birth_blank=0.02), 0.4,
+                 {"hukou_code": 0.5, "spouse_id_number": 0.3}, "residence"),
 }
+
+
+def recorded_places(source: str, res_here: np.ndarray, hk_here: np.ndarray,
+                    lives_away: np.ndarray) -> dict[str, np.ndarray]:
+    """Rows (bool (n,) per side) whose hukou / residence place the department ``source`` records.
+
+    res_here, hk_here: she lives / is registered in the district; lives_away: her residence is not in her
+    household street (all shape (n,)).  A woman in scope thus always shows a place of the district, and one
+    living and registered elsewhere shows a place elsewhere in the field her department always fills.
+    """
+    profile = _SOURCES[next((k for k in _SOURCES if k in source), "民政")]
+    other = "residence" if profile.records == "hukou" else "hukou"
+    first_here, other_here = (hk_here, res_here) if profile.records == "hukou" else (res_here, hk_here)
+    link = other_here & ~first_here
+    if profile.migrants and other == "residence":
+        link = link | lives_away
+    return {profile.records: np.ones(len(res_here), bool), other: link}
 
 
 def _men_from_spouses(p: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np.ndarray]:
@@ -244,7 +278,12 @@ def _men_from_spouses(p: dict[str, np.ndarray], idx: np.ndarray) -> dict[str, np
 
 def generate_extract(g: GeneratedRegister, n_records: int | None = None, seed: int = 0, source: str = "公安户籍",
                      unregistered_fraction: float = 0.1, out_of_scope_fraction: float = 0.1) -> GeneratedExtract:
-    """Extract of ``n_records`` rows (default a tenth of the register) from another department's system."""
+    """Extract of ``n_records`` rows (default a tenth of the register) from another department's system.
+
+    Every row carries the place its department always records (公安户籍: household code and address;
+    民政婚姻: household address; 卫健出生: residence address) and, where it alone ties her to the district,
+    the other place (see :func:`recorded_places`): whether she is in scope can be read from the row.
+    """
     n = max(1, len(g.register) // 10) if n_records is None else n_records
     rng = np.random.default_rng([seed, zlib.crc32(source.encode()), g.seed, int(g.district)])
     geo, as_of_day, p = g.geo, to_day(g.as_of), g.people
@@ -271,13 +310,16 @@ def generate_extract(g: GeneratedRegister, n_records: int | None = None, seed: i
                      np.concatenate([p["seq"], e["seq"][fresh]]))
     e["seq"][fresh] = seq[n_people:]
 
-    key = next((k for k in _SOURCE_PROFILES if k in source), "民政")
-    rates, iso_share, blanks = _SOURCE_PROFILES[key]
-    fmt = np.where(rng.random(n) < iso_share, 0, rng.integers(0, len(DATE_FORMATS), n))
-    cells = type_records(_clean_records(e, np.arange(n)), np.zeros(n, np.int64), [rates], rng, fmt)
+    profile = _SOURCES[next((k for k in _SOURCES if k in source), "民政")]
+    res_here = geo.district_idx[e["res_u"]] == 0
+    hk_here = (e["hk_u"] >= 0) & (geo.district_idx[np.maximum(e["hk_u"], 0)] == 0)
+    recorded = recorded_places(source, res_here, hk_here, e["hk_u"] != geo.street[e["res_u"]])
+    fmt = np.where(rng.random(n) < profile.iso_share, 0, rng.integers(0, len(DATE_FORMATS), n))
+    cells = type_records(_clean_records(e, np.arange(n)), np.zeros(n, np.int64), [profile.rates], rng, fmt, recorded)
     cells["sex"] = e["sex"]
-    for column, rate in blanks.items():
-        cells[column] = np.where(rng.random(n) < rate, "", cells[column]).astype(object)
+    for column, rate in profile.blanks.items():
+        side = recorded.get(column.split("_")[0], np.zeros(n, bool))
+        cells[column] = np.where((rng.random(n) < rate) & ~side, "", cells[column]).astype(object)
     cells["source"] = np.full(n, source, dtype=object)
 
     order = rng.permutation(n)
@@ -286,8 +328,6 @@ def generate_extract(g: GeneratedRegister, n_records: int | None = None, seed: i
     women_of_register = np.arange(n) < n_reg
     reg_person = np.where(women_of_register, np.concatenate([reg_idx, np.full(n - n_reg, -1)]), -1)[order]
     age = age_years(e["birth"], as_of_day)
-    res_here = geo.district_idx[e["res_u"]] == 0
-    hk_here = (e["hk_u"] >= 0) & (geo.district_idx[np.maximum(e["hk_u"], 0)] == 0)
     in_scope = ((e["sex"] == "女") & (age >= 15) & (age <= 49) & (res_here | hk_here))[order]
     rows = np.argsort(g.row_person, kind="stable")
     sizes = np.bincount(g.row_person, minlength=n_people)

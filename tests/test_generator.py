@@ -132,6 +132,53 @@ def test_extract(gen, extract):
     assert not e.loc[t["unregistered"].to_numpy(), "id_number"].isin(known).any()
 
 
+SOURCES = ("公安户籍", "民政婚姻", "卫健出生")
+ALWAYS_FILLED = {"公安户籍": ("hukou_code", "hukou_address"), "民政婚姻": ("hukou_address",),
+                 "卫健出生": ("residence_address",)}
+
+
+@pytest.fixture(scope="module")
+def extracts(gen):
+    return {source: generate_extract(gen, n_records=1500, seed=5 + i, source=source) for i, source in enumerate(SOURCES)}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_extract_always_fills_its_department_place(extracts, source):
+    e = extracts[source].extract
+    for column in ALWAYS_FILLED[source]:
+        assert (e[column] != "").all(), f"{source}: {column} blank on {(e[column] == '').sum()} rows"
+    # the other place fields keep their habitual blanks
+    other = {"公安户籍": "residence_code", "民政婚姻": "residence_code", "卫健出生": "hukou_code"}[source]
+    assert (e[other] == "").mean() > 0.2
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_extract_scope_readable_from_the_row(gen, extracts, source):
+    """Whether a woman lives or is registered in the district can be read from her row: the audit's place
+    reader finds a district place on every in-scope row, and reads the department's own place field as
+    here or elsewhere on every row (an address naming its county when the code is blank)."""
+    from linkage.audit.places import PlaceNames, place_status
+
+    e, t = extracts[source].extract, extracts[source].truth
+    names = PlaceNames.for_districts((gen.district,))
+    status = {side: place_status(e[f"{side}_code"].to_numpy(object), e[f"{side}_address"].to_numpy(object), names)
+              for side in ("hukou", "residence")}
+    here = (status["hukou"] == "here") | (status["residence"] == "here")
+    assert here[t["in_scope"].to_numpy()].all()
+    own = status["residence" if source == "卫健出生" else "hukou"]
+    assert (own != "unknown").all()
+    assert ((own == "away") & ~t["in_scope"].to_numpy() & (e["sex"] == "女").to_numpy()).sum() > 20
+    if source == "公安户籍":  # living here, registered elsewhere: 流动人口, her residence is on the row
+        assert ((status["hukou"] == "away") & (status["residence"] == "here") & t["in_scope"].to_numpy()).sum() > 50
+
+
+def test_extract_keeps_clerical_variation(extracts):
+    e = pd.concat([x.extract for x in extracts.values()], ignore_index=True)
+    assert e["hukou_code"].str.len().isin([0, 6, 9]).all() and (e["hukou_code"].str.len() == 6).any()
+    assert e["hukou_address"].str.contains("栋|#|-").any()  # reworded
+    assert (e["birth_date"] == "").any() and (e["id_number"] == "").any() and (e["phone"] == "").any()
+
+
 def test_cli(tmp_path):
     out, truth = tmp_path / "r.csv", tmp_path / "t.csv"
     assert main(["--size", "300", "--seed", "2", "-o", str(out), "--truth", str(truth), "--chinese-headers",
