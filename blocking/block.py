@@ -21,10 +21,22 @@ class Blocker(Protocol):
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]: ...
 
 
+def ruled_out(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
+    """bool (p,): both ID numbers are valid and differ.  A wrong digit or two swapped
+    neighbours never keep the MOD 11-2 check valid, so such a pair is two people (twins,
+    sisters, namesakes) and is not worth scoring."""
+    if "id_number" not in left.columns or "id_number" not in right.columns or len(pairs) == 0:
+        return np.zeros(len(pairs), dtype=bool)
+    id_l = left["id_number"].to_numpy(dtype=object)[pairs[:, 0]]
+    id_r = right["id_number"].to_numpy(dtype=object)[pairs[:, 1]]
+    return (id_l != "") & (id_r != "") & (id_l != id_r)
+
+
 def block(
     norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKERS, *, stats: BlockStats | None = None
 ) -> np.ndarray:
-    """Candidate pairs of one table.  Returns int64 (p, 2), i < j, sorted, no repeats."""
+    """Candidate pairs of one table.  Returns int64 (p, 2), i < j, sorted, no repeats; pairs
+    of two valid, different ID numbers are left out (``ruled_out``)."""
     arrays = []
     for blocker in blockers:
         for k, keys in enumerate(blocker.keys(norm)):
@@ -32,6 +44,7 @@ def block(
             pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, stats=stats, name=name)
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(norm, pairs)]
+            pairs = pairs[~ruled_out(norm, norm, pairs)]
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs)
@@ -45,7 +58,8 @@ def block_link(
     *,
     stats: BlockStats | None = None,
 ) -> np.ndarray:
-    """Candidate pairs across two tables: int64 (p, 2) of (left row, right row), no repeats."""
+    """Candidate pairs across two tables: int64 (p, 2) of (left row, right row), no repeats;
+    pairs of two valid, different ID numbers are left out (``ruled_out``)."""
     both = pd.concat([left, right], ignore_index=True)
     side = np.r_[np.zeros(len(left), dtype=bool), np.ones(len(right), dtype=bool)]
     arrays = []
@@ -55,6 +69,7 @@ def block_link(
             pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name)
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(both, pairs)]
+            pairs = pairs[~ruled_out(both, both, pairs)]
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs - np.array([0, len(left)], dtype=np.int64))
