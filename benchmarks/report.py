@@ -76,7 +76,25 @@ def machine() -> dict[str, str]:
             versions.append(f"{package} (not installed)")
     return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory,
             "python": platform.python_version(), "os": platform.platform(), "packages": ", ".join(versions),
-            "date": time.strftime("%Y-%m-%d %H:%M %Z")}
+            "code": code_version(), "date": time.strftime("%Y-%m-%d %H:%M %Z")}
+
+
+def code_version() -> str:
+    """The commit the engine ran from: $BENCHMARK_COMMIT (set when running from an exported
+    copy), else ``git rev-parse`` of this checkout, marked when the tree has local changes."""
+    if os.environ.get("BENCHMARK_COMMIT"):
+        return os.environ["BENCHMARK_COMMIT"]
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" with uncommitted changes" if dirty else "")
 
 
 def _cell(key: str, value) -> str:
@@ -114,7 +132,7 @@ def bars(rows: list[dict]) -> list[str]:
         row = ours.get(dataset)
         check(f"FEBRL {dataset} F1 ≥ {floor}", None if row is None else row["f1"] >= floor,
               "–" if row is None else f"F1 {row['f1']:.4f}")
-    for dataset, row in sorted(ours.items()):
+    for dataset, row in sorted(ours.items(), key=lambda item: _size_key(item[0])):
         if row["suite"] != "register" or not dataset.endswith("dedupe"):
             continue
         check(f"{dataset} F1 ≥ 0.98", row["f1"] >= 0.98, f"F1 {row['f1']:.4f}")
@@ -139,6 +157,8 @@ def write_results(new_rows: list[dict], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     store = path.with_name("results.json")
     rows = json.loads(store.read_text(encoding="utf-8")) if store.exists() else []
+    code, day = code_version(), time.strftime("%Y-%m-%d")
+    new_rows = [{**row, "code": code, "date": day} for row in new_rows]
     replaced = {(r["suite"], r["dataset"], r["tool"]) for r in new_rows}
     rows = [r for r in rows if (r["suite"], r["dataset"], r["tool"]) not in replaced] + list(new_rows)
     rows.sort(key=lambda r: (r["suite"], _size_key(r["dataset"]), r["dataset"], r["tool"] != "ours", r["tool"]))
@@ -147,8 +167,19 @@ def write_results(new_rows: list[dict], path: Path) -> None:
     text = ["# Benchmark results", "",
             "Written by `python benchmarks/run.py` (do not edit by hand; rerun it).", "",
             table(rows), "", "## Bars (issue 3)", "", *bars(rows), "", METHOD,
-            "## Machine", "", *[f"- {k}: {v}" for k, v in info.items()], ""]
+            "## Machine and code", "", *[f"- {k}: {v}" for k, v in info.items() if k not in ("code", "date")],
+            *[f"- rows run on {day} from commit {code}: {', '.join(sorted(sets))}"
+              for (code, day), sets in _runs(rows).items()],
+            f"- report written {info['date']}", ""]
     path.write_text("\n".join(text), encoding="utf-8")
+
+
+def _runs(rows: list[dict]) -> dict[tuple[str, str], set[str]]:
+    """Which data sets were run from which commit on which day."""
+    runs: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        runs.setdefault((row.get("code", "unknown"), row.get("date", "?")), set()).add(row["dataset"])
+    return runs
 
 
 def _size_key(dataset: str) -> int:
