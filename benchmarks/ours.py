@@ -25,7 +25,10 @@ def run(case: Case, *, unsupervised: bool = False) -> ToolOutput:
 
         other = case.table("right") if case.kind == "link" else None
         profile = FEBRL
-        model = fit_unsupervised(FEBRL, case.table("left"), other) if unsupervised else fit_model(FEBRL, case.training())
+        if unsupervised:
+            model = fit_unsupervised(FEBRL, case.table("left"), other)
+        else:
+            model = fit_model(FEBRL, case.training())
     elif unsupervised:
         raise ValueError("the unsupervised model is for generic profiles; the register has its default model")
     if case.kind == "dedupe":

@@ -142,7 +142,8 @@ def bars(rows: list[dict]) -> list[str]:
             detail = (f"{row['wall_s']:.1f} s vs {fastest['tool']} {fastest['wall_s']:.1f} s: "
                       f"{fastest['wall_s'] / row['wall_s']:.1f}×")
             if "250k" in dataset:
-                check(f"{dataset}: ≥ 5× faster than the faster anchor", fastest["wall_s"] >= 5 * row["wall_s"], detail)
+                check(f"{dataset}: ≥ 5× faster than the faster anchor", fastest["wall_s"] >= 5 * row["wall_s"],
+                      detail)
             else:
                 lines.append(f"- {dataset}: speed against the faster anchor (no bar): {detail}")
         if "1M" in dataset:

@@ -158,7 +158,8 @@ class GenericProfile:
             rows = np.flatnonzero(bad)
             flags.append(pd.DataFrame({"record_id": norm["record_id"].to_numpy()[rows], "field": f.column,
                                        "value": values.to_numpy()[rows], "reason": "bad_date",
-                                       "message": "日期无法识别或不存在 (unreadable date)"}, columns=FLAG_COLUMNS))
+                                       "message": "日期无法识别或不存在 (unreadable date)"},
+                                      columns=FLAG_COLUMNS))
         return Records(raw=raw, norm=norm, flags=pd.concat(flags, ignore_index=True) if flags else
                        pd.DataFrame(columns=FLAG_COLUMNS))
 

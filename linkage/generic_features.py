@@ -143,7 +143,8 @@ def swapped_feature(first: str, second: str, left: pd.DataFrame, right: pd.DataF
     cross_a = paired(left[first].to_numpy(dtype=object), right[second].to_numpy(dtype=object), pairs[:, 0], pairs[:, 1])
     cross_b = paired(left[second].to_numpy(dtype=object), right[first].to_numpy(dtype=object), pairs[:, 0], pairs[:, 1])
     straight = _paired(first, left, right, pairs)
-    sim_a, sim_b = _scores(cross_a, JaroWinkler.normalized_similarity), _scores(cross_b, JaroWinkler.normalized_similarity)
+    sim_a = _scores(cross_a, JaroWinkler.normalized_similarity)
+    sim_b = _scores(cross_b, JaroWinkler.normalized_similarity)
     sim_s = _scores(straight, JaroWinkler.normalized_similarity)
     swapped = ~cross_a.blank() & ~cross_b.blank() & (sim_a >= 0.88) & (sim_b >= 0.88) & (sim_a > sim_s)
     return {f"{first}~{second}:swapped": swapped.astype(np.float32)}

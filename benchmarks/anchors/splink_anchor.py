@@ -5,11 +5,11 @@ examples: blocking rules on soc_sec_id, names, date of birth and postcode;
 ``NameComparison``, ``DateOfBirthComparison``, ``DamerauLevenshteinAtThresholds`` and
 ``ExactMatch`` with term-frequency adjustments.  Register: the same kinds of comparison
 over the columns a careful user gives it (name and its pinyin, ID number, birth date,
-phone, addresses, spouse; not sex, which is constant in a register of women).  Training as the tutorials do it: the probability that two
-random records match from deterministic rules, u by ``estimate_u_using_random_sampling``
-(max_pairs 1e6, the value of Splink's own FEBRL examples; its docs suggest
-1e7 or more for a final model, which costs about ten times as long), m by
-``estimate_parameters_using_expectation_maximisation`` on two blocking rules; then
+phone, addresses, spouse; not sex, which is constant in a register of women).  Training as
+the tutorials do it: the probability that two random records match from deterministic
+rules; u by ``estimate_u_using_random_sampling`` (max_pairs 1e6, the value of Splink's own
+FEBRL examples; its docs suggest 1e7 or more for a final model, which costs about ten times
+as long); m by ``estimate_parameters_using_expectation_maximisation`` on two blocking rules; then
 ``predict`` and ``cluster_pairwise_predictions_at_threshold`` (0.95 for dedupe as in the
 deduplication tutorial, 0.99 for the febrl4 link as in that example).
 """
