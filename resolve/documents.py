@@ -66,6 +66,7 @@ _TITLE, _LABEL, _VALUE, _NUMBER = 1, 2, 3, 4  # cellXfs in _STYLES
 _WIDTHS = {"evidence": 40, "instruction": 40, "missing": 40, "reasons": 24, "rule_label": 20, "record_id_number": 20,
            "kept_id_number": 20, "record_ids": 20, "names": 16, "units": 24, "record_name": 8, "kept_name": 8,
            "probability": 8}  # table columns, in characters; 13 (a unit code) for the others
+_BATCH = 4000  # notices and verification lines built at once
 _FORM_ROWS = 18  # title, 15 lines, a blank row, the signature line
 _LINE_HEIGHT = 16.0  # points per wrapped line (宋体 11 takes 14.25, substitute CJK fonts up to 16)
 
@@ -166,17 +167,30 @@ def write_documents(notices: pd.DataFrame, verification: pd.DataFrame, folder: s
     lines = verification.assign(unit=verification["to_unit_codes"].fillna("").astype(str).str.split(";")) \
         .explode("unit").reset_index(drop=True) if len(verification) else verification.assign(unit=[])
     line_units = _text(lines, "unit")
-    names = sorted(set(units) | set(line_units))
-    if not names:
+    names = pd.Series(1, index=units).groupby(level=0).size().add(
+        pd.Series(1, index=line_units).groupby(level=0).size(), fill_value=0).sort_index()
+    if not len(names):
         return []
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    batches = names.cumsum().to_numpy() // _BATCH  # units in batches of ~_BATCH lines: bounded memory
+    for batch in np.unique(batches):
+        chosen = names.index[batches == batch]
+        in_notices, in_lines = pd.Index(chosen).get_indexer(units) >= 0, pd.Index(chosen).get_indexer(line_units) >= 0
+        _write_units(notices[in_notices], units[in_notices], lines[in_lines], line_units[in_lines], folder, written)
+    return sorted(written.values())
+
+
+def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, line_units: np.ndarray,
+                 folder: Path, written: dict[str, Path]) -> None:
+    """The workbooks of the units of ``units`` (n,) and ``line_units`` (m,), recorded in
+    ``written`` (lower-cased file stem -> path)."""
     forms, merges, breaks = (_per_unit(units, pieces) for pieces in _form_rows(notices, units))
     printed = notices.assign(record_id_number=mask_id_numbers(_text(notices, "record_id_number")),
                              kept_id_number=mask_id_numbers(_text(notices, "kept_id_number")))
     table = _per_unit(units, _table_rows(printed, TABLE_HEADERS, units))
     pending = _per_unit(line_units, _table_rows(lines, VERIFICATION_HEADERS, line_units))
-    folder.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    for unit in names:
+    for unit in sorted(set(units) | set(line_units)):
         stem = _UNSAFE.sub("_", unit) or "未知单位"
         while stem.lower() in written:  # two codes that read alike once made safe for a file name
             stem += "_"
@@ -186,7 +200,6 @@ def write_documents(notices: pd.DataFrame, verification: pd.DataFrame, folder: s
             sheets.append(("待核实名单", *_table_sheet(lines, VERIFICATION_HEADERS, pending[unit])))
         written[stem.lower()] = folder / f"{stem}.xlsx"
         _save(written[stem.lower()], sheets)
-    return sorted(written.values())
 
 
 def _per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, str]:

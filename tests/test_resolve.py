@@ -375,6 +375,58 @@ def test_nothing_to_print_writes_nothing(tmp_path):
     assert write_documents(notices, verification, tmp_path / "none") == []
 
 
+def _sheet_text(sheet) -> list[str]:
+    return [str(c.value) for r in sheet.iter_rows() for c in r if c.value is not None]
+
+
+def test_each_notice_prints_on_its_own_a4_page_and_the_table_repeats_its_header(tmp_path):
+    rows = [person(f"R{k}", "330106001", registered_date=f"201{k}-01-01") for k in range(3)]
+    _, notices, verification = run(rows)
+    one_unit = notices[notices["to_unit_code"] == "330106001"]
+    assert len(one_unit) == 2
+    assert [p.name for p in write_documents(notices, verification, tmp_path / "docs")] == ["330106001.xlsx"]
+    book = load_workbook(tmp_path / "docs" / "330106001.xlsx")
+    forms = book["通报单"]
+    assert [b.id for b in forms.row_breaks.brk] == [18, 36]  # a break after each notice's signature line
+    titles = [forms.cell(r, 1).value for r in (1, 19)]
+    assert titles == [f"区内重复注销  通报编号 {n}" for n in one_unit["notice_id"]]
+    assert forms.page_setup.paperSize == 9 and forms.page_setup.orientation == "portrait"
+    assert not forms.sheet_properties.pageSetUpPr or not forms.sheet_properties.pageSetUpPr.fitToPage  # keeps breaks
+    form = _sheet_text(forms)
+    for label in ("发出单位", "接收单位", "身份证号", "匹配概率", "匹配依据", "规则", "依据说明", "处理意见", "经办人签字:"):
+        assert form.count(label) == 2, label
+    assert forms.cell(15, 2).value == one_unit["evidence"].iloc[0] and "B15:C15" in forms.merged_cells
+    table = book["通报清单"]
+    assert table.print_title_rows == "$1:$1" and table.freeze_panes == "A2" and table.auto_filter.ref == "A1:T3"
+    assert [c.value for c in table[1]] == list(resolve.documents.TABLE_HEADERS.values())
+    assert [table.cell(r, 1).value for r in (2, 3)] == one_unit["notice_id"].tolist()
+    assert table.page_setup.orientation == "landscape" and table.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_text_that_xml_cannot_hold_still_prints(tmp_path):
+    _, notices, verification = run(three_units("330106002"))
+    notices = notices.assign(record_name="张<丽>&\x01丽", evidence="依据\x0b & <说明>", reasons=np.nan,
+                             probability=[np.nan, 0.5])
+    paths = write_documents(notices, verification, tmp_path / "docs")
+    for path in paths:
+        book = load_workbook(path)
+        form = _sheet_text(book["通报单"])
+        assert "张<丽>&丽" in form and "依据 & <说明>" in form
+        assert "nan" not in form and any(c.startswith(("无(", "0.500(")) for c in form)
+        assert "张<丽>&丽" in [c.value for c in book["通报清单"][2]]
+
+
+def test_same_notices_give_identical_files_and_alike_unit_codes_separate_files(tmp_path):
+    _, notices, verification = run(three_units("330106002"))
+    first = write_documents(notices, verification, tmp_path / "a")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in write_documents(notices, verification,
+                                                                                      tmp_path / "b")]
+    alike = notices.assign(to_unit_code=["33/0106", "33:0106"])
+    paths = write_documents(alike, verification.iloc[:0], tmp_path / "c")
+    assert [p.name for p in paths] == ["33_0106.xlsx", "33_0106_.xlsx"]
+    assert {load_workbook(p)["通报清单"]["D2"].value for p in paths} == {"33/0106", "33:0106"}
+
+
 # ---- per record, bad input, empty input, invariants -----------------------------------------
 
 def test_managing_unit_for_single_records():
