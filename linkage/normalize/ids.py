@@ -119,9 +119,14 @@ def normalize_ids(values: pd.Series | list) -> IdColumns:
 
 
 def clean_ids(values: pd.Series) -> pd.Series:
-    """Vectorised ``clean_id`` over a Series of raw values."""
-    texts = text_series(values).str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    return texts.str.replace(_STRIP, "", regex=True).str.upper()
+    """Full-width to half-width, upper-case X, no spaces or separators; '' if blank.  Only the
+    values that are not already a plain 15/18-character number go through the regexes."""
+    texts = text_series(values).str.upper()
+    dirty = ~texts.str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool)
+    if dirty.any():
+        fixed = texts[dirty].str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+        texts[dirty] = fixed.str.replace(_STRIP, "", regex=True)
+    return texts
 
 
 def _normalize_distinct(raw: pd.Series) -> tuple[np.ndarray, ...]:
@@ -129,7 +134,7 @@ def _normalize_distinct(raw: pd.Series) -> tuple[np.ndarray, ...]:
     clean = clean_ids(raw)
     lengths = clean.str.len().to_numpy()
     status = np.full(n, "valid", dtype=object)
-    well_formed = clean.str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool)
+    well_formed = ((lengths == 15) | (lengths == 18)) & clean.str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool)
     all_digits = clean.str.fullmatch(r"\d+").to_numpy(dtype=bool)
     status[~well_formed] = np.where(all_digits[~well_formed], "bad_length", "bad_chars")
     status[clean.str.fullmatch(_PLACEHOLDER).to_numpy(dtype=bool)] = "placeholder"
