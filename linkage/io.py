@@ -92,7 +92,7 @@ def conform(
     if missing and len(frame):
         wanted = ", ".join(f"{c} ({layout[c]})" for c in missing)
         raise SchemaError(f"{name}: missing required column(s) {wanted}", path=name, column=missing[0])
-    frame = frame.astype(object).where(frame.notna(), "").astype(str)
+    frame = _as_text(frame)
     for column in layout:
         if column not in frame.columns:
             frame[column] = ""
@@ -100,6 +100,16 @@ def conform(
     _check_keys(frame, key, name)
     known = [c for c in layout if c in frame.columns]
     return frame[known + [c for c in frame.columns if c not in layout]]
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as str with '' for blanks; columns already so are left as they are."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object or values.isna().any() or not pd.api.types.is_string_dtype(values):
+            frame[column] = values.astype(object).where(values.notna(), "").astype(str)
+    return frame
 
 
 def _check_keys(frame: pd.DataFrame, key: str, name: str) -> None:
