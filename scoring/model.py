@@ -20,8 +20,6 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.linear_model import LogisticRegression
 
 from linkage.errors import ConfigError
 
@@ -42,7 +40,32 @@ def _matrix(X: Any) -> tuple[np.ndarray, tuple[str, ...] | None]:
     return matrix, None
 
 
-class MatchModel(BaseEstimator):
+class _Params:
+    """scikit-learn's parameter protocol (``get_params`` / ``set_params``, so ``clone`` and
+    grid searches work) without importing scikit-learn, which takes over a second: a batch
+    run only predicts, and prediction is numpy.  Parameters are the keyword arguments of
+    ``__init__``."""
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        import inspect
+
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params: Any) -> "_Params":
+        valid = self.get_params()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"invalid parameter {key!r} for {type(self).__name__}; valid: {sorted(valid)}")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+class MatchModel(_Params):
     """Probability that a candidate pair is one woman.
 
     Parameters
@@ -87,6 +110,8 @@ class MatchModel(BaseEstimator):
         if any(not 0.0 < float(f) <= 1.0 for f in shrink.values()):
             raise ConfigError(f"shrink factors must be in (0, 1], got {shrink}")
         scale = np.array([float(shrink.get(name.split(":", 1)[0], 1.0)) for name in names], dtype=np.float32)
+        from sklearn.linear_model import LogisticRegression
+
         fitted = LogisticRegression(C=self.C, max_iter=self.max_iter)
         fitted.fit(matrix * scale, y, sample_weight=sample_weight)
         binary = np.all((matrix == 0) | (matrix == 1), axis=0)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -70,13 +71,22 @@ def _is_han(char: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def char_readings(char: str) -> tuple[str, ...]:
-    """Every toneless pinyin reading of a character (the character itself, lower-cased, if none)."""
-    from pypinyin import Style, pinyin
+    """Every toneless pinyin reading of a character (the character itself, lower-cased, if none).
+
+    Read from pypinyin's single-character table (every reading, ü written v); its phrase
+    tables, which take most of a second to load, are not needed for names.
+    """
+    from pypinyin.pinyin_dict import pinyin_dict
 
     if not _is_han(char):
         return (char.lower(),) if char != "·" else ("",)
-    readings = pinyin(char, heteronym=True, style=Style.NORMAL, errors="default")[0]
-    return tuple(dict.fromkeys(r.replace("ü", "v") for r in readings)) or (char,)
+    readings = []
+    for marked in pinyin_dict.get(ord(char), "").split(","):
+        plain = unicodedata.normalize("NFD", marked).replace("u\u0308", "v")
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        if plain and plain not in readings:
+            readings.append(plain)
+    return tuple(readings) or (char,)
 
 
 def name_pinyin(name: str) -> str:
