@@ -25,8 +25,8 @@ and the 15 digits kept are selective enough that a block is one woman (or twins)
 def _codes(values: np.ndarray | pd.Series) -> np.ndarray:
     """Integer code per row, -1 where the value is blank ('' , None or NaT).  int64 (n,)."""
     values = pd.Series(values)
-    if not pd.api.types.is_object_dtype(values):  # dates and numbers: NaT / NaN become -1
-        return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64)
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64)  # NaT / NaN become -1
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
     blank = np.flatnonzero(pd.Series(uniques, dtype=object).isin(["", b""]).to_numpy())
     if len(blank):

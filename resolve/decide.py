@@ -214,8 +214,8 @@ def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
         goodness = np.zeros(len(work), dtype=float)
         for name in (f for f in rule.fields if f in work.columns):
             column = work[name]
-            filled = column.notna().to_numpy()
-            if column.dtype == object:
+            filled = column.notna().to_numpy(copy=True)
+            if pd.api.types.is_string_dtype(column) or column.dtype == object:
                 filled &= (column.astype(str).str.strip() != "").to_numpy()
             goodness += filled
         label = "信息项数"

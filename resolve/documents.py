@@ -275,7 +275,7 @@ def _table_rows(frame: pd.DataFrame, headers: dict[str, str], units: np.ndarray)
     for index, column in enumerate(c for c in headers if c in frame.columns):
         letter = get_column_letter(index + 1)
         if pd.api.types.is_float_dtype(frame[column]):
-            number = frame[column].round(3).astype(str).to_numpy(dtype=object)
+            number = frame[column].round(3).to_numpy(dtype=float).astype(str).astype(object)
             cells += ['<c r="' + letter, r, f'" s="{_NUMBER}"',
                       np.where(frame[column].notna(), "><v>" + number + "</v></c>", "/>")]
         else:

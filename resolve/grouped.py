@@ -66,13 +66,13 @@ def text_column(norm: pd.DataFrame, name: str) -> np.ndarray:
     """A column as an object array of str ('' where absent or blank)."""
     if name not in norm.columns:
         return np.full(len(norm), "", dtype=object)
-    return norm[name].fillna("").astype(str).to_numpy(dtype=object)
+    return norm[name].fillna("").astype(str).to_numpy(dtype=object, copy=True)
 
 
 def day_numbers(values: Any) -> np.ndarray:
     """float (n,): days since 1970-01-01, NaN where blank or not a date."""
     stamps = pd.to_datetime(pd.Series(values), errors="coerce")
-    return ((stamps - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    return ((stamps - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, copy=True)
 
 
 def day_text(days: np.ndarray) -> np.ndarray:

