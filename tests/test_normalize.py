@@ -63,6 +63,8 @@ def test_legacy_15_digit_number_is_upgraded():
         ("11010519491231002A", "bad_chars"),
         ("99999919491231002X", "bad_region"),
         ("110105194913310029", "bad_date"),
+        ("330182919712180538", "bad_date"),  # born in 9197
+        ("110105209912310023", "bad_date"),  # born in the future
         ("110105194912310021", "bad_check"),
     ],
 )
@@ -114,6 +116,7 @@ def test_date_forms(raw):
 
 
 @pytest.mark.parametrize("raw, status", [("2026-02-30", "bad_date"), ("明天", "bad_date"), ("", "missing"),
+                                         ("9197-12-18", "bad_date"), ("0001-01-01", "bad_date"),
                                          ("20261331", "bad_date"), (None, "missing")])
 def test_bad_dates_are_flagged_not_raised(raw, status):
     dates = normalize_dates([raw])

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..normalize.contact import normalize_sexes, normalize_texts, per_distinct
-from ..normalize.dates import normalize_dates
+from ..normalize.dates import MAX_YEAR, MIN_YEAR, normalize_dates
 from ..normalize.ids import normalize_ids
 from ..prepare import Records
 
@@ -49,7 +49,7 @@ def _period_one(raw: object) -> pd.Timestamp | None:
     match = _PERIOD_RE.match(text)
     if match:
         year, month, quarter = match.groups()
-        if month and not 1 <= int(month) <= 12:
+        if (month and not 1 <= int(month) <= 12) or not MIN_YEAR <= int(year) <= MAX_YEAR:
             return None
         last_month = int(month) if month else (int(quarter) * 3 if quarter else 12)
         return pd.Timestamp(int(year), last_month, 1) + pd.offsets.MonthEnd(0)

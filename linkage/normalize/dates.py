@@ -5,9 +5,9 @@
 [Timestamp('2026-01-31 00:00:00')]
 >>> bool(parse_dates(["2026年1月31日"]).iloc[0] == pd.Timestamp("2026-01-31"))
 True
->>> d = normalize_dates(["2026-02-30", "abc", "", "1990-5-6"])
+>>> d = normalize_dates(["2026-02-30", "abc", "", "1990-5-6", "9197-12-18"])
 >>> list(d.status)
-['bad_date', 'bad_date', 'missing', 'ok']
+['bad_date', 'bad_date', 'missing', 'ok', 'bad_date']
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ _DATE_RE = re.compile(
 )
 
 
+MIN_YEAR, MAX_YEAR = 1800, 2200
+"""Years a register date can have; others (9197, 0001) are typos, and beyond the range of
+nanosecond timestamps anyway."""
+
+
 @dataclass(frozen=True)
 class DateColumn:
     """values: datetime64[ns] of shape (n,), NaT where blank or unreadable;
@@ -39,7 +44,7 @@ def _parse(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Parse distinct texts (already NFKC and trimmed): datetime64 Series and status array."""
     parts = texts.str.extract(_DATE_RE)
     numbers = parts.apply(pd.to_numeric, errors="coerce")
-    year = numbers[0]
+    year = numbers[0].where(numbers[0].between(MIN_YEAR, MAX_YEAR))  # outside: a typo, not a date
     month = numbers[1].where(numbers[1].notna(), numbers[3])
     day = numbers[2].where(numbers[2].notna(), numbers[4])
     stamps = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")

@@ -156,8 +156,12 @@ def _normalize_distinct(raw: pd.Series) -> tuple[np.ndarray, ...]:
         numbers = pd.Series(full[idx], dtype=object).str.slice(0, 17) + given
         full[idx] = numbers.to_numpy(dtype=object)
         region_ok = numbers.str.slice(0, 6).isin(region_codes()).to_numpy()
-        dates = pd.to_datetime(numbers.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-        date_ok = dates.notna().to_numpy() & (dates.dt.year.to_numpy() >= 1900)
+        ymd = numbers.str.slice(6, 14)
+        year = pd.to_numeric(ymd.str.slice(0, 4), errors="coerce")
+        today = pd.Timestamp.today().normalize()
+        ymd = ymd.where((year >= 1900) & (year <= today.year))  # a birth in 9197 is a typo, not a date
+        dates = pd.to_datetime(ymd, format="%Y%m%d", errors="coerce")
+        date_ok = (dates.notna() & (dates <= today)).to_numpy(dtype=bool)
         sub_status = np.where(legacy[idx], "legacy15", "valid").astype(object)
         sub_status[check != given] = "bad_check"
         sub_status[~date_ok] = "bad_date"
