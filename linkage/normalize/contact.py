@@ -15,6 +15,7 @@ vectorised string methods and gathered back by index.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable
 
 import numpy as np
@@ -36,11 +37,21 @@ def distinct_map(values: pd.Series | list | np.ndarray, transform: Callable[[pd.
     return mapped[codes]  # code -1 (missing) picks the trailing ''
 
 
+def _text(value: object) -> str:
+    """One value of ``text_series``; ASCII is already NFKC, so only other text is normalised."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = value if type(value) is str else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.strip()
+    return "" if len(text) < 5 and text.lower() in _BLANKS else text
+
+
 def text_series(values: pd.Series) -> pd.Series:
-    """str, NFKC (full-width digits and letters to half-width), trimmed; blank-likes to ''."""
-    texts = values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-    texts = texts.str.normalize("NFKC").str.strip()
-    return texts.mask(texts.str.lower().isin(_BLANKS), "")
+    """str, NFKC (full-width digits and letters to half-width), trimmed; blank-likes to ''.
+    One pass per value (a list comprehension over (n,) values): object Series of shape (n,)."""
+    return pd.Series([_text(value) for value in values.to_numpy(dtype=object)], index=values.index, dtype=object)
 
 
 def _phones(texts: pd.Series) -> pd.Series:

@@ -129,7 +129,84 @@ def clean_ids(values: pd.Series) -> pd.Series:
     return texts
 
 
+@lru_cache(maxsize=1)
+def _region_ints() -> np.ndarray:
+    """``region_codes`` as sorted int64 (k,)."""
+    return np.array(sorted(int(code) for code in region_codes() if code.isdigit()), dtype=np.int64)
+
+
+def _plain_numbers(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which texts are a plain ASCII 18-character (17 digits + digit/X) or 15-digit number whose
+    characters are not all alike (those are placeholders).  texts: object (n,) of str.
+    Returns (mask bool (n,), code matrix uint32 (n, 18) of the texts, 0-padded)."""
+    wide = np.asarray(texts, dtype="U18")
+    matrix = wide.view(np.uint32).reshape(len(wide), 18)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    digit = (matrix >= 48) & (matrix <= 57)
+    long_ok = (lengths == 18) & digit[:, :17].all(axis=1) & (digit[:, 17] | (matrix[:, 17] == 88))
+    short_ok = (lengths == 15) & digit[:, :15].all(axis=1)
+    width = np.where(lengths == 18, 18, 15)
+    alike = ((matrix == matrix[:, :1]) | (np.arange(18) >= width[:, None])).all(axis=1)
+    return (long_ok | short_ok) & ~alike, matrix
+
+
+def _normalize_plain(texts: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``_normalize_slow`` for plain numbers (see ``_plain_numbers``), in integer arithmetic.
+    texts: object (m,); matrix: uint32 (m, 18).  Same six arrays as ``_normalize_distinct``."""
+    m = len(texts)
+    legacy = matrix[:, 15] == 0
+    digits = (matrix.astype(np.int64) - 48).clip(0, 9)
+    century = np.broadcast_to(np.array([1, 9], dtype=np.int64), (m, 2))
+    upgraded = np.concatenate([digits[:, :6], century, digits[:, 6:15]], axis=1)  # RRRRRR 19 YYMMDD SSS
+    first17 = np.where(legacy[:, None], upgraded, digits[:, :17])
+    check = check_characters(first17)
+    given = np.where(legacy, check, np.ascontiguousarray(matrix[:, 17]).view("U1"))
+    full = np.asarray(texts, dtype=object).copy()
+    if legacy.any():
+        old = full[legacy]
+        full[legacy] = np.array([t[:6] + "19" + t[6:] + c for t, c in zip(old, check[legacy])], dtype=object)
+    weights6 = 10 ** np.arange(5, -1, -1, dtype=np.int64)
+    region_ok = np.isin(first17[:, :6] @ weights6, _region_ints())
+    year = first17[:, 6:10] @ np.array([1000, 100, 10, 1], dtype=np.int64)
+    month = first17[:, 10] * 10 + first17[:, 11]
+    day = first17[:, 12] * 10 + first17[:, 13]
+    today = pd.Timestamp.today().normalize()
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+    last = month_days[month.clip(0, 12)] + ((month == 2) & leap)
+    date_ok = (year >= 1900) & (year <= today.year) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    dates = (months.astype("datetime64[D]") + (day - 1)).astype("datetime64[ns]")
+    date_ok &= np.where(date_ok, dates, np.datetime64("NaT")) <= today.to_datetime64()
+    status = np.where(legacy, "legacy15", "valid").astype(object)
+    status[check != given] = "bad_check"
+    status[~date_ok] = "bad_date"
+    status[~region_ok] = "bad_region"
+    usable = np.isin(status, ("valid", "legacy15"))
+    id_number = np.where(usable, full, "").astype(object)
+    birth = np.where(usable & date_ok, dates, np.datetime64("NaT")).astype("datetime64[ns]")
+    sex = np.where(usable, np.where(first17[:, 16] % 2 == 1, "M", "F"), "").astype(object)
+    return id_number, full, np.asarray(texts, dtype=object), status, birth, sex
+
+
 def _normalize_distinct(raw: pd.Series) -> tuple[np.ndarray, ...]:
+    """Six arrays of shape (n,) (see ``IdColumns``, plus the cleaned text) for distinct raw values:
+    plain numbers by integer arithmetic, the rest through the regexes."""
+    texts = text_series(raw).str.upper().to_numpy(dtype=object)
+    plain, matrix = _plain_numbers(texts)
+    n = len(raw)
+    out = (np.full(n, "", dtype=object), np.full(n, "", dtype=object), np.full(n, "", dtype=object),
+           np.full(n, "", dtype=object), np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
+           np.full(n, "", dtype=object))
+    for mask, columns in ((plain, _normalize_plain(texts[plain], matrix[plain]) if plain.any() else None),
+                          (~plain, _normalize_slow(raw[~plain]) if (~plain).any() else None)):
+        if columns is not None:
+            for target, column in zip(out, columns):
+                target[mask] = column
+    return out
+
+
+def _normalize_slow(raw: pd.Series) -> tuple[np.ndarray, ...]:
     n = len(raw)
     clean = clean_ids(raw)
     lengths = clean.str.len().to_numpy()

@@ -94,6 +94,17 @@ def name_pinyin(name: str) -> str:
     return "".join(char_readings(char)[0] for char in name)
 
 
+def first_readings(names: list[str]) -> dict[int, str]:
+    """``str.translate`` table: every character of ``names`` to its first reading."""
+    return {ord(char): char_readings(char)[0] for char in set("".join(names))}
+
+
+def names_pinyin(names: list[str]) -> list[str]:
+    """``name_pinyin`` of many names (one table lookup per character): list of len(names)."""
+    table = first_readings(names)
+    return [name.translate(table) for name in names]
+
+
 def pinyin_variants(name: str, cap: int = 8) -> list[str]:
     """Every combination of readings of a polyphonic name, at most ``cap`` of them."""
     options = [char_readings(char) for char in name]
@@ -157,6 +168,6 @@ def normalize_names(values: pd.Series | list) -> pd.DataFrame:
         "name": cleaned.to_numpy(dtype=object),
         "surname": surname.to_numpy(dtype=object),
         "given": given.to_numpy(dtype=object),
-        "pinyin": [name_pinyin(name) for name in cleaned],
+        "pinyin": names_pinyin(cleaned.tolist()),
     })
     return table.iloc[codes].reset_index(drop=True)  # code -1 picks the trailing blank
