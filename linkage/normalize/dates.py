@@ -40,13 +40,40 @@ class DateColumn:
     status: np.ndarray
 
 
+def _plain_fields(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The texts of the form YYYY-MM-DD or YYYYMMDD (ASCII digits) and their year, month and
+    day, read by integer arithmetic.  values: object (n,) of str.
+    Returns (mask bool (n,), float (mask.sum(), 3))."""
+    lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+    wide = np.asarray(values, dtype="U10")
+    matrix = wide.view(np.uint32).reshape(len(wide), 10).astype(np.int64) - 48
+    digit = (matrix >= 0) & (matrix <= 9)
+    dashed = (lengths == 10) & digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & (matrix[:, 4] == -3) & (matrix[:, 7] == -3)
+    compact = (lengths == 8) & digit[:, :8].all(axis=1)
+    plain = dashed | compact
+    m = matrix[plain]
+    month_at = np.where(dashed[plain], 5, 4)[:, None]
+    rows = np.arange(len(m))[:, None]
+    year = m[:, :4] @ np.array([1000, 100, 10, 1], dtype=np.int64)
+    month = m[rows, month_at + [0, 1]] @ np.array([10, 1], dtype=np.int64)
+    day = m[rows, month_at * 2 - 2 + [0, 1]] @ np.array([10, 1], dtype=np.int64)
+    return plain, np.c_[year, month, day].astype(float)
+
+
 def _parse(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Parse distinct texts (already NFKC and trimmed): datetime64 Series and status array."""
-    parts = texts.str.extract(_DATE_RE)
-    numbers = parts.apply(pd.to_numeric, errors="coerce")
-    year = numbers[0].where(numbers[0].between(MIN_YEAR, MAX_YEAR))  # outside: a typo, not a date
-    month = numbers[1].where(numbers[1].notna(), numbers[3])
-    day = numbers[2].where(numbers[2].notna(), numbers[4])
+    values = texts.to_numpy(dtype=object)
+    plain, fields = _plain_fields(values)
+    numbers = np.full((len(values), 3), np.nan)
+    numbers[plain] = fields
+    if not plain.all():
+        parts = texts[~plain].str.extract(_DATE_RE).apply(pd.to_numeric, errors="coerce")
+        numbers[~plain] = np.c_[parts[0], parts[1].where(parts[1].notna(), parts[3]),
+                                parts[2].where(parts[2].notna(), parts[4])]
+    year = pd.Series(numbers[:, 0], index=texts.index)
+    year = year.where(year.between(MIN_YEAR, MAX_YEAR))  # outside: a typo, not a date
+    month = pd.Series(numbers[:, 1], index=texts.index)
+    day = pd.Series(numbers[:, 2], index=texts.index)
     stamps = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
     status = np.where(stamps.notna(), "ok", np.where(texts == "", "missing", "bad_date")).astype(object)
     return stamps, status
