@@ -15,6 +15,7 @@ vectorised string methods and gathered back by index.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Callable
 
@@ -54,10 +55,18 @@ def text_series(values: pd.Series) -> pd.Series:
     return pd.Series([_text(value) for value in values.to_numpy(dtype=object)], index=values.index, dtype=object)
 
 
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def _phone(text: str) -> str:
+    digits = text if text.isdecimal() else _NON_DIGITS.sub("", text)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return "" if len(digits) < 7 or digits.count(digits[0]) == len(digits) else digits
+
+
 def _phones(texts: pd.Series) -> pd.Series:
-    digits = texts.str.replace(r"\D+", "", regex=True)
-    digits = digits.mask((digits.str.len() == 13) & digits.str.startswith("86"), digits.str.slice(2))
-    return digits.mask((digits.str.len() < 7) | digits.str.fullmatch(r"(\d)\1*"), "")
+    return pd.Series([_phone(text) for text in texts.to_numpy(dtype=object)], index=texts.index, dtype=object)
 
 
 def _codes(texts: pd.Series) -> pd.Series:
@@ -65,7 +74,8 @@ def _codes(texts: pd.Series) -> pd.Series:
 
 
 def _addresses(texts: pd.Series) -> pd.Series:
-    return texts.str.replace(r"\s+", "", regex=True)
+    # str.split() splits on exactly the characters regex \s matches (Py_UNICODE_ISSPACE)
+    return pd.Series(["".join(text.split()) for text in texts.to_numpy(dtype=object)], index=texts.index, dtype=object)
 
 
 def _sexes(texts: pd.Series) -> pd.Series:
