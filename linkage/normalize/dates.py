@@ -40,6 +40,14 @@ class DateColumn:
     status: np.ndarray
 
 
+_NO_MATCH = (None,) * 5
+
+
+def _groups(text: str) -> tuple:
+    match = _DATE_RE.search(text)
+    return match.groups() if match else _NO_MATCH
+
+
 def _plain_fields(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The texts of the form YYYY-MM-DD or YYYYMMDD (ASCII digits) and their year, month and
     day, read by integer arithmetic.  values: object (n,) of str.
@@ -67,7 +75,8 @@ def _parse(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
     numbers = np.full((len(values), 3), np.nan)
     numbers[plain] = fields
     if not plain.all():
-        parts = texts[~plain].str.extract(_DATE_RE).apply(pd.to_numeric, errors="coerce")
+        groups = [_groups(text) for text in values[~plain]]
+        parts = pd.DataFrame(groups, columns=range(5), dtype=object).apply(pd.to_numeric, errors="coerce")
         numbers[~plain] = np.c_[parts[0], parts[1].where(parts[1].notna(), parts[3]),
                                 parts[2].where(parts[2].notna(), parts[4])]
     year = pd.Series(numbers[:, 0], index=texts.index)
