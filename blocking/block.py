@@ -32,19 +32,39 @@ def ruled_out(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> np.
     return (id_l != "") & (id_r != "") & (id_l != id_r)
 
 
+def _id_codes(frame: pd.DataFrame) -> np.ndarray | None:
+    """int64 (n,): a code per distinct usable ID number, -1 where there is none; None if the
+    frame has no ``id_number``."""
+    if "id_number" not in frame.columns:
+        return None
+    ids = pd.Series(frame["id_number"].to_numpy(dtype=object), dtype=object)
+    codes, uniques = pd.factorize(ids, use_na_sentinel=False)  # None is a value here, as in ruled_out
+    blank = np.flatnonzero(pd.Series(uniques, dtype=object).isin([""]).to_numpy())
+    return np.where(np.isin(codes, blank), -1, codes).astype(np.int64)
+
+
+def _ruled_out_codes(codes: np.ndarray | None, pairs: np.ndarray) -> np.ndarray:
+    """``ruled_out`` on the codes of ``_id_codes``: bool (p,)."""
+    if codes is None or len(pairs) == 0:
+        return np.zeros(len(pairs), dtype=bool)
+    left, right = codes[pairs[:, 0]], codes[pairs[:, 1]]
+    return (left >= 0) & (right >= 0) & (left != right)
+
+
 def block(
     norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKERS, *, stats: BlockStats | None = None
 ) -> np.ndarray:
     """Candidate pairs of one table.  Returns int64 (p, 2), i < j, sorted, no repeats; pairs
     of two valid, different ID numbers are left out (``ruled_out``)."""
     arrays = []
+    id_codes = _id_codes(norm)
     for blocker in blockers:
         for k, keys in enumerate(blocker.keys(norm)):
             name = f"{blocker.name}[{k}]"
             pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, stats=stats, name=name)
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(norm, pairs)]
-            pairs = pairs[~ruled_out(norm, norm, pairs)]
+            pairs = pairs[~_ruled_out_codes(id_codes, pairs)]
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs)
@@ -63,13 +83,14 @@ def block_link(
     both = pd.concat([left, right], ignore_index=True)
     side = np.r_[np.zeros(len(left), dtype=bool), np.ones(len(right), dtype=bool)]
     arrays = []
+    id_codes = _id_codes(both)
     for blocker in blockers:
         for k, keys in enumerate(blocker.keys(both)):
             name = f"{blocker.name}[{k}]"
             pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name)
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(both, pairs)]
-            pairs = pairs[~ruled_out(both, both, pairs)]
+            pairs = pairs[~_ruled_out_codes(id_codes, pairs)]
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs - np.array([0, len(left)], dtype=np.int64))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.normalize.ids import digit_matrix
-from linkage.normalize.names import pinyin_variants
+from linkage.normalize.names import char_readings, first_readings, pinyin_variants
 
 ID_WINDOWS = tuple(range(16))
 """Start of each masked 2-digit window over the first 17 digits (0-1, 1-2, ..., 15-16): a wrong
@@ -23,7 +23,10 @@ and the 15 digits kept are selective enough that a block is one woman (or twins)
 
 
 def _codes(values: np.ndarray | pd.Series) -> np.ndarray:
-    """Integer code per row, -1 where the value is blank ('' , None or NaT).  int64 (n,)."""
+    """Integer code per row, -1 where the value is blank ('' , None or NaT).  int64 (n,).
+    An integer array is taken as codes already made (negative = blank)."""
+    if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.integer):
+        return np.where(values < 0, -1, values).astype(np.int64)
     values = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
         return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64)  # NaT / NaN become -1
@@ -75,10 +78,12 @@ class IdMaskedWindows:
         ids = norm["id_full"].to_numpy(dtype=object)
         present = ids != ""
         digits = (digit_matrix(ids.astype(str))[:, :17].astype(np.int64) - 48).clip(0, 9)
+        number = digits @ (10 ** np.arange(16, -1, -1, dtype=np.int64))  # the 17 digits as one int64
         result = []
         for start in ID_WINDOWS:
-            kept = [c for c in range(17) if not start <= c < start + 2]
-            key = digits[:, kept] @ (10 ** np.arange(len(kept) - 1, -1, -1, dtype=np.int64))
+            # digits before the window, shifted over it, then the digits after it
+            tail = 10 ** np.int64(15 - start)
+            key = number // (tail * 100) * tail + number % tail
             result.append(np.where(present, key, -1))
         return result
 
@@ -92,14 +97,24 @@ class PinyinBirthYear:
     readings: int = 4
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        year = _year(norm["birth"])
+        year = _codes(_year(norm["birth"]))
         names = pd.Series(norm["name"], dtype=object)
         codes, distinct = pd.factorize(names)
-        variants = [pinyin_variants(name, cap=self.readings) if name else [] for name in distinct]
+        distinct = list(distinct)
+        table = first_readings(distinct)
+        first = [name.translate(table) for name in distinct]  # every name's first variant
+        # only names with a polyphonic character have more than one variant
+        several = set(c for c in table if len(char_readings(chr(c))) > 1)
+        variants = {i: pinyin_variants(name, cap=self.readings) for i, name in enumerate(distinct)
+                    if several.intersection(map(ord, name))}
         result = []
         for k in range(self.readings):
-            table = np.array([v[k] if len(v) > k else "" for v in variants] + [""], dtype=object)
-            result.append(_join(table[codes], year))
+            texts = list(first) if k == 0 else [""] * len(distinct)
+            for i, v in variants.items():
+                texts[i] = v[k] if len(v) > k else ""
+            text_codes, uniques = pd.factorize(pd.Series(texts + [""], dtype=object))
+            text_codes = np.where(text_codes == text_codes[-1], -1, text_codes)  # '' is no key
+            result.append(_join(text_codes[codes], year))
         return result
 
 
@@ -153,7 +168,7 @@ class PinyinPlace:
         return no_id[pairs[:, 0]] | no_id[pairs[:, 1]]
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        pinyin = norm["pinyin"].to_numpy(dtype=object)
+        pinyin = _codes(norm["pinyin"].to_numpy(dtype=object))  # factorised once for the three keys
         return [
             _join(pinyin, norm["spouse_name"].to_numpy(dtype=object)),
             _join(pinyin, norm["hukou_code"].str.slice(0, 6).to_numpy(dtype=object)),
