@@ -7,6 +7,8 @@ as text so that ID numbers keep their leading zeros and trailing X.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -50,7 +52,40 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     return frame.fillna("")
 
 
+def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
+    """The fast reader for the usual file (UTF-8, a rectangular table, distinct non-blank
+    headers): pyarrow's CSV reader, every column as text.  None whenever the file is anything
+    else, so the pandas reader (and its error messages) handles it."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        with open(path, "rb") as handle:
+            header = next(csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""), delimiter=sep))
+        if len(set(header)) != len(header) or any(not name.strip() or name != name.strip() for name in header):
+            return None
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding="utf8"),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
+            ),
+        )
+    except Exception:  # anything unusual: the pandas reader decides
+        return None
+    if table.num_rows == 0 or table.column_names != header:
+        return None
+    frame = table.to_pandas(self_destruct=True)  # frees each Arrow column once converted
+    del table
+    return frame if frame.columns.tolist() == header else None
+
+
 def _read_csv(path: Path, sep: str) -> pd.DataFrame:
+    fast = _read_csv_arrow(path, sep)
+    if fast is not None:
+        return fast
     last: Exception | None = None
     for encoding in CSV_ENCODINGS:
         try:
