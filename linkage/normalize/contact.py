@@ -15,6 +15,7 @@ vectorised string methods and gathered back by index.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Callable
@@ -49,10 +50,20 @@ def _text(value: object) -> str:
     return "" if len(text) < 5 and text.lower() in _BLANKS else text
 
 
+_BLANK_CASINGS = frozenset(
+    "".join(letters) for word in _BLANKS for letters in itertools.product(*((c, c.upper()) for c in word))
+)
+"""Every casing of the blank-likes: ``t in _BLANK_CASINGS`` is ``t.lower() in _BLANKS`` for NFKC
+text (the only non-ASCII character that lower-cases to ASCII, the Kelvin sign, NFKC makes 'K')."""
+
+
 def text_series(values: pd.Series) -> pd.Series:
     """str, NFKC (full-width digits and letters to half-width), trimmed; blank-likes to ''.
-    One pass per value (a list comprehension over (n,) values): object Series of shape (n,)."""
-    return pd.Series([_text(value) for value in values.to_numpy(dtype=object)], index=values.index, dtype=object)
+    Two passes of list comprehensions over (n,) values: object Series of shape (n,)."""
+    nfkc = unicodedata.normalize
+    texts = [(value if value.isascii() else nfkc("NFKC", value)).strip() if type(value) is str else _text(value)
+             for value in values.to_numpy(dtype=object)]
+    return pd.Series(["" if text in _BLANK_CASINGS else text for text in texts], index=values.index, dtype=object)
 
 
 _NON_DIGITS = re.compile(r"\D+")
