@@ -153,23 +153,24 @@ def _plain_numbers(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _normalize_plain(texts: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, ...]:
     """``_normalize_slow`` for plain numbers (see ``_plain_numbers``), in integer arithmetic.
     texts: object (m,); matrix: uint32 (m, 18).  Same six arrays as ``_normalize_distinct``."""
-    m = len(texts)
     legacy = matrix[:, 15] == 0
-    digits = (matrix.astype(np.int64) - 48).clip(0, 9)
-    century = np.broadcast_to(np.array([1, 9], dtype=np.int64), (m, 2))
-    upgraded = np.concatenate([digits[:, :6], century, digits[:, 6:15]], axis=1)  # RRRRRR 19 YYMMDD SSS
-    first17 = np.where(legacy[:, None], upgraded, digits[:, :17])
-    check = check_characters(first17)
+    first17 = matrix[:, :17].astype(np.int16) - 48  # every character is a digit here but the 18th
+    if legacy.any():
+        short = first17[legacy]  # RRRRRR YYMMDD SSS -> RRRRRR 19 YYMMDD SSS
+        first17[legacy] = np.concatenate([short[:, :6], np.broadcast_to(np.array([1, 9], dtype=np.int16),
+                                                                         (len(short), 2)), short[:, 6:15]], axis=1)
+    digits = first17.astype(np.float64)  # float products are exact here and use BLAS
+    check = CHECK_CHARACTERS[(digits @ WEIGHTS.astype(np.float64)).astype(np.int64) % 11]
     given = np.where(legacy, check, np.ascontiguousarray(matrix[:, 17]).view("U1"))
     full = np.asarray(texts, dtype=object).copy()
     if legacy.any():
         old = full[legacy]
         full[legacy] = np.array([t[:6] + "19" + t[6:] + c for t, c in zip(old, check[legacy])], dtype=object)
-    weights6 = 10 ** np.arange(5, -1, -1, dtype=np.int64)
-    region_ok = np.isin(first17[:, :6] @ weights6, _region_ints())
-    year = first17[:, 6:10] @ np.array([1000, 100, 10, 1], dtype=np.int64)
-    month = first17[:, 10] * 10 + first17[:, 11]
-    day = first17[:, 12] * 10 + first17[:, 13]
+    region = (digits[:, :6] @ 10.0 ** np.arange(5, -1, -1)).astype(np.int64)
+    region_ok = np.isin(region, _region_ints())
+    year = (digits[:, 6:10] @ np.array([1000.0, 100.0, 10.0, 1.0])).astype(np.int64)
+    month = first17[:, 10].astype(np.int64) * 10 + first17[:, 11]
+    day = first17[:, 12].astype(np.int64) * 10 + first17[:, 13]
     today = pd.Timestamp.today().normalize()
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
