@@ -77,7 +77,8 @@ class IdMaskedWindows:
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
         ids = norm["id_full"].to_numpy(dtype=object)
         present = ids != ""
-        digits = (digit_matrix(ids.astype(str))[:, :17].astype(np.int64) - 48).clip(0, 9)
+        # a non-blank id_full is 17 digits and a check character; blank rows are masked below
+        digits = digit_matrix(ids.astype(str))[:, :17].astype(np.int64) - 48
         number = digits @ (10 ** np.arange(16, -1, -1, dtype=np.int64))  # the 17 digits as one int64
         result = []
         for start in ID_WINDOWS:
@@ -104,9 +105,9 @@ class PinyinBirthYear:
         table = first_readings(distinct)
         first = [name.translate(table) for name in distinct]  # every name's first variant
         # only names with a polyphonic character have more than one variant
-        several = set(c for c in table if len(char_readings(chr(c))) > 1)
+        only_several = {c: (c if len(char_readings(chr(c))) > 1 else None) for c in table}  # drops the others
         variants = {i: pinyin_variants(name, cap=self.readings) for i, name in enumerate(distinct)
-                    if several.intersection(map(ord, name))}
+                    if name.translate(only_several)}
         result = []
         for k in range(self.readings):
             texts = list(first) if k == 0 else [""] * len(distinct)
