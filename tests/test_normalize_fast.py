@@ -46,9 +46,11 @@ def test_plain_dates_parse_like_the_other_forms() -> None:
     years, months, days = rng.integers(1790, 2210, 3000), rng.integers(0, 14, 3000), rng.integers(0, 33, 3000)
     dashed = [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(years, months, days)]
     compact = [f"{y:04d}{m:02d}{d:02d}" for y, m, d in zip(years, months, days)]
+    dotted = [f"{y:04d}.{m:02d}.{d:02d}" for y, m, d in zip(years, months, days)]
+    chinese = [f"{y:04d}年{m:02d}月{d:02d}" for y, m, d in zip(years, months, days)]
     slashed = [f"{y:04d}/{m}/{d}" for y, m, d in zip(years, months, days)]
     reference = normalize_dates(slashed)
-    for form in (dashed, compact):
+    for form in (dashed, compact, dotted, chinese):
         got = normalize_dates(form)
         assert got.values.equals(reference.values)
         assert got.status.tolist() == reference.status.tolist()

@@ -49,14 +49,16 @@ def _groups(text: str) -> tuple:
 
 
 def _plain_fields(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The texts of the form YYYY-MM-DD or YYYYMMDD (ASCII digits) and their year, month and
-    day, read by integer arithmetic.  values: object (n,) of str.
+    """The texts of the form YYYY-MM-DD (or . / 年 月 as separators) or YYYYMMDD (ASCII digits)
+    and their year, month and day, read by integer arithmetic.  values: object (n,) of str.
     Returns (mask bool (n,), float (mask.sum(), 3))."""
     lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
     wide = np.asarray(values, dtype="U10")
     matrix = wide.view(np.uint32).reshape(len(wide), 10).astype(np.int64) - 48
     digit = (matrix >= 0) & (matrix <= 9)
-    dashed = (lengths == 10) & digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & (matrix[:, 4] == -3) & (matrix[:, 7] == -3)
+    first_sep = np.isin(matrix[:, 4], [ord(c) - 48 for c in "-/.年"])  # the separators _DATE_RE allows
+    second_sep = np.isin(matrix[:, 7], [ord(c) - 48 for c in "-/.月"])
+    dashed = (lengths == 10) & digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & first_sep & second_sep
     compact = (lengths == 8) & digit[:, :8].all(axis=1)
     plain = dashed | compact
     m = matrix[plain]
