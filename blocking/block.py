@@ -61,7 +61,8 @@ def block(
     for blocker in blockers:
         for k, keys in enumerate(blocker.keys(norm)):
             name = f"{blocker.name}[{k}]"
-            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, stats=stats, name=name)
+            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, stats=stats, name=name,
+                                    any_order=True)  # unique_pairs makes them a sorted set
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(norm, pairs)]
             pairs = pairs[~_ruled_out_codes(id_codes, pairs)]
@@ -87,7 +88,8 @@ def block_link(
     for blocker in blockers:
         for k, keys in enumerate(blocker.keys(both)):
             name = f"{blocker.name}[{k}]"
-            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name)
+            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name,
+                                    any_order=True)  # unique_pairs makes them a sorted set
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(both, pairs)]
             pairs = pairs[~_ruled_out_codes(id_codes, pairs)]

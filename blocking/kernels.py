@@ -44,6 +44,17 @@ def _codes(keys: np.ndarray) -> np.ndarray:
     return codes.astype(np.int64)
 
 
+def _stable_order(codes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` ordered by ``codes`` (stable) and the sorted codes; codes are 0..k-1 (int64 (m,)).
+    One sort of code * n + position, which is what a stable argsort gives, only faster."""
+    m = len(codes)
+    if m == 0 or int(codes.max()) >= np.iinfo(np.int64).max // max(m, 1) - 1:
+        position = np.argsort(codes, kind="stable")
+    else:
+        position = np.sort(codes * np.int64(m) + np.arange(m, dtype=np.int64)) % m
+    return rows[position], codes[position]
+
+
 def pairs_from_keys(
     keys: np.ndarray,
     *,
@@ -51,18 +62,26 @@ def pairs_from_keys(
     side: np.ndarray | None = None,
     stats: BlockStats | None = None,
     name: str = "key",
+    any_order: bool = False,
 ) -> np.ndarray:
     """All pairs of rows that share a non-blank key, skipping blocks larger than ``max_block_size``.
 
-    keys: array of shape (n,) (str, bytes or int; '' means no key).
+    keys: array of shape (n,) (str, bytes or int; '' means no key, and so does a negative int).
     side: optional bool array (n,); when given only pairs with side[i] != side[j] are kept,
         ordered (False row, True row).
+    any_order: the caller takes the pairs as a set (``unique_pairs``): integer keys are then
+        grouped as they are, without factorising them first (same pairs, another order).
     Returns int64 (p, 2), i < j when ``side`` is None.
     """
-    codes = _codes(keys)
-    keep = np.flatnonzero(codes >= 0)
-    order = keep[np.argsort(codes[keep], kind="stable")]
-    sorted_codes = codes[order]
+    raw = np.asarray(keys)
+    if any_order and np.issubdtype(raw.dtype, np.integer):
+        keep = np.flatnonzero(raw >= 0)
+        order = keep[np.argsort(raw[keep])]  # rows within a block in any order: orient and unique_pairs sort them
+        sorted_codes = raw[order].astype(np.int64)
+    else:
+        codes = _codes(raw)
+        keep = np.flatnonzero(codes >= 0)
+        order, sorted_codes = _stable_order(codes[keep], keep)
     if len(order) == 0:
         return EMPTY_PAIRS
     starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
