@@ -41,13 +41,16 @@ def _join(*parts: np.ndarray | pd.Series) -> np.ndarray:
     """One integer key from several columns, row by row; -1 (no key) if any part is blank.
 
     Each part is factorised and the codes are combined arithmetically, so no strings are
-    built.  Returns int64 (n,).
+    built; the combined key is made dense again only where another part follows.  Returns
+    int64 (n,), not dense (equal keys are equal rows; at most n**2).
     """
     key = _codes(parts[0])
-    for part in parts[1:]:
+    for k, part in enumerate(parts[1:], start=2):
         codes = _codes(part)
         blank = (key < 0) | (codes < 0)
-        key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)[0].astype(np.int64)
+        key = key * (int(codes.max(initial=0)) + 1) + codes
+        if k < len(parts):
+            key = pd.factorize(key)[0].astype(np.int64)
         key[blank] = -1
     return key
 
@@ -78,8 +81,10 @@ class IdMaskedWindows:
         ids = norm["id_full"].to_numpy(dtype=object)
         present = ids != ""
         # a non-blank id_full is 17 digits and a check character; blank rows are masked below
-        digits = digit_matrix(ids.astype(str))[:, :17].astype(np.int64) - 48
-        number = digits @ (10 ** np.arange(16, -1, -1, dtype=np.int64))  # the 17 digits as one int64
+        digits = (np.asarray(ids, dtype="S18").view(np.uint8).reshape(len(ids), 18)[:, :17] - np.uint8(48)).astype(np.float64)
+        high = (digits[:, :9] @ 10.0 ** np.arange(8, -1, -1)).astype(np.int64)  # exact in float: < 10**9
+        low = (digits[:, 9:] @ 10.0 ** np.arange(7, -1, -1)).astype(np.int64)
+        number = high * 10**8 + low  # the 17 digits as one int64
         result = []
         for start in ID_WINDOWS:
             # digits before the window, shifted over it, then the digits after it
@@ -98,7 +103,8 @@ class PinyinBirthYear:
     readings: int = 4
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        year = _codes(_year(norm["birth"]))
+        year = _year(norm["birth"])
+        year = np.where(np.isnan(year), -1, year).astype(np.int64)  # the year is its own code
         names = pd.Series(norm["name"], dtype=object)
         codes, distinct = pd.factorize(names)
         distinct = list(distinct)
@@ -128,7 +134,7 @@ class NameBirthDate:
     max_block_size: int = 100
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        birth = norm["birth"]
+        birth = _codes(norm["birth"])  # factorised once for both keys
         return [_join(norm["surname"].to_numpy(dtype=object), birth), _join(norm["given"].to_numpy(dtype=object), birth)]
 
 
