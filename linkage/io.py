@@ -122,7 +122,8 @@ def conform(
                 raise SchemaError(f"{name}: two columns mean {english!r} ({layout[english]}); keep one",
                                   path=name, column=english)
             renames[header] = english
-    frame = frame.rename(columns=renames).reset_index(drop=True)
+    frame = frame.rename(columns=renames)  # a new frame: the caller's is never changed
+    frame.index = pd.RangeIndex(len(frame))  # reset_index(drop=True) without copying the data
     missing = [column for column in required if column not in frame.columns]
     if missing and len(frame):
         wanted = ", ".join(f"{c} ({layout[c]})" for c in missing)
@@ -138,8 +139,8 @@ def conform(
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every column as str with '' for blanks; columns already so are left as they are."""
-    frame = frame.copy()
+    """Every column as str with '' for blanks; columns already so are left as they are.
+    Replaces columns of ``frame`` (a frame ``conform`` made) and returns it."""
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object or values.isna().any() or not pd.api.types.is_string_dtype(values):
