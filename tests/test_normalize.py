@@ -61,6 +61,7 @@ def test_legacy_15_digit_number_is_upgraded():
         ("不详", "placeholder"),
         ("1101051949123100", "bad_length"),
         ("11010519491231002A", "bad_chars"),
+        ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "bad_chars"),  # Arabic-Indic digits are not ID digits
         ("99999919491231002X", "bad_region"),
         ("110105194913310029", "bad_date"),
         ("330182919712180538", "bad_date"),  # born in 9197

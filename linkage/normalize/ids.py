@@ -122,7 +122,7 @@ def clean_ids(values: pd.Series) -> pd.Series:
     """Full-width to half-width, upper-case X, no spaces or separators; '' if blank.  Only the
     values that are not already a plain 15/18-character number go through the regexes."""
     texts = text_series(values).str.upper()
-    dirty = ~texts.str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool)
+    dirty = ~texts.str.fullmatch(r"[0-9]{15}|[0-9]{17}[0-9X]").to_numpy(dtype=bool)
     if dirty.any():
         fixed = texts[dirty].str.replace(r"^(\d+)\.0$", r"\1", regex=True)
         texts[dirty] = fixed.str.replace(_STRIP, "", regex=True)
@@ -212,8 +212,8 @@ def _normalize_slow(raw: pd.Series) -> tuple[np.ndarray, ...]:
     clean = clean_ids(raw)
     lengths = clean.str.len().to_numpy()
     status = np.full(n, "valid", dtype=object)
-    well_formed = ((lengths == 15) | (lengths == 18)) & clean.str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool)
-    all_digits = clean.str.fullmatch(r"\d+").to_numpy(dtype=bool)
+    well_formed = ((lengths == 15) | (lengths == 18)) & clean.str.fullmatch(r"[0-9]{15}|[0-9]{17}[0-9X]").to_numpy(dtype=bool)
+    all_digits = clean.str.fullmatch(r"[0-9]+").to_numpy(dtype=bool)
     status[~well_formed] = np.where(all_digits[~well_formed], "bad_length", "bad_chars")
     status[clean.str.fullmatch(_PLACEHOLDER).to_numpy(dtype=bool)] = "placeholder"
     status[lengths == 0] = "missing"
