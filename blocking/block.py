@@ -51,25 +51,32 @@ def _ruled_out_codes(codes: np.ndarray | None, pairs: np.ndarray) -> np.ndarray:
     return (left >= 0) & (right >= 0) & (left != right)
 
 
+def _pairs_per_key(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
+                   stats: BlockStats | None) -> list[np.ndarray]:
+    """Pairs of every key of every blocker over ``frame``, each filtered by its blocker's
+    ``keep`` and by ``ruled_out``; positions in ``frame``."""
+    arrays = []
+    id_codes = _id_codes(frame)
+    for blocker in blockers:
+        for k, keys in enumerate(blocker.keys(frame)):
+            name = f"{blocker.name}[{k}]"
+            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name,
+                                    any_order=True)  # unique_pairs makes them a sorted set
+            if hasattr(blocker, "keep") and len(pairs):
+                pairs = pairs[blocker.keep(frame, pairs)]
+            pairs = pairs[~_ruled_out_codes(id_codes, pairs)]
+            if stats is not None:
+                stats.pairs_per_key[name] = len(pairs)
+            arrays.append(pairs)
+    return arrays
+
+
 def block(
     norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKERS, *, stats: BlockStats | None = None
 ) -> np.ndarray:
     """Candidate pairs of one table.  Returns int64 (p, 2), i < j, sorted, no repeats; pairs
     of two valid, different ID numbers are left out (``ruled_out``)."""
-    arrays = []
-    id_codes = _id_codes(norm)
-    for blocker in blockers:
-        for k, keys in enumerate(blocker.keys(norm)):
-            name = f"{blocker.name}[{k}]"
-            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, stats=stats, name=name,
-                                    any_order=True)  # unique_pairs makes them a sorted set
-            if hasattr(blocker, "keep") and len(pairs):
-                pairs = pairs[blocker.keep(norm, pairs)]
-            pairs = pairs[~_ruled_out_codes(id_codes, pairs)]
-            if stats is not None:
-                stats.pairs_per_key[name] = len(pairs)
-            arrays.append(pairs)
-    return unique_pairs(arrays)
+    return unique_pairs(_pairs_per_key(norm, blockers, None, stats))
 
 
 def block_link(
@@ -83,17 +90,6 @@ def block_link(
     pairs of two valid, different ID numbers are left out (``ruled_out``)."""
     both = pd.concat([left, right], ignore_index=True)
     side = np.r_[np.zeros(len(left), dtype=bool), np.ones(len(right), dtype=bool)]
-    arrays = []
-    id_codes = _id_codes(both)
-    for blocker in blockers:
-        for k, keys in enumerate(blocker.keys(both)):
-            name = f"{blocker.name}[{k}]"
-            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name,
-                                    any_order=True)  # unique_pairs makes them a sorted set
-            if hasattr(blocker, "keep") and len(pairs):
-                pairs = pairs[blocker.keep(both, pairs)]
-            pairs = pairs[~_ruled_out_codes(id_codes, pairs)]
-            if stats is not None:
-                stats.pairs_per_key[name] = len(pairs)
-            arrays.append(pairs - np.array([0, len(left)], dtype=np.int64))
-    return unique_pairs(arrays, n_right=max(len(right), 1))
+    arrays = _pairs_per_key(both, blockers, side, stats)
+    shifted = [pairs - np.array([0, len(left)], dtype=np.int64) for pairs in arrays]
+    return unique_pairs(shifted, n_right=max(len(right), 1))
