@@ -44,6 +44,10 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from linkage.normalize.contact import per_distinct
+
+from .grouped import text_column
+
 LINK_LABELS = {"direct": "两条记录直接比对", "path": "经同组记录间接关联,取最弱一环", "strongest": "与同组记录的最强比对",
                "none": "无比对记录"}
 TABLE_HEADERS = {
@@ -82,37 +86,28 @@ def mask_id_number(number: str) -> str:
 
 def mask_id_numbers(values: Any) -> np.ndarray:
     """``mask_id_number`` over a column, once per distinct value; object (n,)."""
-    codes, distinct = pd.factorize(pd.Series(values, dtype=object).fillna(""), use_na_sentinel=False)
-    return np.array([mask_id_number(v) for v in distinct] + [""], dtype=object)[:-1][codes]
-
-
-def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A column as str, '' for missing values or a missing column; object (n,)."""
-    if column not in frame.columns:
-        return np.full(len(frame), "", dtype=object)
-    values = frame[column]
-    return values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
+    return per_distinct(pd.Series(values, dtype=object).fillna(""), mask_id_number)
 
 
 def _probability_texts(frame: pd.DataFrame) -> np.ndarray:
     """'0.950(两条记录直接比对)', '0.800(经同组记录间接关联,取最弱一环:R1~R2)', '无'; object (n,)."""
-    value = pd.to_numeric(pd.Series(_text(frame, "probability")), errors="coerce")
+    value = pd.to_numeric(pd.Series(text_column(frame, "probability")), errors="coerce")
     shown = value.map("{:.3f}".format).where(value.notna(), "无").to_numpy(dtype=object)
-    link = pd.Series(_text(frame, "link")).map(LINK_LABELS).fillna("").to_numpy(dtype=object)
-    pair = _text(frame, "link_records")
+    link = pd.Series(text_column(frame, "link")).map(LINK_LABELS).fillna("").to_numpy(dtype=object)
+    pair = text_column(frame, "link_records")
     detail = np.where(pair != "", link + ":" + pair, link)
     return np.where(link != "", shown + "(" + detail + ")", shown)
 
 
 def _units(frame: pd.DataFrame, code: str, name: str) -> np.ndarray:
-    codes, names = _text(frame, code), _text(frame, name)
+    codes, names = text_column(frame, code), text_column(frame, name)
     return np.where(pd.Series(names).str.strip() != "", pd.Series(codes + " " + names).str.strip(), codes)
 
 
 def form_lines(notices: pd.DataFrame, *, mask: bool = True) -> list[tuple[str, np.ndarray, np.ndarray | None]]:
     """The form of every notice, line by line: (label, value (n,), kept-record value (n,), or
     None on a line with one value); object arrays of str.  ID numbers masked unless ``mask=False``."""
-    text = lambda column: _text(notices, column)  # noqa: E731
+    text = lambda column: text_column(notices, column)  # noqa: E731
     ident = mask_id_numbers if mask else (lambda values: values)
     same = lambda value: np.full(len(notices), value, dtype=object)  # noqa: E731
     return [
@@ -164,10 +159,10 @@ def write_documents(notices: pd.DataFrame, verification: pd.DataFrame, folder: s
     Returns the paths written, sorted; nothing is written for empty inputs.
     """
     folder = Path(folder)
-    units = _text(notices, "to_unit_code")
+    units = text_column(notices, "to_unit_code")
     lines = verification.assign(unit=verification["to_unit_codes"].fillna("").astype(str).str.split(";")) \
         .explode("unit").reset_index(drop=True) if len(verification) else verification.assign(unit=[])
-    line_units = _text(lines, "unit")
+    line_units = text_column(lines, "unit")
     names = pd.Series(1, index=units).groupby(level=0).size().add(
         pd.Series(1, index=line_units).groupby(level=0).size(), fill_value=0).sort_index()
     if not len(names):
@@ -187,8 +182,8 @@ def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, 
     """The workbooks of the units of ``units`` (n,) and ``line_units`` (m,), recorded in
     ``written`` (lower-cased file stem -> path)."""
     forms, merges, breaks = (_per_unit(units, pieces) for pieces in _form_rows(notices, units))
-    printed = notices.assign(record_id_number=mask_id_numbers(_text(notices, "record_id_number")),
-                             kept_id_number=mask_id_numbers(_text(notices, "kept_id_number")))
+    printed = notices.assign(record_id_number=mask_id_numbers(text_column(notices, "record_id_number")),
+                             kept_id_number=mask_id_numbers(text_column(notices, "kept_id_number")))
     table = _per_unit(units, _table_rows(printed, TABLE_HEADERS, units))
     pending = _per_unit(line_units, _table_rows(lines, VERIFICATION_HEADERS, line_units))
     for unit in sorted(set(units) | set(line_units)):
@@ -248,7 +243,7 @@ def _form_rows(notices: pd.DataFrame, units: np.ndarray) -> tuple[list[Any], lis
     merged cells and its page break (``_per_unit``)."""
     first = pd.Series(units).groupby(units, sort=False).cumcount().to_numpy() * _FORM_ROWS + 1
     row = lambda k: (first + k).astype(str).astype(object)  # noqa: E731
-    title = _xml(_text(notices, "kind_label") + "  通报编号 " + _text(notices, "notice_id"))
+    title = _xml(text_column(notices, "kind_label") + "  通报编号 " + text_column(notices, "notice_id"))
     xml = ['<row r="', row(0), '" ht="21" customHeight="1">', *_cells("A", row(0), title, _TITLE), "</row>"]
     merges: list[Any] = []
     for k, (label, value, kept) in enumerate(form_lines(notices), start=1):
@@ -279,7 +274,7 @@ def _table_rows(frame: pd.DataFrame, headers: dict[str, str], units: np.ndarray)
             cells += ['<c r="' + letter, r, f'" s="{_NUMBER}"',
                       np.where(frame[column].notna(), "><v>" + number + "</v></c>", "/>")]
         else:
-            text = _text(frame, column)
+            text = text_column(frame, column)
             cells += _cells(letter, r, _xml(text), _VALUE)
             lines = np.maximum(lines, _line_counts(text, _WIDTHS.get(column, 13) - 1))
     return ['<row r="', r, '"', _height(lines), ">", *cells, "</row>"]

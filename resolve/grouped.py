@@ -66,7 +66,8 @@ def text_column(norm: pd.DataFrame, name: str) -> np.ndarray:
     """A column as an object array of str ('' where absent or blank)."""
     if name not in norm.columns:
         return np.full(len(norm), "", dtype=object)
-    return norm[name].fillna("").astype(str).to_numpy(dtype=object, copy=True)
+    values = norm[name]
+    return values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object, copy=True)
 
 
 def day_numbers(values: Any) -> np.ndarray:
