@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,7 @@ class LinkResult:
     one_to_one: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def matched(self) -> np.ndarray:
         """bool (p,): the candidate pairs that are links."""
         keep = (self.scored.probabilities >= self.scored.threshold) & ~self.vetoed
@@ -122,11 +123,11 @@ class LinkResult:
         """links.csv: record_id_l, record_id_r, probability, reasons (+ names where known)."""
         return self.scored.table(self.left.norm, self.right.norm, mask=self.matched)
 
-    @property
+    @cached_property
     def unmatched_left(self) -> pd.DataFrame:
         return self._unmatched(0, self.left)
 
-    @property
+    @cached_property
     def unmatched_right(self) -> pd.DataFrame:
         return self._unmatched(1, self.right)
 
