@@ -211,6 +211,15 @@ def _resolve(profile: Profile, records: Records, clustering: Any, scored: Scored
     return decisions, drafted.notices, drafted.verification
 
 
+def _records(source: Any, profile: Profile, role: str, report: Progress) -> Records:
+    """``source`` as Records: read and normalised unless it already is (the audit passes the
+    register it prepared once)."""
+    if isinstance(source, Records):
+        return source
+    report.stage(f"reading and normalising the {role}")
+    return profile.load(source, role=role)
+
+
 def _as_of(as_of: Any) -> pd.Timestamp:
     return pd.Timestamp.today().normalize() if as_of in (None, "") else pd.Timestamp(as_of)
 
@@ -238,8 +247,7 @@ def dedupe(
 
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
-    report.stage("reading and normalising")
-    records = register if isinstance(register, Records) else profile.load(register)
+    records = _records(register, profile, "register", report)
     report.stage(f"blocking {len(records):,} records")
     pairs = profile.block(records.norm)
     fitted = load_model(model, profile)
@@ -269,9 +277,8 @@ def link(
     register's columns.  one_to_one keeps only pairs that are each side's best candidate."""
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
-    report.stage("reading and normalising")
-    left_records = left if isinstance(left, Records) else profile.load(left)
-    right_records = right if isinstance(right, Records) else profile.load(right, role="extract")
+    left_records = _records(left, profile, "register", report)
+    right_records = _records(right, profile, "extract", report)
     report.stage(f"blocking {len(left_records):,} x {len(right_records):,} records")
     pairs = profile.block_link(left_records.norm, right_records.norm)
     fitted = load_model(model, profile)
