@@ -25,14 +25,14 @@ from benchmarks.cases import Case
 from benchmarks.metrics import blocking_scores, pairwise_scores
 from benchmarks.output import ToolOutput
 
-TOOLS = ("ours", "ours-em", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
+TOOLS = ("ours", "ours-full", "ours-em", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
 
 
 def run_tool(tool: str, case: Case) -> ToolOutput:
-    if tool in ("ours", "ours-em"):
+    if tool in ("ours", "ours-full", "ours-em"):
         from benchmarks import ours
 
-        return ours.run(case, unsupervised=tool == "ours-em")
+        return ours.run(case, unsupervised=tool == "ours-em", full=tool == "ours-full")
     if tool.startswith("recordlinkage-"):
         from benchmarks.anchors import recordlinkage_anchor
 

@@ -48,7 +48,12 @@ METHOD = """\
   evaluated data (`linkage.generic_em`), the counterpart of ECM and Splink.
 - Register: the generator's Chinese register (seed 20260, not one the default model was
   trained on), deduplicated; and the same register linked to a shared-platform extract.
-  This engine uses its default profile and shipped default model, no tuning per run.
+  This engine uses its default profile and shipped default model, no tuning per run, and
+  reads the case's parquet file itself (the anchors get it from pandas).  **ours** does the
+  anchors' job: find the duplicates and cluster them (`linkage.dedupe(..., decide=False)`,
+  `linkage dedupe --no-decide`).  **ours-full** is the office's whole run on the same
+  register: the same clusters, then every duplicated woman's managing unit decided and the
+  notices and the verification list drafted (writing files is not timed for any tool).
 """
 
 
@@ -136,7 +141,7 @@ def bars(rows: list[dict]) -> list[str]:
         if row["suite"] != "register" or not dataset.endswith("dedupe"):
             continue
         check(f"{dataset} F1 ≥ 0.98", row["f1"] >= 0.98, f"F1 {row['f1']:.4f}")
-        anchors = [r for r in rows if r["dataset"] == dataset and r["tool"] != "ours" and not r.get("error")]
+        anchors = [r for r in rows if r["dataset"] == dataset and not r["tool"].startswith("ours") and not r.get("error")]
         if anchors:
             fastest = min(anchors, key=lambda r: r["wall_s"])
             detail = (f"{row['wall_s']:.1f} s vs {fastest['tool']} {fastest['wall_s']:.1f} s: "
@@ -146,9 +151,17 @@ def bars(rows: list[dict]) -> list[str]:
                       detail)
             else:
                 lines.append(f"- {dataset}: speed against the faster anchor (no bar): {detail}")
+            full = next((r for r in rows if r["dataset"] == dataset and r["tool"] == "ours-full"
+                         and not r.get("error")), None)
+            if full:
+                lines.append(f"- {dataset}, ours-full (also managing units and notices, which no anchor does): "
+                             f"{full['wall_s']:.1f} s, {fastest['wall_s'] / full['wall_s']:.1f}× the faster anchor")
         if "1M" in dataset:
-            check("1M end to end ≤ 120 s and ≤ 4 GB peak RSS", row["wall_s"] <= 120 and row["peak_rss_mb"] <= 4096,
-                  f"{row['wall_s']:.1f} s, {row['peak_rss_mb']:.0f} MB")
+            for run in [row] + [r for r in rows if r["dataset"] == dataset and r["tool"] == "ours-full"
+                                and not r.get("error")]:
+                check(f"1M end to end ≤ 120 s and ≤ 4 GB peak RSS ({run['tool']})",
+                      run["wall_s"] <= 120 and run["peak_rss_mb"] <= 4096,
+                      f"{run['wall_s']:.1f} s, {run['peak_rss_mb']:.0f} MB")
     return lines
 
 

@@ -1,6 +1,7 @@
 """The ``linkage`` command: batch runs for district offices.
 
     linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules FILE]
+                           [--no-decide]
     linkage link LEFT RIGHT -o OUT [--threshold P] [--model FILE]
 """
 
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="this office's 6-digit district code (GB/T 2260); decides which notices are ours")
     dedupe.add_argument("--as-of", metavar="DATE", help="reference date of the clean-up (default: today)")
     dedupe.add_argument("--rules", metavar="FILE", help="managing-unit rules (JSON or TOML) replacing the default")
+    dedupe.add_argument("--no-decide", action="store_true",
+                        help="find and cluster the duplicates only: no managing-unit decisions, notices or "
+                        "verification list")
     dedupe.add_argument("--no-printable", action="store_true",
                         help="skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)")
 
@@ -64,7 +68,7 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
 
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    progress=not args.quiet)
+                    decide=not args.no_decide, progress=not args.quiet)
     result.write(args.out, printable=not args.no_printable)
     return result.summary()
 

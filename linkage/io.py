@@ -40,16 +40,51 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         if suffix in (".csv", ".txt", ".tsv"):
             return _read_csv(path, sep="\t" if suffix == ".tsv" else ",")
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "NaT": ""})
-        else:
-            raise InputFileError(f"{path}: unknown file type {suffix!r}; use .csv, .xlsx or .parquet")
+            return pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
+        if suffix == ".parquet":
+            return _read_parquet(path)
+        raise InputFileError(f"{path}: unknown file type {suffix!r}; use .csv, .xlsx or .parquet")
     except InputFileError:
         raise
     except Exception as exc:  # the readers raise many types; name the file whatever it was
         raise InputFileError(f"{path}: cannot be read as {suffix[1:]} ({exc})") from exc
-    return frame.fillna("")
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A parquet file as text ('' for null), converted by pyarrow before the values become Python
+    strings: integers and dates as written ('42', '2020-01-02'), floats that are all whole
+    numbers as integers (a phone number stored as 13800138000.0 reads '13800138000'); any
+    other type as pandas writes it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    text, other = {}, []
+    for name, column in zip(table.column_names, table.columns):
+        kind = column.type
+        if pa.types.is_floating(kind) and _whole_numbers(column):
+            column, kind = pc.cast(column, pa.int64()), pa.int64()
+        if pa.types.is_integer(kind) or pa.types.is_date(kind) or pa.types.is_dictionary(kind):
+            column, kind = pc.cast(column, pa.string()), pa.string()
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            text[name] = pc.fill_null(column, "")
+        else:
+            other.append(name)
+    frame = pa.table(text).to_pandas(self_destruct=True) if text else pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    for name in other:
+        values = table.column(name).to_pandas()
+        frame[name] = values.astype(object).where(values.notna(), "").astype(str)
+    return frame[table.column_names] if other else frame  # the selection copies every column
+
+
+def _whole_numbers(column) -> bool:
+    """A float column whose values (nulls aside) are all integers of at most 15 digits."""
+    import numpy as np
+
+    values = column.to_numpy(zero_copy_only=False)
+    values = values[~np.isnan(values)]
+    return bool(len(values)) and bool(np.all((values == np.round(values)) & (np.abs(values) < 1e15)))
 
 
 def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
@@ -105,11 +140,13 @@ def conform(
     name: str = "<frame>",
     table: str = "register",
     required: tuple[str, ...] | None = None,
+    is_text: bool = False,
 ) -> pd.DataFrame:
     """Rename headers to English, add absent columns empty, check required columns and keys.
 
     Returns a new frame of strings with a RangeIndex; the known columns first, in SCHEMA
-    order, then every other column as it came.
+    order, then every other column as it came.  is_text: every column is already str with ''
+    for blanks (as ``read_table`` gives), so the conversion is skipped.
     """
     layout = CHILD_COLUMNS if table == "children" else REGISTER_COLUMNS
     if required is None:
@@ -122,20 +159,23 @@ def conform(
                 raise SchemaError(f"{name}: two columns mean {english!r} ({layout[english]}); keep one",
                                   path=name, column=english)
             renames[header] = english
-    frame = frame.rename(columns=renames)  # a new frame: the caller's is never changed
+    frame = frame.copy(deep=False)  # a new frame over the same data: the caller's is never changed
+    frame.columns = [renames.get(header, header) for header in frame.columns]
     frame.index = pd.RangeIndex(len(frame))  # reset_index(drop=True) without copying the data
     missing = [column for column in required if column not in frame.columns]
     if missing and len(frame):
         wanted = ", ".join(f"{c} ({layout[c]})" for c in missing)
         raise SchemaError(f"{name}: missing required column(s) {wanted}", path=name, column=missing[0])
-    frame = _as_text(frame)
+    if not is_text:
+        frame = _as_text(frame)
     for column in layout:
         if column not in frame.columns:
             frame[column] = ""
     key = "child_id" if table == "children" else "record_id"
     _check_keys(frame, key, name)
     known = [c for c in layout if c in frame.columns]
-    return frame[known + [c for c in frame.columns if c not in layout]]
+    order = known + [c for c in frame.columns if c not in layout]
+    return frame if order == list(frame.columns) else frame[order]  # selecting copies every column
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -172,7 +212,7 @@ def load(source, *, table: str = "register", required: tuple[str, ...] | None = 
     """A path or a DataFrame, read and conformed (see ``conform``)."""
     if isinstance(source, pd.DataFrame):
         return conform(source, table=table, required=required)
-    return conform(read_table(source), name=str(source), table=table, required=required)
+    return conform(read_table(source), name=str(source), table=table, required=required, is_text=True)
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:

@@ -61,13 +61,14 @@ class DedupeResult:
         return self.records.flags
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every output table by file stem."""
+        """Every output table by file stem.  decisions / notices / verification are left out
+        when they were not made (``decide=False``, or a profile without managing units)."""
+        made = {name: frame for name, frame in (("decisions", self.decisions), ("notices", self.notices),
+                                                 ("verification", self.verification)) if len(frame.columns)}
         return {
             "clusters": self.clusters,
             "pairs": self.pairs,
-            "decisions": self.decisions,
-            "notices": self.notices,
-            "verification": self.verification,
+            **made,
             "splits": self.clustering.splits,
             "flags": self.flags,
             **self.extra_tables,
@@ -191,9 +192,10 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike) -> 
     return paths
 
 
-def _resolve(profile: Profile, records: Records, clustering: Any, scored: Scored, district: str | None,
+def _resolve(profile: Profile | None, records: Records, clustering: Any, scored: Scored, district: str | None,
              as_of: pd.Timestamp, rules: Any, report: Progress) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Managing-unit decisions, notices and the verification list (registers with units only)."""
+    """Managing-unit decisions, notices and the verification list (registers with units only;
+    none when ``profile`` is None)."""
     if not getattr(profile, "managing_units", False):
         empty = pd.DataFrame()
         return empty, empty, empty
@@ -234,6 +236,7 @@ def dedupe(
     district: str | None = None,
     as_of: Any = None,
     rules: Any = None,
+    decide: bool = True,
     progress: bool | Progress = False,
 ) -> DedupeResult:
     """Find the duplicates in one register and decide who manages each woman.
@@ -242,6 +245,8 @@ def dedupe(
     at or above which a pair is the same woman (default: the model's recommended one).
     model: a ``scoring.MatchModel``, a path to its JSON, or None for the profile's default.
     district: this office's 6-digit district code; as_of: the clean-up's reference date.
+    decide=False stops after clustering: no managing-unit decisions, notices or verification
+    list (their frames are empty), for callers that want only who is whom.
     """
     from resolve.clusters import cluster
 
@@ -256,8 +261,8 @@ def dedupe(
     report.stage("clustering")
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
                          cannot=profile.cannot_link)
-    decisions, notices, verification = _resolve(profile, records, clustering, scored, district, _as_of(as_of), rules,
-                                                report)
+    decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
+                                                _as_of(as_of), rules, report)
     report.done()
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings)
 

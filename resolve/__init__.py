@@ -1,31 +1,39 @@
-"""Clusters, managing-unit decisions and notices (see DESIGN.md, `resolve/`)."""
+"""Clusters, managing-unit decisions and notices (see DESIGN.md, `resolve/`).
 
-from .decide import decide
-from .documents import mask_id_numbers
-from .documents import render_notice_text
-from .documents import write_documents
-from .notices import DraftedNotices
-from .notices import draft_notices
-from .notices import verification_list
-from .rules import DEFAULT_RULES
-from .rules import Rule
-from .rules import RuleSet
-from .rules import load_rules
-from .rules import managing_unit_for_records
-from .rules import save_rules
+The names below load their module on first use (PEP 562), so that a run which only clusters
+(``linkage.dedupe(..., decide=False)``) does not pay for importing the notice writers.
+"""
 
-__all__ = [
-    "decide",
-    "mask_id_numbers",
-    "render_notice_text",
-    "write_documents",
-    "DraftedNotices",
-    "draft_notices",
-    "verification_list",
-    "DEFAULT_RULES",
-    "Rule",
-    "RuleSet",
-    "load_rules",
-    "managing_unit_for_records",
-    "save_rules",
-]
+from importlib import import_module
+from typing import Any
+
+from .decide import decide  # eager: the function shares its module's name, which a lazy load would leave bound
+
+_HOMES = {
+    "mask_id_numbers": "documents",
+    "render_notice_text": "documents",
+    "write_documents": "documents",
+    "DraftedNotices": "notices",
+    "draft_notices": "notices",
+    "verification_list": "notices",
+    "DEFAULT_RULES": "rules",
+    "Rule": "rules",
+    "RuleSet": "rules",
+    "load_rules": "rules",
+    "managing_unit_for_records": "rules",
+    "save_rules": "rules",
+}
+
+__all__ = ["decide", *_HOMES]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'resolve' has no attribute {name!r}")
+    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.columns import REGISTER_COLUMNS
+from linkage.normalize.contact import per_distinct
 
 from .grouped import (date_column, day_numbers, day_text, first_per_group, group_any, group_count, group_extreme,
                       join_notes, join_per_group, take, text_column)
@@ -99,6 +100,29 @@ class _Context:
     def __post_init__(self) -> None:
         self.unit_sig = significant_codes(self.unit)
         self.unit_len = code_lengths(self.unit_sig)
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def text(self, name: str) -> np.ndarray:
+        """object (m,): column ``name`` as str ('' where absent), converted once per run."""
+        return self._cached("text", name, lambda: text_column(self.work, name))
+
+    def days(self, name: str) -> np.ndarray:
+        """float (m,): column ``name`` as day numbers (NaN where blank), converted once per run."""
+        return self._cached("days", name, lambda: date_column(self.work, name))
+
+    def filled(self, name: str) -> np.ndarray:
+        """bool (m,): column ``name`` holds something other than blanks."""
+        def compute() -> np.ndarray:
+            column = self.work[name]
+            if pd.api.types.is_string_dtype(column) or column.dtype == object:
+                return per_distinct(self.text(name), lambda text: text.strip() != "").astype(bool)
+            return column.notna().to_numpy(copy=True)
+        return self._cached("filled", name, compute)
+
+    def _cached(self, kind: str, name: str, compute: Any) -> np.ndarray:
+        if (kind, name) not in self._cache:
+            self._cache[kind, name] = compute()
+        return self._cache[kind, name].copy()
 
 
 @dataclass
@@ -121,11 +145,11 @@ def _her_code(ctx: _Context, field: str, since_field: str) -> _Claim:
     finest code among the dated claims of the latest date, started at the earliest agreeing
     date after the last disagreeing one; a tie of disagreeing latest claims is a conflict."""
     grp, G = ctx.grp, ctx.G
-    raw = text_column(ctx.work, field)
+    raw = ctx.text(field)
     sig = significant_codes(raw)
     has_code = (sig != "") & ctx.active
     longest_first = -code_lengths(sig)
-    dates = date_column(ctx.work, since_field) if since_field else np.full(len(raw), np.nan)
+    dates = ctx.days(since_field) if since_field else np.full(len(raw), np.nan)
     dates[dates > day_numbers([ctx.as_of])[0]] = np.nan
     finest = first_per_group(has_code, grp, G, longest_first)
     same_code = codes_match(sig, take(sig, finest)[grp])
@@ -213,11 +237,7 @@ def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
     if rule.kind == "most_complete":
         goodness = np.zeros(len(work), dtype=float)
         for name in (f for f in rule.fields if f in work.columns):
-            column = work[name]
-            filled = column.notna().to_numpy(copy=True)
-            if pd.api.types.is_string_dtype(column) or column.dtype == object:
-                filled &= (column.astype(str).str.strip() != "").to_numpy()
-            goodness += filled
+            goodness += ctx.filled(name)
         label = "信息项数"
         shown = record_id + " " + goodness.astype(np.int64).astype(str).astype(object)
     elif rule.kind == "nearest":
@@ -236,7 +256,7 @@ def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
             label = np.where(short, claim.label + claim.raw + f"不满{rule.min_months}个月,不作依据", label) + ""
         shown = record_id + "(" + ctx.unit + ")"
     else:
-        dates = date_column(work, rule.field)
+        dates = ctx.days(rule.field)
         goodness = -dates if rule.kind == "earliest" else dates
         label = REGISTER_COLUMNS[rule.field]
         text = day_text(dates)
@@ -288,7 +308,8 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     rows = rows[np.lexsort((text_column(norm, "record_id")[rows].astype(str), codes[rows]))]  # row order never matters
     grp = new_code[codes[rows]].astype(np.int64)
     G = int(chosen.sum())
-    work = norm.iloc[rows].reset_index(drop=True)
+    used = [c for c in dict.fromkeys(("record_id", "unit_code", "name", "status", *rules.columns)) if c in norm.columns]
+    work = norm.iloc[rows, [norm.columns.get_loc(c) for c in used]].reset_index(drop=True)
     out = run_rules(work, grp, G, as_of=as_of, rules=rules, active=active[rows])
     rows, work, grp, out.cand = rows[active[rows]], work[active[rows]].reset_index(drop=True), grp[active[rows]], \
         out.cand[active[rows]]

@@ -185,6 +185,11 @@ class RuleSet:
     def tie_rules(self) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if rule.kind in TIE_KINDS)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every register column the rules read, in rule order."""
+        return tuple(dict.fromkeys(c for r in self.rules for c in (r.field, r.since_field, *r.fields) if c))
+
     def label(self, name: str) -> str:
         """The Chinese label of a rule (its name if it has none)."""
         return next((rule.label or rule.name for rule in self.rules if rule.name == name), name)
@@ -270,28 +275,39 @@ def significant_codes(codes: Iterable[str]) -> np.ndarray:
 
 
 def _code_bytes(codes: Iterable[str]) -> np.ndarray:
-    """uint8 matrix (n, 12) of significant codes, zero-padded on the right."""
+    """uint8 matrix (n, 12) of significant codes, zero-padded on the right (converted once per
+    distinct code: a column holds a few thousand units among many records)."""
     array = np.asarray(codes, dtype=object)
-    return np.asarray(array.astype(str), dtype="S12").view(np.uint8).reshape(len(array), 12)
+    positions, distinct = pd.factorize(array, use_na_sentinel=False)
+    table = np.asarray(np.asarray(distinct, dtype=object).astype(str), dtype="S12")
+    return table.view(np.uint8).reshape(len(table), 12)[positions]
 
 
 def code_lengths(codes: Iterable[str]) -> np.ndarray:
     """int64 (n,): digits in each significant code."""
-    return (_code_bytes(codes) != 0).sum(axis=1)
+    return _lengths(_code_bytes(codes))
 
 
 def match_depth(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
     """Leading digits, at level boundaries, on which two significant codes agree; int64 (n,)."""
-    a, b = _code_bytes(left), _code_bytes(right)
-    common = np.cumprod((a == b) & (a != 0), axis=1).sum(axis=1)
-    levels = np.array((0,) + LEVELS)
-    return levels[np.searchsorted(levels, common, side="right") - 1].astype(np.int64)
+    return _depth(_code_bytes(left), _code_bytes(right))
 
 
 def codes_match(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
     """True where one significant code is a prefix of the other (both usable); bool (n,)."""
-    shorter = np.minimum(code_lengths(left), code_lengths(right))
-    return (shorter > 0) & (match_depth(left, right) == shorter)
+    a, b = _code_bytes(left), _code_bytes(right)
+    shorter = np.minimum(_lengths(a), _lengths(b))
+    return (shorter > 0) & (_depth(a, b) == shorter)
+
+
+def _lengths(matrix: np.ndarray) -> np.ndarray:
+    return (matrix != 0).sum(axis=1)
+
+
+def _depth(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    common = np.cumprod((a == b) & (a != 0), axis=1).sum(axis=1)
+    levels = np.array((0,) + LEVELS)
+    return levels[np.searchsorted(levels, common, side="right") - 1].astype(np.int64)
 
 
 def managing_unit_for_records(norm: pd.DataFrame, *, as_of: Any, rules: RuleSet | None = None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import comparators as cmp
-from .paired import categorical_pairs
+from .paired import RowSubset, categorical_pairs
 
 SPOUSE_NAME_GRADES = ("missing", "equal", "similar", "different")
 _SPOUSE_NAME_COARSE = np.array([0, 1, 2, 2, 2, 2, 3, 3], dtype=np.int8)
@@ -111,23 +111,14 @@ class _Columns:
     """Gathers the left/right values of the pairs from one frame (dedupe) or two (link)."""
 
     def __init__(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray):
-        self.left, self.right = left, right
-        self.same = left is right
-        self.rows_l, self.rows_r = pairs[:, 0], pairs[:, 1]
+        self.rows = RowSubset(left, right, pairs)
 
     def text(self, name: str) -> tuple[pd.Categorical, pd.Categorical]:
-        right = None if self.same else self.right
-        return categorical_pairs(self.left, right, name, self.rows_l, self.rows_r)
+        return categorical_pairs(self.rows, name)
 
     def dates(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        def get(frame: pd.DataFrame) -> np.ndarray:
-            if name not in frame.columns:
-                return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
-            return pd.to_datetime(frame[name], errors="coerce").to_numpy(dtype="datetime64[ns]")
-
-        values_l = get(self.left)
-        values_r = values_l if self.same else get(self.right)
-        return values_l[self.rows_l], values_r[self.rows_r]
+        return self.rows.values(name, lambda column: pd.to_datetime(column, errors="coerce")
+                                .to_numpy(dtype="datetime64[ns]"))
 
 
 def _other_source_equal(columns: _Columns, birth_grade: np.ndarray) -> np.ndarray:

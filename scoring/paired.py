@@ -3,15 +3,13 @@ of distinct values, so that a comparison runs once per distinct value (or distin
 values) and is gathered back by index.
 
 A comparator accepts plain arrays of shape (p,) or ``pd.Categorical`` columns that share
-one category table (what ``scoring.features.compare`` passes: the frame's column factorised
-once, its codes gathered by the pair positions, so nothing is hashed per pair).
+one category table (what ``scoring.features.compare`` passes: the column factorised over
+the rows the pairs use (``RowSubset``), its codes gathered by the pair positions, so
+nothing is hashed per pair).
 
-Two caches keep repeated calls cheap when a pipeline scores millions of pairs in chunks:
-a frame column's factorisation (keyed on the frame object and its column array, so a
-replaced column is factorised again), and tables computed once per distinct value
-(``per_value``: character matrices, ID digit matrices ...), keyed on the category index
-object, which is immutable.  Frames are read-only while they are scored, as the pipeline
-keeps them; after editing cells of a frame in place, call ``clear_caches()``.
+Tables computed once per distinct value (``per_value``: character matrices, ID digit
+matrices ...) are cached, keyed on the category index object, which is immutable;
+``clear_caches()`` forgets them.
 
 >>> pc = paired(np.array(["王芳", "", "李娜"], dtype=object), np.array(["王芳", "王芳", None], dtype=object))
 >>> list(pc.values), pc.left.tolist(), pc.right.tolist()
@@ -22,7 +20,6 @@ keeps them; after editing cells of a frame in place, call ``clear_caches()``.
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -32,14 +29,11 @@ import pandas as pd
 
 _PER_VALUE: OrderedDict[tuple[int, str], tuple[pd.Index, Any]] = OrderedDict()
 _PER_VALUE_SIZE = 96  # one compare() call of the register uses about 30 tables
-_COLUMNS: OrderedDict[tuple, tuple[Any, ...]] = OrderedDict()
-_COLUMNS_SIZE = 64
 
 
 def clear_caches() -> None:
-    """Forget every cached factorisation and per-value table."""
+    """Forget every cached per-value table."""
     _PER_VALUE.clear()
-    _COLUMNS.clear()
 
 
 def per_value(categories: pd.Index, key: str, build: Callable[[], Any]) -> Any:
@@ -132,45 +126,62 @@ def paired(left, right) -> Paired:
     return Paired(_index(values), codes[: len(left_values)], codes[len(left_values):])
 
 
-def _array(frame: pd.DataFrame, name: str) -> np.ndarray:
+def _array(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     if name not in frame.columns:
-        return np.full(len(frame), "", dtype=object)
-    return frame[name].to_numpy(dtype=object)
+        return np.full(len(rows), "", dtype=object)
+    return frame[name].to_numpy(dtype=object)[rows]
 
 
-def _pointer(array: np.ndarray) -> int:
-    return int(array.__array_interface__["data"][0])
+def factorize_text(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Codes (n,) int64 into distinct values (k,) of an object array, None/NaN counted as ''.
+    Hashes each value once; only the distinct values are turned into str."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    texts = _clean(np.append(np.asarray(distinct, dtype=object), ""))  # '' last, for the missing
+    codes = np.where(codes < 0, len(texts) - 1, codes)
+    merged, categories = pd.factorize(texts)  # str(1) and '1', or '' twice, become one value
+    return merged.astype(np.int64)[codes], _index(categories)
 
 
-def encode_columns(left: pd.DataFrame, right: pd.DataFrame | None,
-                   name: str) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """A column of one frame (``right`` None or the same frame) or of two, factorised together.
+class RowSubset:
+    """The rows of one frame (dedupe) or two (link) that the pairs use, so that a column is
+    factorised over those rows only (a quarter to a half of a register in a blocked run).
 
-    Returns (codes of the left rows (n_l,), codes of the right rows (n_r,), categories (k,)).
-    Cached per frame object and column array, so scoring pairs in chunks factorises once.
-    """
-    frames = (left,) if right is None or right is left else (left, right)
-    arrays = [_array(frame, name) for frame in frames]
-    key = (name,) + tuple((id(f), _pointer(a), len(a)) for f, a in zip(frames, arrays))
-    hit = _COLUMNS.get(key)
-    if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames)):
-        _COLUMNS.move_to_end(key)
-        return hit[1], hit[2], hit[3]
-    codes, categories = pd.factorize(_clean(np.concatenate(arrays)))
-    codes = codes.astype(np.int64)
-    split = len(arrays[0])
-    codes_left, codes_right = (codes, codes) if len(frames) == 1 else (codes[:split], codes[split:])
-    result = (codes_left, codes_right, _index(categories))
-    _COLUMNS[key] = (tuple(weakref.ref(f) for f in frames),) + result
-    while len(_COLUMNS) > _COLUMNS_SIZE:
-        _COLUMNS.popitem(last=False)
-    return result
+    pairs: int (p, 2) row positions.  ``codes(name)`` gives the codes of the pairs' left and
+    right values, each (p,), and the categories (k,) they index."""
+
+    def __init__(self, left: pd.DataFrame, right: pd.DataFrame | None, pairs: np.ndarray):
+        self.left, self.right = left, (None if right is left else right)
+        p = len(pairs)
+        if self.right is None:
+            self.used_l, inverse = np.unique(pairs.reshape(-1, order="F"), return_inverse=True)
+            self.at_l, self.at_r = inverse[:p], inverse[p:]
+            self.used_r = self.used_l[:0]
+        else:
+            self.used_l, self.at_l = np.unique(pairs[:, 0], return_inverse=True)
+            self.used_r, at_r = np.unique(pairs[:, 1], return_inverse=True)
+            self.at_r = at_r + len(self.used_l)
+
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+        values = _array(self.left, name, self.used_l)
+        if self.right is not None:
+            values = np.concatenate([values, _array(self.right, name, self.used_r)])
+        codes, categories = factorize_text(values)
+        return codes[self.at_l], codes[self.at_r], categories
+
+    def values(self, name: str, convert: Callable[[pd.Series], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """``convert`` of the column at the used rows, gathered to the pairs: (p,) each."""
+        def side(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+            column = frame[name] if name in frame.columns else pd.Series(np.full(len(frame), None, dtype=object))
+            return convert(column.iloc[rows])
+        out = side(self.left, self.used_l)
+        if self.right is not None:
+            out = np.concatenate([out, side(self.right, self.used_r)])
+        return out[self.at_l], out[self.at_r]
 
 
-def categorical_pairs(left: pd.DataFrame, right: pd.DataFrame | None, name: str, rows_left: np.ndarray,
-                      rows_right: np.ndarray) -> tuple[pd.Categorical, pd.Categorical]:
+def categorical_pairs(rows: RowSubset, name: str) -> tuple[pd.Categorical, pd.Categorical]:
     """Column ``name`` gathered at the pair rows: two Categoricals (p,) sharing one category table."""
-    codes_left, codes_right, categories = encode_columns(left, right, name)
+    codes_left, codes_right, categories = rows.codes(name)
     make = pd.Categorical.from_codes
-    return (make(codes_left[rows_left], categories=categories, validate=False),
-            make(codes_right[rows_right], categories=categories, validate=False))
+    return (make(codes_left, categories=categories, validate=False),
+            make(codes_right, categories=categories, validate=False))

@@ -61,6 +61,9 @@ def test_register_smallest(tmp_path):
     ours = {r["dataset"]: r for r in rows if r["tool"] == "ours"}
     assert ours["register-2k dedupe"]["f1"] >= 0.95
     assert ours["register-2k link extract"]["f1"] >= 0.95
+    full = [r for r in rows if r["tool"] == "ours-full"]  # the same clusters, plus managing units and notices
+    assert [r["dataset"] for r in full] == ["register-2k dedupe"]
+    assert full[0]["f1"] == ours["register-2k dedupe"]["f1"]
     stored = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert len(stored) == len(rows)
 

@@ -75,6 +75,16 @@ def test_write_produces_the_files_of_the_contract(tmp_path, deduped):
     assert list((tmp_path / "printable").glob("*.xlsx"))
 
 
+def test_decide_false_clusters_the_same_and_writes_no_notices(tmp_path, generated, deduped):
+    only = linkage.dedupe(generated.register, district="330106", as_of="2026-11-30", decide=False)
+    assert (only.cluster_ids == deduped.cluster_ids).all()
+    assert len(only.decisions) == len(only.notices) == len(only.verification) == 0
+    written = {path.name for path in only.write(tmp_path)}
+    assert {"clusters.csv", "pairs.csv", "flags.csv"} <= written
+    assert not written & {"decisions.csv", "notices.csv", "verification.csv"}
+    assert not (tmp_path / "printable").exists()
+
+
 def test_link_accounts_for_every_record(generated):
     extract = generate_extract(generated, n_records=600, seed=4)
     result = linkage.link(generated.register, extract.extract)
@@ -102,6 +112,14 @@ def test_empty_register_gives_empty_outputs(tmp_path):
     assert len(result.clusters) == 0 and len(result.pairs) == 0 and len(result.notices) == 0
     result.write(tmp_path)
     assert (tmp_path / "clusters.csv").exists()
+
+
+def test_command_line_no_decide_writes_clusters_but_no_notices(tmp_path, capsys):
+    assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--no-decide", "-q"]) == 0
+    assert "notices: 0" in capsys.readouterr().out
+    clusters = pd.read_csv(tmp_path / "clusters.csv", dtype=str, encoding="utf-8-sig")
+    assert len(clusters) == 2000 and (clusters["cluster_size"].astype(int) > 1).any()
+    assert not (tmp_path / "notices.csv").exists() and not (tmp_path / "decisions.csv").exists()
 
 
 def test_command_line_on_the_sample_register(tmp_path, capsys):
