@@ -14,6 +14,7 @@ woman (``cannot_link``) into the same cluster.  The skipped pairs are the record
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import networkx as nx
@@ -27,14 +28,19 @@ SPLIT_COLUMNS = ["cluster_id", "record_id_l", "record_id_r", "probability", "rea
 
 @dataclass(frozen=True)
 class Clustering:
-    """labels: int64 (n,) cluster number per row; cluster_ids: str (n,) stable ids
-    ("C-" + the smallest record_id of the cluster); sizes: int64 (n,) size of each row's
-    cluster; splits: one row per matched pair left out to keep impossible records apart."""
+    """labels: int64 (n,) cluster number per row; record_ids: object (n,); sizes: int64 (n,)
+    size of each row's cluster; splits: one row per matched pair left out to keep impossible
+    records apart.  cluster_ids, str (n,) stable ids ("C-" + the smallest record_id of the
+    cluster), are made on first use: a caller that needs only the labels never pays for them."""
 
     labels: np.ndarray
-    cluster_ids: np.ndarray
+    record_ids: np.ndarray
     sizes: np.ndarray
     splits: pd.DataFrame
+
+    @cached_property
+    def cluster_ids(self) -> np.ndarray:
+        return _stable_ids(self.labels, self.record_ids)
 
     def table(self, record_ids: np.ndarray) -> pd.DataFrame:
         """clusters.csv: record_id, cluster_id, cluster_size — every input record exactly once."""
@@ -126,7 +132,7 @@ def _split_components(labels: np.ndarray, edges: np.ndarray, probs: np.ndarray, 
         for e in skipped:
             a, b = edges[in_component[e]]
             split_rows.append({"record_id_l": record_ids[a], "record_id_r": record_ids[b],
-                               "probability": float(probs[in_component[e]]), "reason": "cannot_link"})
+                               "probability": float(probs[in_component[e]]), "reason": "cannot_link", "row_l": int(a)})
     return labels, split_rows
 
 
@@ -154,7 +160,7 @@ def cluster(
     labels = _components(n, edges)
     sizes = np.bincount(labels, minlength=n)[labels]
     checkable = (sizes > 1) & (sizes <= max_component)
-    inside = pairs_from_keys(np.where(checkable, labels, -1).astype(object), max_block_size=max_component)
+    inside = pairs_from_keys(np.where(checkable, labels, -1), max_block_size=max_component)
     inside = inside[np.isin(labels[inside[:, 0]], np.unique(labels[checkable]))] if len(inside) else inside
     conflicts = inside[cannot(norm, inside)]
     split_rows: list[dict] = []
@@ -162,17 +168,26 @@ def cluster(
         labels, split_rows = _split_components(labels, edges, probs, conflicts, record_ids)
     labels = pd.factorize(labels)[0].astype(np.int64)
     sizes = np.bincount(labels, minlength=n)[labels] if n else np.zeros(0, dtype=np.int64)
-    ids = _stable_ids(labels, record_ids)
     splits = pd.DataFrame(split_rows, columns=SPLIT_COLUMNS[1:])
-    splits.insert(0, "cluster_id", pd.Series(ids, index=record_ids).reindex(splits["record_id_l"]).to_numpy())
-    return Clustering(labels=labels, cluster_ids=ids, sizes=sizes.astype(np.int64), splits=splits)
+    split_at = np.asarray([row["row_l"] for row in split_rows], dtype=np.int64)
+    splits.insert(0, "cluster_id", _stable_ids(labels, record_ids, split_at))
+    return Clustering(labels=labels, record_ids=record_ids, sizes=sizes.astype(np.int64), splits=splits)
 
 
-def _stable_ids(labels: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
-    """"C-" + the smallest record_id in each cluster: the same input gives the same ids."""
-    if len(labels) == 0:
+def _stable_ids(labels: np.ndarray, record_ids: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """"C-" + the smallest record_id in each cluster (the same input gives the same ids), for
+    every row or for ``rows`` (int (m,)).  Object (n,) or (m,).  A record alone is its own
+    smallest, so only the rows of clusters of two or more are compared."""
+    rows = np.arange(len(labels)) if rows is None else np.asarray(rows, dtype=np.int64)
+    if len(rows) == 0:
         return np.zeros(0, dtype=object)
-    ranks, sorted_ids = pd.factorize(pd.Series(record_ids, dtype=object).astype(str), sort=True)
-    smallest = np.full(int(labels.max()) + 1, len(sorted_ids), dtype=np.int64)
-    np.minimum.at(smallest, labels, ranks)
-    return ("C-" + pd.Series(sorted_ids, dtype=object)[smallest[labels]]).to_numpy(dtype=object)
+    texts = pd.Series(record_ids, dtype=object).astype(str).to_numpy(dtype=object)
+    grouped = np.flatnonzero(np.bincount(labels)[labels] > 1)
+    ranks, sorted_ids = pd.factorize(texts[grouped], sort=True)
+    smallest = np.full(int(labels.max()) + 1, -1, dtype=np.int64)
+    np.maximum.at(smallest, labels[grouped], len(sorted_ids))  # marks the grouped clusters
+    np.minimum.at(smallest, labels[grouped], ranks)
+    chosen = smallest[labels[rows]]
+    own = texts[rows]
+    ids = np.where(chosen >= 0, np.append(np.asarray(sorted_ids, dtype=object), "")[chosen], own)
+    return ("C-" + pd.Series(ids, dtype=object)).to_numpy(dtype=object)
