@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .normalize.contact import (
+    distinct_map,
     normalize_addresses,
     normalize_codes,
     normalize_phones,
@@ -61,42 +62,40 @@ class Records:
 def prepare(raw: pd.DataFrame) -> Records:
     """Normalise a conformed register (see ``linkage.io.conform``)."""
     n = len(raw)
-    norm = pd.DataFrame({"record_id": raw["record_id"].to_numpy(dtype=object)})
+    norm: dict[str, object] = {"record_id": raw["record_id"].to_numpy(dtype=object)}
     flags: list[pd.DataFrame] = []
 
-    norm["unit_code"] = normalize_codes(raw["unit_code"])
-    norm["district"] = norm["unit_code"].str[:6]
+    def flag(field: str, mask: np.ndarray, reason: str) -> None:
+        if mask.any():
+            flags.append(_flags(raw, field, mask, reason))
+
+    unit = normalize_codes(raw["unit_code"])
+    norm["unit_code"] = unit
+    norm["district"] = distinct_map(unit, lambda codes: codes.str[:6])
     names = normalize_names(raw["name"])
-    norm["name"] = names["name"].to_numpy()
-    norm["surname"] = names["surname"].to_numpy()
-    norm["given"] = names["given"].to_numpy()
-    norm["pinyin"] = names["pinyin"].to_numpy()
-    flags.append(_flags(raw, "name", norm["name"].to_numpy() == "", "empty_name"))
+    for part in ("name", "surname", "given", "pinyin"):
+        norm[part] = names[part].to_numpy()
+    flag("name", norm["name"] == "", "empty_name")
 
     ids = normalize_ids(raw["id_number"])
-    norm["id_number"] = ids.id_number
-    norm["id_full"] = ids.id_full
-    norm["id_status"] = ids.status
-    norm["id_birth"] = ids.birth_date
-    norm["id_sex"] = ids.sex
+    norm.update(id_number=ids.id_number, id_full=ids.id_full, id_status=ids.status, id_birth=ids.birth_date,
+                id_sex=ids.sex)
     for reason in ("bad_chars", "bad_length", "placeholder", "bad_region", "bad_date", "bad_check", "legacy15"):
-        flags.append(_flags(raw, "id_number", ids.status == reason, reason))
+        flag("id_number", ids.status == reason, reason)
 
     for field in DATE_FIELDS:
         dates = normalize_dates(raw[field])
         norm[field] = dates.values.to_numpy()
-        flags.append(_flags(raw, field, dates.status == "bad_date", "bad_date"))
-    norm["birth"] = norm["birth_date"].where(norm["birth_date"].notna(), norm["id_birth"])
+        flag(field, dates.status == "bad_date", "bad_date")
+    norm["birth"] = np.where(np.isnat(norm["birth_date"]), norm["id_birth"], norm["birth_date"])
 
     recorded_sex = normalize_sexes(raw["sex"])
-    flags.append(_flags(raw, "sex", (recorded_sex == "") & (raw["sex"].str.strip() != "").to_numpy(), "bad_sex"))
+    flag("sex", (recorded_sex == "") & (normalize_texts(raw["sex"]) != ""), "bad_sex")
     norm["recorded_sex"] = recorded_sex
-    norm["sex"] = np.where(recorded_sex != "", recorded_sex, ids.sex)
+    norm["sex"] = np.where(recorded_sex != "", recorded_sex, ids.sex).astype(object)
 
     spouse = normalize_ids(raw["spouse_id_number"])
-    norm["spouse_id"] = spouse.id_full
-    norm["spouse_id_status"] = spouse.status
-    norm["spouse_id_sex"] = spouse.sex
+    norm.update(spouse_id=spouse.id_full, spouse_id_status=spouse.status, spouse_id_sex=spouse.sex)
     norm["spouse_name"] = normalize_names(raw["spouse_name"])["name"].to_numpy()
     norm["phone"] = normalize_phones(raw["phone"])
     for field in ("hukou_code", "residence_code"):
@@ -106,10 +105,12 @@ def prepare(raw: pd.DataFrame) -> Records:
     for field in ("marital_status", "contraception", "pregnancy", "ethnicity", "source"):
         norm[field] = normalize_texts(raw[field])
     status = normalize_texts(raw["status"])
-    norm["status"] = np.where(status == "", "在管", status)
-    assert len(norm) == n
+    norm["status"] = np.where(status == "", "在管", status).astype(object)
+    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    for column, values in norm.items():  # one block per column: no dtype inference, no consolidation copy
+        frame[column] = values
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
-    return Records(raw=raw, norm=norm, flags=flag_frame)
+    return Records(raw=raw, norm=frame, flags=flag_frame)
 
 
 def _flags(raw: pd.DataFrame, field: str, mask: np.ndarray, reason: str) -> pd.DataFrame:
