@@ -29,6 +29,9 @@ METHOD = """\
   input, training, blocking, scoring, clustering); **peak RSS MB** is the child's peak
   resident memory as the kernel keeps it (`VmHWM` of /proc/self/status, read as the child
   exits; not `ru_maxrss`, which Linux floors at the parent's peak across fork and exec).
+  With `--repeat N` every tool runs N times, in rounds (each round runs every tool once, so
+  a machine that slows down slows every tool alike): **wall s** is then the median run and
+  **peak RSS MB** the largest; each run's time is kept in results.json (`wall_runs`).
 - **precision / recall / F1 are pairwise over the final clusters**: the predicted pairs are
   all pairs of records inside one predicted cluster, the true pairs all pairs of records of
   one true person; for a link only cross pairs (one record from each table) count.  Tools

@@ -2,7 +2,7 @@
 
     python benchmarks/run.py --suite febrl [--datasets febrl3,febrl4]
     python benchmarks/run.py --suite register --size 25000 250000 [--tools ours,splink]
-    ... [--format table|json] [--timeout 1800] [--results benchmarks/RESULTS.md]
+    ... [--format table|json] [--timeout 1800] [--repeat N] [--results benchmarks/RESULTS.md]
 
 The inputs of each case are written to disk first (``benchmarks.cases``); then every tool
 runs on them in a child process of its own (``benchmarks.child``), and this process
@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -82,6 +84,27 @@ def _wait(pid: int, timeout: float):
         time.sleep(0.05)
 
 
+def applies(tool: str, meta: dict) -> bool:
+    """Whether ``tool`` runs on a case: 'ours-em' is the unsupervised generic model (FEBRL; the
+    register runs its shipped default model), 'ours-full' the register dedupe with managing units."""
+    if tool == "ours-em":
+        return meta["suite"] == "febrl"
+    if tool == "ours-full":
+        return meta["suite"] == "register" and meta["kind"] == "dedupe"
+    return True
+
+
+def combine(results: list[dict]) -> dict:
+    """One result from repeated runs of a tool: the first run's accuracy, the median wall time
+    (with every run's in ``wall_runs``), the largest peak memory; an error if any run failed."""
+    failed = next((r for r in results if r.get("error")), None)
+    if failed is not None or len(results) == 1:
+        return dict(failed or results[0])
+    walls = sorted(r["wall_s"] for r in results)
+    return {**results[0], "wall_s": round(float(np.median(walls)), 2), "wall_runs": [r["wall_s"] for r in results],
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
+
+
 def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: Path, reuse: bool = False):
     from benchmarks.cases import febrl_cases, register_cases
 
@@ -102,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per tool and case")
     parser.add_argument("--reuse", action="store_true", help="reuse register case folders already written")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run every tool N times per case, in rounds (each round runs every tool once, so "
+                        "a machine that drifts slows all tools alike); wall_s is the median, peak_rss_mb the largest")
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work")
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "RESULTS.md",
                         help="RESULTS.md to rewrite ('-' to write none)")
@@ -113,16 +139,18 @@ def main(argv: list[str] | None = None) -> int:
     for case in build_cases(args.suite, args.size, [d for d in args.datasets.split(",") if d], args.work,
                             args.reuse):
         meta = case.meta
-        for tool in tools:
-            if tool == "ours-em" and meta["suite"] != "febrl":
-                continue  # the unsupervised generic model; the register runs its shipped default model
-            if tool == "ours-full" and (meta["suite"] != "register" or meta["kind"] != "dedupe"):
-                continue  # managing units and notices exist for a register deduplicated
-            result = run_child(tool, case.folder, timeout=args.timeout, log=log)
+        runnable = [tool for tool in tools if applies(tool, meta)]
+        runs: dict[str, list[dict]] = {tool: [] for tool in runnable}
+        for _ in range(max(args.repeat, 1)):
+            for tool in runnable:
+                runs[tool].append(run_child(tool, case.folder, timeout=args.timeout, log=log))
+        for tool in runnable:
+            result = combine(runs[tool])
             row = {"suite": meta["suite"], "dataset": meta["dataset"], "tool": tool, "records": meta["records"],
                    **{k: result.get(k) for k in COLUMNS[4:]}}
-            if "error" in result:
-                row["error"] = result["error"]
+            for key in ("error", "wall_runs"):
+                if key in result:
+                    row[key] = result[key]
             rows.append(row)
             if args.format == "table":
                 print(format_table([row], header=len(rows) == 1), flush=True)

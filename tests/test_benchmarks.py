@@ -83,3 +83,13 @@ def test_blocking_scores_completeness_and_reduction():
     truth = np.array([0, 0, 1, 1])
     completeness, reduction = blocking_scores(np.array([[0, 1], [1, 0], [1, 2]]), truth, None, true_pairs=2)
     assert completeness == 0.5 and reduction == pytest.approx(1 - 2 / 6)
+
+
+def test_repeated_runs_give_the_median_time_and_the_largest_memory():
+    from benchmarks.run import combine
+
+    runs = [{"f1": 0.9, "wall_s": 9.0, "peak_rss_mb": 100.0}, {"f1": 0.9, "wall_s": 7.0, "peak_rss_mb": 120.0},
+            {"f1": 0.9, "wall_s": 30.0, "peak_rss_mb": 90.0}]
+    row = combine(runs)
+    assert row["wall_s"] == 9.0 and row["peak_rss_mb"] == 120.0 and row["wall_runs"] == [9.0, 7.0, 30.0]
+    assert combine(runs[:2] + [{"error": "timeout after 60 s"}])["error"] == "timeout after 60 s"
