@@ -92,6 +92,19 @@ def test_names_are_cleaned_and_simplified():
     assert clean_name(None) == "" and clean_name(float("nan")) == ""
 
 
+def test_shipped_simplified_table_is_zhconvs_and_runs_without_importing_it():
+    import subprocess
+    import sys
+
+    from linkage.normalize.names import _simplified_table, simplified_table_from_zhconv
+
+    assert _simplified_table() == simplified_table_from_zhconv()
+    assert _simplified_table()["麗"] == "丽" and "王" not in _simplified_table()
+    probe = "import sys; from linkage.normalize.names import clean_name; print(clean_name('陳麗華'), 'zhconv' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["陈丽华", "False"]
+
+
 def test_surnames():
     assert split_surname("欧阳娜娜") == ("欧阳", "娜娜")
     assert split_surname("王芳") == ("王", "芳")

@@ -45,13 +45,45 @@ _DOT_RE = "[" + re.escape(MIDDLE_DOTS) + "]+"
 _DROP_RE = r"[\s\u200b\u200c\u200d\ufeff\"'`,，、()（）\[\]【】0-9]+"
 
 
-@lru_cache(maxsize=65536)
+SIMPLIFIED_TABLE = "data/simplified_chars.tsv"
+"""Traditional -> simplified, one character to one, as zhconv converts a character alone for
+mainland use (zh-cn); shipped as data because importing zhconv takes ~0.4 s a run.
+``write_simplified_table()`` regenerates it; a test checks it against zhconv."""
+
+
 def simplified_char(char: str) -> str:
     """The simplified form of one character (itself if it has none)."""
+    return _simplified_table().get(char, char)
+
+
+@lru_cache(maxsize=1)
+def _simplified_table() -> dict[str, str]:
+    text = resources.files("linkage").joinpath(SIMPLIFIED_TABLE).read_text(encoding="utf-8")
+    return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def simplified_table_from_zhconv() -> dict[str, str]:
+    """Every character zhconv changes when it converts that character alone to zh-cn, to its
+    one-character result (a character that converts to several is left as it is)."""
     import zhconv
 
-    converted = zhconv.convert(char, "zh-cn")
-    return converted if len(converted) == 1 else char
+    table = {}
+    for char in sorted({c for key in zhconv.zhconv.getdict("zh-cn") for c in key}):
+        converted = zhconv.convert(char, "zh-cn")
+        if converted != char and len(converted) == 1:
+            table[char] = converted
+    return table
+
+
+def write_simplified_table() -> None:
+    """Rewrite the shipped table from the installed zhconv."""
+    from importlib.metadata import version
+
+    path = Path(__file__).resolve().parents[1] / SIMPLIFIED_TABLE
+    lines = [f"# traditional -> simplified (zh-cn), one character each; from zhconv {version('zhconv')} "
+             "by linkage.normalize.names.write_simplified_table()"]
+    lines += [f"{a}\t{b}" for a, b in simplified_table_from_zhconv().items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def clean_name(raw: object) -> str:
@@ -154,7 +186,8 @@ def clean_names(values: pd.Series) -> pd.Series:
     drop, dot = re.compile(_DROP_RE), re.compile(_DOT_RE)
     texts = [dot.sub("·", drop.sub("", text)).strip("·") for text in text_series(values).to_numpy(dtype=object)]
     chars = set("".join(texts))
-    table = {ord(c): simplified_char(c) for c in chars if simplified_char(c) != c}
+    simplified = _simplified_table()
+    table = {ord(c): simplified[c] for c in chars if c in simplified}
     if table:
         texts = [text.translate(table) for text in texts]
     return pd.Series(texts, index=values.index, dtype=object)
