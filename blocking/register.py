@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkage.normalize.contact import distinct_map
 from linkage.normalize.ids import digit_matrix
 from linkage.normalize.names import char_readings, first_readings, pinyin_variants
 
@@ -178,8 +179,8 @@ class PinyinPlace:
         pinyin = _codes(norm["pinyin"].to_numpy(dtype=object))  # factorised once for the three keys
         return [
             _join(pinyin, norm["spouse_name"].to_numpy(dtype=object)),
-            _join(pinyin, norm["hukou_code"].str.slice(0, 6).to_numpy(dtype=object)),
-            _join(pinyin, norm["residence_code"].str.slice(0, 9).to_numpy(dtype=object)),
+            _join(pinyin, distinct_map(norm["hukou_code"], lambda codes: codes.str.slice(0, 6))),
+            _join(pinyin, distinct_map(norm["residence_code"], lambda codes: codes.str.slice(0, 9))),
         ]
 
 

@@ -70,9 +70,16 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     labels = np.arange(n, dtype=np.int64)
     graph = nx.Graph()
     graph.add_edges_from(pairs.tolist())
-    for members in nx.connected_components(graph):
-        members = np.fromiter(members, dtype=np.int64, count=len(members))
-        labels[members] = members.min()
+    nodes: list[int] = []
+    component: list[int] = []
+    for k, members in enumerate(nx.connected_components(graph)):
+        nodes.extend(members)
+        component.extend([k] * len(members))
+    if nodes:
+        at, of = np.asarray(nodes, dtype=np.int64), np.asarray(component, dtype=np.int64)
+        smallest = np.full(int(of[-1]) + 1, n, dtype=np.int64)
+        np.minimum.at(smallest, of, at)
+        labels[at] = smallest[of]
     return labels
 
 
