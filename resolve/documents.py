@@ -17,16 +17,9 @@ lost.  Each workbook holds:
 ID numbers are masked in every printed copy (``mask_id_numbers``: first 6 and last 4 kept,
 ``330106********1244``); the full numbers stay in notices.csv only.
 
-Why the SpreadsheetML is written here and not through openpyxl or xlsxwriter: a district run
-of 250,000 records prints ~26,000 notices (1.6 million cells) into ~800 workbooks, and both
-libraries build and serialise one Python object per cell (openpyxl took 54 s for it,
-xlsxwriter costs ~10-20 µs a cell and ~4 ms a workbook here: 20-30 s).  Here the XML of
-every cell is built column by column over the notices of a batch of units (numpy string
-concatenation, escaping once per distinct value) and joined once per unit: ~3 s.  The
-parts are the minimal package Excel itself writes (content types, relationships, workbook
-with print titles and filter names, styles, worksheets with inline strings as xlsxwriter's
-constant_memory mode writes them); zip entries carry a fixed date, so the same notices give
-byte-identical files.
+The workbooks are written as SpreadsheetML directly (``resolve.sheets``): a district run of
+250,000 records prints ~26,000 notices (1.6 million cells) into ~800 workbooks in ~3 s, where
+openpyxl took 54 s.  The same notices give byte-identical files.
 
 >>> mask_id_numbers(["330106199001011244", "33010690010112", "12345", ""]).tolist()
 ['330106********1244', '330106****0112', '*****', '']
@@ -36,7 +29,6 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -47,6 +39,8 @@ from openpyxl.utils import get_column_letter
 from linkage.normalize.contact import per_distinct
 
 from .grouped import text_column
+from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, TITLE, VALUE, cell_xml, line_counts, per_unit, row_height,
+                     save_workbook, xml_text)
 
 LINK_LABELS = {"direct": "两条记录直接比对", "path": "经同组记录间接关联,取最弱一环", "strongest": "与同组记录的最强比对",
                "none": "无比对记录"}
@@ -66,14 +60,11 @@ PAIRED = ("项目", "记录编号", "姓名", "身份证号", "所在单位")
 """Form lines with a value for each record (the others span both columns)."""
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z_\-\u4e00-\u9fff]+")
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TITLE, _LABEL, _VALUE, _NUMBER = 1, 2, 3, 4  # cellXfs in _STYLES
 _WIDTHS = {"evidence": 40, "instruction": 40, "missing": 40, "reasons": 24, "rule_label": 20, "record_id_number": 20,
            "kept_id_number": 20, "record_ids": 20, "names": 16, "units": 24, "record_name": 8, "kept_name": 8,
            "probability": 8}  # table columns, in characters; 13 (a unit code) for the others
 _BATCH = 4000  # notices and verification lines built at once
 _FORM_ROWS = 18  # title, 15 lines, a blank row, the signature line
-_LINE_HEIGHT = 16.0  # points per wrapped line (宋体 11 takes 14.25, substitute CJK fonts up to 16)
 
 
 def mask_id_number(number: str) -> str:
@@ -181,11 +172,11 @@ def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, 
                  folder: Path, written: dict[str, Path]) -> None:
     """The workbooks of the units of ``units`` (n,) and ``line_units`` (m,), recorded in
     ``written`` (lower-cased file stem -> path)."""
-    forms, merges, breaks = (_per_unit(units, pieces) for pieces in _form_rows(notices, units))
+    forms, merges, breaks = (per_unit(units, pieces) for pieces in _form_rows(notices, units))
     printed = notices.assign(record_id_number=mask_id_numbers(text_column(notices, "record_id_number")),
                              kept_id_number=mask_id_numbers(text_column(notices, "kept_id_number")))
-    table = _per_unit(units, _table_rows(printed, TABLE_HEADERS, units))
-    pending = _per_unit(line_units, _table_rows(lines, VERIFICATION_HEADERS, line_units))
+    table = per_unit(units, _table_rows(printed, TABLE_HEADERS, units))
+    pending = per_unit(line_units, _table_rows(lines, VERIFICATION_HEADERS, line_units))
     for unit in sorted(set(units) | set(line_units)):
         stem = _UNSAFE.sub("_", unit) or "未知单位"
         while stem.lower() in written:  # two codes that read alike once made safe for a file name
@@ -195,47 +186,7 @@ def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, 
         if unit in pending:
             sheets.append(("待核实名单", *_table_sheet(lines, VERIFICATION_HEADERS, pending[unit])))
         written[stem.lower()] = folder / f"{stem}.xlsx"
-        _save(written[stem.lower()], sheets)
-
-
-def _per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, str]:
-    """Each line's XML, given as pieces (a str, or object str (n,) per line), joined per unit
-    in input order: unit -> str.  No string per line is built (joined once per unit)."""
-    merged: list[Any] = []
-    for piece in pieces:
-        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += piece
-        else:
-            merged.append(piece)
-    grid = np.empty((len(units), len(merged)), dtype=object)
-    for column, piece in enumerate(merged):
-        grid[:, column] = piece
-    order = np.argsort(units, kind="stable")
-    names, starts = np.unique(units[order], return_index=True)
-    flat, width = grid[order].ravel(), len(merged)
-    return {name: "".join(flat[a * width:b * width]) for name, a, b in zip(names, starts, [*starts[1:], len(units)])}
-
-
-def _xml(values: Any) -> np.ndarray:
-    """Text escaped for XML (characters XML cannot hold dropped), once per distinct value; object (n,)."""
-    codes, distinct = pd.factorize(pd.Series(values, dtype=object).astype(str), use_na_sentinel=False)
-    escaped = [_NOT_XML.sub("", v)[:32767].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-               for v in distinct]
-    return np.array(escaped + [""], dtype=object)[:-1][codes]
-
-
-def _line_counts(values: np.ndarray, capacity: int) -> np.ndarray:
-    """Printed lines a wrapped value takes in a cell ``capacity`` ASCII characters wide (a
-    Chinese character, 3 bytes in UTF-8, takes two); int (n,), at least 1."""
-    codes, distinct = pd.factorize(pd.Series(values, dtype=object).astype(str), use_na_sentinel=False)
-    width = np.array([(len(v) + len(v.encode("utf-8", "ignore"))) // 2 for v in distinct] + [0], dtype=np.int64)
-    return np.maximum(1, -(-width // capacity))[:-1][codes]
-
-
-def _cells(column: str, rows: Any, texts: Any, style: int) -> list[Any]:
-    """One inline-string cell per line: rows, texts (escaped) str or object str (n,) -> XML pieces."""
-    return [f'<c r="{column}', rows, f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">', texts,
-            "</t></is></c>"]
+        save_workbook(written[stem.lower()], sheets)
 
 
 def _form_rows(notices: pd.DataFrame, units: np.ndarray) -> tuple[list[Any], list[Any], list[Any]]:
@@ -243,22 +194,22 @@ def _form_rows(notices: pd.DataFrame, units: np.ndarray) -> tuple[list[Any], lis
     merged cells and its page break (``_per_unit``)."""
     first = pd.Series(units).groupby(units, sort=False).cumcount().to_numpy() * _FORM_ROWS + 1
     row = lambda k: (first + k).astype(str).astype(object)  # noqa: E731
-    title = _xml(text_column(notices, "kind_label") + "  通报编号 " + text_column(notices, "notice_id"))
-    xml = ['<row r="', row(0), '" ht="21" customHeight="1">', *_cells("A", row(0), title, _TITLE), "</row>"]
+    title = xml_text(text_column(notices, "kind_label") + "  通报编号 " + text_column(notices, "notice_id"))
+    xml = ['<row r="', row(0), '" ht="21" customHeight="1">', *cell_xml("A", row(0), title, TITLE), "</row>"]
     merges: list[Any] = []
     for k, (label, value, kept) in enumerate(form_lines(notices), start=1):
-        r, style = row(k), _LABEL if label == "项目" else _VALUE
-        cells = _cells("A", r, label, _LABEL) + _cells("B", r, _xml(value), style)
+        r, style = row(k), LABEL if label == "项目" else VALUE
+        cells = cell_xml("A", r, label, LABEL) + cell_xml("B", r, xml_text(value), style)
         if kept is None:
-            cells += ['<c r="C', r, f'" s="{_VALUE}"/>']
+            cells += ['<c r="C', r, f'" s="{VALUE}"/>']
             merges += ['<mergeCell ref="B', r, ":C", r, '"/>']
-            lines = _line_counts(value, 58)
+            lines = line_counts(value, 58)
         else:
-            cells += _cells("C", r, _xml(kept), style)
-            lines = np.maximum(_line_counts(value, 28), _line_counts(kept, 28))
-        xml += ['<row r="', r, '"', _height(lines), ">", *cells, "</row>"]
+            cells += cell_xml("C", r, xml_text(kept), style)
+            lines = np.maximum(line_counts(value, 28), line_counts(kept, 28))
+        xml += ['<row r="', r, '"', row_height(lines), ">", *cells, "</row>"]
     r = row(_FORM_ROWS - 1)
-    xml += ['<row r="', r, '">', *_cells("A", r, "经办人签字:", 0), *_cells("C", r, "日期:", 0), "</row>"]
+    xml += ['<row r="', r, '">', *cell_xml("A", r, "经办人签字:", 0), *cell_xml("C", r, "日期:", 0), "</row>"]
     return xml, merges, ['<brk id="', r, '" max="16383" man="1"/>']
 
 
@@ -271,107 +222,39 @@ def _table_rows(frame: pd.DataFrame, headers: dict[str, str], units: np.ndarray)
         letter = get_column_letter(index + 1)
         if pd.api.types.is_float_dtype(frame[column]):
             number = frame[column].round(3).to_numpy(dtype=float).astype(str).astype(object)
-            cells += ['<c r="' + letter, r, f'" s="{_NUMBER}"',
+            cells += ['<c r="' + letter, r, f'" s="{NUMBER}"',
                       np.where(frame[column].notna(), "><v>" + number + "</v></c>", "/>")]
         else:
             text = text_column(frame, column)
-            cells += _cells(letter, r, _xml(text), _VALUE)
-            lines = np.maximum(lines, _line_counts(text, _WIDTHS.get(column, 13) - 1))
-    return ['<row r="', r, '"', _height(lines), ">", *cells, "</row>"]
-
-
-def _height(lines: np.ndarray) -> np.ndarray:
-    """Row height attribute for wrapped text of ``lines`` (n,) lines ('' for one line); object (n,).
-    Set in the file because Excel, WPS and LibreOffice do not agree on fitting it when opened."""
-    height = (lines * _LINE_HEIGHT + 4).astype(str).astype(object)
-    return np.where(lines > 1, ' ht="' + height + '" customHeight="1"', "")
-
-
-_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats'
-         '.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">')
-_MARGINS = '<pageMargins left="{0}" right="{0}" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            cells += cell_xml(letter, r, xml_text(text), VALUE)
+            lines = np.maximum(lines, line_counts(text, _WIDTHS.get(column, 13) - 1))
+    return ['<row r="', r, '"', row_height(lines), ">", *cells, "</row>"]
 
 
 def _form_sheet(unit: str, rows: str, merges: str, breaks: str) -> str:
     if not rows:
-        rows = '<row r="1">' + "".join(_cells("A", "1", _xml([f"{unit}: 本次无需处理的通报,请查看待核实名单。"])[0], 0)) \
+        rows = '<row r="1">' + "".join(cell_xml("A", "1", xml_text([f"{unit}: 本次无需处理的通报,请查看待核实名单。"])[0], 0)) \
             + "</row>"
     count = breaks.count("<brk ")
-    return (_HEAD + '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
+    return (SHEET_HEAD + '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="10.7" customWidth="1"/>'
             f'<col min="2" max="3" width="30.7" customWidth="1"/></cols><sheetData>{rows}</sheetData>'
             + (f'<mergeCells count="{merges.count("<mergeCell ")}">{merges}</mergeCells>' if merges else "")
-            + _MARGINS.format(0.5) + '<pageSetup paperSize="9" orientation="portrait"/>'
+            + MARGINS.format(0.5) + '<pageSetup paperSize="9" orientation="portrait"/>'
             + (f'<rowBreaks count="{count}" manualBreakCount="{count}">{breaks}</rowBreaks>' if count else "")
             + "</worksheet>")
 
 
 def _table_sheet(frame: pd.DataFrame, headers: dict[str, str], rows: str) -> tuple[str, tuple[str, int]]:
     columns = [c for c in headers if c in frame.columns]
-    head = "".join("".join(_cells(get_column_letter(k + 1), "1", headers[c], _LABEL)) for k, c in enumerate(columns))
+    head = "".join("".join(cell_xml(get_column_letter(k + 1), "1", headers[c], LABEL)) for k, c in enumerate(columns))
     widths = "".join(f'<col min="{k + 1}" max="{k + 1}" width="{_WIDTHS.get(c, 13)}" customWidth="1"/>'
                      for k, c in enumerate(columns))
     last = (get_column_letter(len(columns)), rows.count("<row ") + 1)
-    return (_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
+    return (SHEET_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{widths}</cols>'
             f'<sheetData><row r="1">{head}</row>{rows}</sheetData><autoFilter ref="A1:{last[0]}{last[1]}"/>'
-            + _MARGINS.format(0.7) + '<pageSetup paperSize="9" orientation="landscape" fitToHeight="0"/></worksheet>',
+            + MARGINS.format(0.7) + '<pageSetup paperSize="9" orientation="landscape" fitToHeight="0"/></worksheet>',
             last)
-
-
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_FONT = '<sz val="{}"/><name val="宋体"/><family val="3"/><charset val="134"/>'
-_BOXED = 'borderId="1" applyBorder="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://schemas.openxmlformats.org/'
-    f'spreadsheetml/2006/main"><fonts count="3"><font>{_FONT.format(11)}</font><font><b/>{_FONT.format(14)}</font>'
-    f'<font><b/>{_FONT.format(11)}</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills><borders count="2"><border><left/><right/><top/>'
-    '<bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/>'
-    '<bottom style="thin"/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
-    'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" '
-    'borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    f'<xf numFmtId="49" fontId="2" fillId="0" xfId="0" applyNumberFormat="1" applyFont="1" {_BOXED}'
-    f'<xf numFmtId="49" fontId="0" fillId="0" xfId="0" applyNumberFormat="1" {_BOXED}'
-    f'<xf numFmtId="0" fontId="0" fillId="0" xfId="0" {_BOXED}</cellXfs><cellStyles count="1">'
-    '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
-
-
-def _save(path: Path, sheets: list[tuple[str, str, tuple[str, int] | None]]) -> None:
-    """The .xlsx package of ``sheets`` (name, worksheet XML, (last column, last row) of a table
-    or None): a table gets its header row printed on every page, and its filter."""
-    xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    ids = range(1, len(sheets) + 1)
-    names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{k - 1}" hidden="1">\'{name}\'!'
-                    f'$A$1:${ref[0]}${ref[1]}</definedName><definedName name="_xlnm.Print_Titles" '
-                    f'localSheetId="{k - 1}">\'{name}\'!$1:$1</definedName>'
-                    for k, (name, _, ref) in zip(ids, sheets) if ref)
-    parts = {
-        "[Content_Types].xml": xml + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
-        f'ContentType="{_OOXML}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_OOXML}.styles+xml"/>'
-        + "".join(f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="{_OOXML}.worksheet+xml"/>'
-                  for k in ids) + "</Types>",
-        "_rels/.rels": xml + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": xml + f'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        f'xmlns:r="{_REL}"><bookViews><workbookView/></bookViews><sheets>'
-        + "".join(f'<sheet name="{name}" sheetId="{k}" r:id="rId{k}"/>' for k, (name, _, _) in zip(ids, sheets))
-        + "</sheets>" + (f"<definedNames>{names}</definedNames>" if names else "") + "</workbook>",
-        "xl/_rels/workbook.xml.rels": xml + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'relationships">' + "".join(f'<Relationship Id="rId{k}" Type="{_REL}/worksheet" Target="worksheets/sheet{k}'
-                                    '.xml"/>' for k in ids)
-        + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
-        "xl/styles.xml": _STYLES,
-        **{f"xl/worksheets/sheet{k}.xml": sheet for k, (_, sheet, _) in zip(ids, sheets)},
-    }
-    with zipfile.ZipFile(path, "w") as book:
-        for name, text in parts.items():
-            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            book.writestr(info, text.encode("utf-8"), compresslevel=1)
