@@ -108,7 +108,10 @@ def prepare(raw: pd.DataFrame) -> Records:
     norm["status"] = np.where(status == "", "在管", status).astype(object)
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for column, values in norm.items():  # one block per column: no dtype inference, no consolidation copy
-        frame[column] = values
+        # text stays object dtype under pandas 3 too: every stage reads these columns as numpy
+        # object arrays, and an arrow-backed 'str' column would be rebuilt as Python strings each time
+        frame[column] = pd.Series(values, index=frame.index, dtype=object, copy=False) \
+            if values.dtype == object else values
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     return Records(raw=raw, norm=frame, flags=flag_frame)
 
