@@ -150,10 +150,11 @@ def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarra
     frame["date"] = f"{as_of:%Y-%m-%d}"
     prob, why, link, link_records = _links(len(norm), cluster_ids, pairs, probabilities, reasons, rows, kept, record_ids)
     frame["probability"], frame["reasons"], frame["link"], frame["link_records"] = np.round(prob, 4), why, link, link_records
-    names, id_numbers, unit_names = _details(norm, raw)
-    frame["record_name"], frame["kept_name"] = names[rows], names[kept]
-    frame["record_id_number"], frame["kept_id_number"] = id_numbers[rows], id_numbers[kept]
-    frame["record_unit_name"], frame["kept_unit_name"] = unit_names[rows], unit_names[kept]
+    names, id_numbers, unit_names = _details(norm, raw, np.r_[rows, kept])
+    q = len(rows)
+    frame["record_name"], frame["kept_name"] = names[:q], names[q:]
+    frame["record_id_number"], frame["kept_id_number"] = id_numbers[:q], id_numbers[q:]
+    frame["record_unit_name"], frame["kept_unit_name"] = unit_names[:q], unit_names[q:]
     frame["instruction"] = ""
     for name, template in INSTRUCTIONS.items():
         chosen = (frame["kind"] == name).to_numpy()
@@ -195,16 +196,22 @@ def fill_template(template: str, frame: pd.DataFrame) -> np.ndarray:
     return out.to_numpy(dtype=object)
 
 
-def _details(norm: pd.DataFrame, raw: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Names, full ID numbers (as typed when ``raw`` is given) and unit names; object (n,) each."""
-    names = text_column(norm, "name")
-    ids = text_column(norm, "id_number")
-    ids = np.where(ids == "", text_column(norm, "id_full"), ids)
-    unit_names = np.full(len(norm), "", dtype=object)
+def _details(norm: pd.DataFrame, raw: pd.DataFrame | None, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Names, full ID numbers (as typed when ``raw`` is given) and unit names of the rows ``at``
+    (int (q,)); object (q,) each.  Only those rows are read: a notice concerns a few of them."""
+    def rows_of(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+        return frame[[c for c in columns if c in frame.columns]].iloc[at]
+
+    picked = rows_of(norm, "name", "id_number", "id_full")
+    names = text_column(picked, "name")
+    ids = text_column(picked, "id_number")
+    ids = np.where(ids == "", text_column(picked, "id_full"), ids)
+    unit_names = np.full(len(at), "", dtype=object)
     if raw is not None and len(raw) == len(norm):
-        typed = pd.Series(text_column(raw, "id_number"), dtype=object).str.strip().to_numpy(dtype=object)
+        typed_rows = rows_of(raw, "id_number", "unit_name")
+        typed = pd.Series(text_column(typed_rows, "id_number"), dtype=object).str.strip().to_numpy(dtype=object)
         ids = np.where(typed != "", typed, ids)
-        unit_names = text_column(raw, "unit_name")
+        unit_names = text_column(typed_rows, "unit_name")
     return names, ids.astype(object), unit_names
 
 
