@@ -39,6 +39,20 @@ def test_parquet_with_nulls_and_typed_columns_reads_as_text(tmp_path, register):
     assert frame["phone"].tolist() == ["13800138000", "", "2", "", "5"]
     assert frame["备注"].tolist() == ["1", "", "3", "", "5"]
     assert frame["比例"].tolist() == ["0.5", "", "1.0", "2.0", "3.0"]
+
+
+def test_parquet_categories_dates_and_timestamps_read_as_text(tmp_path, register):
+    import datetime
+
+    typed = register.assign(unit_code=pd.Categorical(["330106001", None, "330106002", "330106001", None]),
+                            birth_date=[datetime.date(1990, 1, 2), None, datetime.date(1991, 5, 6), None, None],
+                            registered_date=pd.to_datetime(["2020-01-02", None, "2021-03-04 05:06:07", None, None],
+                                                           format="mixed"))
+    typed.to_parquet(tmp_path / "c.parquet")
+    frame = load(tmp_path / "c.parquet")
+    assert frame["unit_code"].tolist() == ["330106001", "", "330106002", "330106001", ""]
+    assert frame["birth_date"].tolist()[:3] == ["1990-01-02", "", "1991-05-06"]
+    assert frame["registered_date"].tolist()[:3] == ["2020-01-02 00:00:00", "", "2021-03-04 05:06:07"]
     assert all(isinstance(v, str) for column in frame.columns for v in frame[column])
 
 
