@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from linkage.columns import REGISTER_COLUMNS
-from linkage.normalize.contact import per_distinct
 
 from .grouped import (date_column, day_numbers, day_text, first_per_group, group_any, group_count, group_extreme,
                       join_notes, join_per_group, take, text_column)
@@ -101,6 +100,7 @@ class _Context:
         self.unit_sig = significant_codes(self.unit)
         self.unit_len = code_lengths(self.unit_sig)
         self._cache: dict[tuple[str, str], np.ndarray] = {}
+        self._claims: dict[tuple[str, str], _Claim] = {}
 
     def text(self, name: str) -> np.ndarray:
         """object (m,): column ``name`` as str ('' where absent), converted once per run."""
@@ -111,13 +111,21 @@ class _Context:
         return self._cached("days", name, lambda: date_column(self.work, name))
 
     def filled(self, name: str) -> np.ndarray:
-        """bool (m,): column ``name`` holds something other than blanks."""
+        """bool (m,): column ``name`` holds a value (normalised text is trimmed, so not '')."""
         def compute() -> np.ndarray:
             column = self.work[name]
             if pd.api.types.is_string_dtype(column) or column.dtype == object:
-                return per_distinct(self.text(name), lambda text: text.strip() != "").astype(bool)
+                return self.text(name) != ""
             return column.notna().to_numpy(copy=True)
         return self._cached("filled", name, compute)
+
+    def claim(self, field: str, since_field: str) -> "_Claim":
+        """Her code read from ``field`` (``_her_code``), once per run: a location rule and the
+        tie-break on the same place read the same claim.  Callers must not change its arrays."""
+        key = (field, since_field)
+        if key not in self._claims:
+            self._claims[key] = _her_code(self, field, since_field)
+        return self._claims[key]
 
     def _cached(self, kind: str, name: str, compute: Any) -> np.ndarray:
         if (kind, name) not in self._cache:
@@ -184,7 +192,7 @@ def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
     same place); otherwise she goes to verification, and no tie-break guesses for her."""
     grp, G = ctx.grp, ctx.G
     open_g = ~out.located
-    claim = _her_code(ctx, rule.field, rule.since_field)
+    claim = ctx.claim(rule.field, rule.since_field)
     note, read = claim.note, claim.label + claim.raw
     applies, unknown = claim.usable.copy(), claim.present & ~claim.usable
     if rule.since_field:
@@ -241,7 +249,7 @@ def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
         label = "信息项数"
         shown = record_id + " " + goodness.astype(np.int64).astype(str).astype(object)
     elif rule.kind == "nearest":
-        claim = _her_code(ctx, rule.field, rule.since_field)
+        claim = ctx.claim(rule.field, rule.since_field)
         code = claim.sig[grp]
         depth = match_depth(ctx.unit_sig, code)
         code_len = code_lengths(code)
@@ -309,7 +317,8 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     grp = new_code[codes[rows]].astype(np.int64)
     G = int(chosen.sum())
     used = [c for c in dict.fromkeys(("record_id", "unit_code", "name", "status", *rules.columns)) if c in norm.columns]
-    work = norm.iloc[rows, [norm.columns.get_loc(c) for c in used]].reset_index(drop=True)
+    work = norm.iloc[rows, [norm.columns.get_loc(c) for c in used]]
+    work.index = pd.RangeIndex(len(work))  # reset_index(drop=True) without a second copy
     out = run_rules(work, grp, G, as_of=as_of, rules=rules, active=active[rows])
     rows, work, grp, out.cand = rows[active[rows]], work[active[rows]].reset_index(drop=True), grp[active[rows]], \
         out.cand[active[rows]]
