@@ -11,22 +11,15 @@ import argparse
 import sys
 from typing import Sequence
 
+from .cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from .errors import LinkageError
 
-EPILOG = "Inputs: .csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx or .parquet, English or Chinese headers."
-
-
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--out", required=True, metavar="OUT",
-                        help="folder for the output files (created if missing)")
-    parser.add_argument("--threshold", type=float, metavar="P",
-                        help="match probability (0-1) at or above which two records are the same person "
-                             "(default: the model's recommended threshold)")
+    add_out(parser)
+    add_match(parser)
     parser.add_argument("--review-threshold", type=float, metavar="P",
                         help="pairs at or above this probability are listed in pairs.csv for review (default 0.3)")
-    parser.add_argument("--model", metavar="FILE",
-                        help="a trained model (JSON) to use instead of the one shipped with the package")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on standard error")
+    add_quiet(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,8 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(dedupe)
     dedupe.add_argument("--district", metavar="CODE",
                         help="this office's 6-digit district code (GB/T 2260); decides which notices are ours")
-    dedupe.add_argument("--as-of", metavar="DATE", help="reference date of the clean-up (default: today)")
-    dedupe.add_argument("--rules", metavar="FILE", help="managing-unit rules (JSON or TOML) replacing the default")
+    add_resolve(dedupe)
     dedupe.add_argument("--no-decide", action="store_true",
                         help="find and cluster the duplicates only: no managing-unit decisions, notices or "
                         "verification list")

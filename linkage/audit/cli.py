@@ -15,10 +15,8 @@ import json
 from pathlib import Path
 from typing import Callable
 
+from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from ..errors import ConfigError
-
-EPILOG = "Inputs: .csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx or .parquet, English or Chinese headers."
-
 
 def _positive(text: str) -> int:
     value = int(text)
@@ -38,7 +36,7 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
                     "summary.csv, summary.xlsx, sample.csv and the dedupe outputs into OUT.",
         epilog=EPILOG)
     audit.add_argument("register", metavar="REGISTER", help="the register file (育龄妇女信息)")
-    audit.add_argument("-o", "--out", required=True, metavar="OUT", help="folder for the output files (created if missing)")
+    add_out(audit)
     audit.add_argument("--children", metavar="FILE",
                        help="the children table (子女信息: child_id, mother_record_id, sex, birth_date, birth_order, "
                             "id_number, policy, reported_period) to check births and illegal-birth reports")
@@ -49,22 +47,18 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     audit.add_argument("--district", metavar="CODE",
                        help="this office's 6-digit district code (GB/T 2260): decides which notices are ours and "
                             "which extract rows are in scope (default: every district of the register's units)")
-    audit.add_argument("--as-of", metavar="DATE", help="reference date of the clean-up, e.g. 2026-01-31 (default: today)")
     audit.add_argument("--sample", type=_positive, default=None, metavar="N",
                        help="records drawn per street for the inspectors' spot check (default 30; 0 for none)")
     audit.add_argument("--seed", type=int, default=None, metavar="S",
                        help="seed of the spot-check draw: the same seed and register give the same sample")
-    audit.add_argument("--threshold", type=float, metavar="P",
-                       help="match probability (0-1) at or above which two records are the same woman "
-                            "(default: the model's recommended threshold)")
-    audit.add_argument("--model", metavar="FILE", help="a trained match model (JSON) instead of the shipped one")
-    audit.add_argument("--rules", metavar="FILE", help="managing-unit rules (JSON or TOML) replacing the default")
+    add_resolve(audit)
+    add_match(audit)
     audit.add_argument("--options", metavar="FILE",
                        help="JSON of the checks' thresholds replacing the defaults, e.g. "
                             '{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}')
     audit.add_argument("--no-dedupe", action="store_true",
                        help="skip the duplicate search (faster; duplicates are then counted as 0)")
-    audit.add_argument("-q", "--quiet", action="store_true", help="no progress lines on standard error")
+    add_quiet(audit)
 
     spot = subparsers.add_parser(
         "spotcheck", help="error rate per street from a marked spot-check sample",
@@ -73,8 +67,8 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
                     "district's stratified estimate, to OUT/spotcheck.csv and OUT/spotcheck.xlsx.",
         epilog=EPILOG)
     spot.add_argument("sample", metavar="SAMPLE", help="the marked sample (sample.csv of an audit run)")
-    spot.add_argument("-o", "--out", required=True, metavar="OUT", help="folder for spotcheck.csv and spotcheck.xlsx")
-    spot.add_argument("-q", "--quiet", action="store_true", help="accepted for symmetry; spotcheck prints no progress")
+    add_out(spot, "spotcheck.csv and spotcheck.xlsx")
+    add_quiet(spot, "accepted for symmetry; spotcheck prints no progress")
     return {"audit": run_audit, "spotcheck": run_spotcheck}
 
 
