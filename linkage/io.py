@@ -12,6 +12,7 @@ import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .columns import (
@@ -80,8 +81,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def _whole_numbers(column) -> bool:
     """A float column whose values (nulls aside) are all integers of at most 15 digits."""
-    import numpy as np
-
     values = column.to_numpy(zero_copy_only=False)
     values = values[~np.isnan(values)]
     return bool(len(values)) and bool(np.all((values == np.round(values)) & (np.abs(values) < 1e15)))

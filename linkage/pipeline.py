@@ -49,7 +49,7 @@ class DedupeResult:
     @property
     def clusters(self) -> pd.DataFrame:
         """clusters.csv: every input record exactly once."""
-        return self.clustering.table(self.records.norm["record_id"].to_numpy(dtype=object))
+        return self.clustering.table()
 
     @property
     def pairs(self) -> pd.DataFrame:

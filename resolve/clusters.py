@@ -42,9 +42,9 @@ class Clustering:
     def cluster_ids(self) -> np.ndarray:
         return _stable_ids(self.labels, self.record_ids)
 
-    def table(self, record_ids: np.ndarray) -> pd.DataFrame:
+    def table(self) -> pd.DataFrame:
         """clusters.csv: record_id, cluster_id, cluster_size — every input record exactly once."""
-        return pd.DataFrame({"record_id": record_ids, "cluster_id": self.cluster_ids, "cluster_size": self.sizes})
+        return pd.DataFrame({"record_id": self.record_ids, "cluster_id": self.cluster_ids, "cluster_size": self.sizes})
 
 
 def cannot_link(norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:

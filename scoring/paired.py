@@ -117,13 +117,11 @@ def paired(left, right) -> Paired:
         and not (right.codes < 0).any()
     ):
         return Paired(left.categories, left.codes.astype(np.int64), right.codes.astype(np.int64))
-    left_values = _clean(np.asarray(left, dtype=object))
-    right_values = _clean(np.asarray(right, dtype=object))
+    left_values, right_values = np.asarray(left, dtype=object), np.asarray(right, dtype=object)
     if len(left_values) != len(right_values):
         raise ValueError(f"left has {len(left_values)} values and right {len(right_values)}; pairs need one each")
-    codes, values = pd.factorize(np.concatenate([left_values, right_values]))
-    codes = codes.astype(np.int64)
-    return Paired(_index(values), codes[: len(left_values)], codes[len(left_values):])
+    codes, categories = factorize_text(np.concatenate([left_values, right_values]))
+    return Paired(categories, codes[: len(left_values)], codes[len(left_values):])
 
 
 def _array(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:

@@ -63,4 +63,4 @@ def test_different_sex_cannot_link():
 
 def test_empty_input_gives_empty_output():
     result = cluster(_norm(0), np.empty((0, 2), dtype=np.int64), np.empty(0), threshold=0.5)
-    assert len(result.cluster_ids) == 0 and len(result.table(np.array([], dtype=object))) == 0
+    assert len(result.cluster_ids) == 0 and len(result.table()) == 0

@@ -51,11 +51,6 @@ mainland use (zh-cn); shipped as data because importing zhconv takes ~0.4 s a ru
 ``write_simplified_table()`` regenerates it; a test checks it against zhconv."""
 
 
-def simplified_char(char: str) -> str:
-    """The simplified form of one character (itself if it has none)."""
-    return _simplified_table().get(char, char)
-
-
 @lru_cache(maxsize=1)
 def _simplified_table() -> dict[str, str]:
     text = resources.files("linkage").joinpath(SIMPLIFIED_TABLE).read_text(encoding="utf-8")
