@@ -154,7 +154,7 @@ def generate_register(n_records: int = 25_000, seed: int = 0, district: str = "3
 
     rng = r_type
     fmt = np.where(rng.random(n_records) < 0.7, geo.date_format[rec_unit], rng.integers(0, len(DATE_FORMATS), n_records))
-    # ORIGINAL / DUPLICATE are looked up in this module at call time: a caller may swap them (scoring.train does).
+    # ORIGINAL / DUPLICATE are looked up in this module at call time: a caller may swap them (benchmarks.train_default does).
     cells = type_records(_clean_records(p, rec_person), (ordinal > 0).astype(np.int64), [ORIGINAL, DUPLICATE], rng, fmt)
     cells["record_unit"] = rec_unit
     cells.update(_register_extras(rng, p, geo, rec_person, rec_unit, ordinal, as_of_day, fmt))

@@ -39,9 +39,10 @@ if str(REPO) not in sys.path:
 from benchmarks.generator import generate_register  # noqa: E402
 from linkage.io import load  # noqa: E402
 from linkage.prepare import prepare  # noqa: E402
-from resolve.decide import INACTIVE_STATUSES, decide  # noqa: E402
+from linkage.codes import codes_match, significant_codes  # noqa: E402
+from linkage.normalize.status import is_inactive  # noqa: E402
+from resolve.decide import decide  # noqa: E402
 from resolve.notices import draft_notices  # noqa: E402
-from resolve.rules import codes_match, significant_codes  # noqa: E402
 
 
 def evaluate(norm: pd.DataFrame, cluster_ids: np.ndarray, person_of: np.ndarray, persons: pd.DataFrame,
@@ -54,7 +55,7 @@ def evaluate(norm: pd.DataFrame, cluster_ids: np.ndarray, person_of: np.ndarray,
     drafted = draft_notices(decisions, norm, cluster_ids, pairs, probabilities, reasons, district=district,
                             as_of=as_of)
     seconds = time.perf_counter() - started
-    active = ~np.isin(norm["status"].to_numpy(dtype=object), INACTIVE_STATUSES)
+    active = ~is_inactive(norm["status"])
     frame = pd.DataFrame({"cluster": np.asarray(cluster_ids, dtype=object).astype(str), "person": person_of})[active]
     per_cluster = frame.groupby("cluster")["person"].agg(["nunique", "first", "size"])
     per_person = frame.groupby("person").size()

@@ -8,7 +8,7 @@ drafts the notices and the verification list, which no anchor does.  FEBRL runs 
 fitted on the case's labelled training tables (the other FEBRL data sets), which is what a
 user with labels does; fitting is inside the timed process.  ``unsupervised=True`` (the
 tool 'ours-em', FEBRL only) fits the generic profile's Fellegi-Sunter model by EM on the
-evaluated table(s) themselves, with no labels at all (``linkage.generic_em``).
+evaluated table(s) themselves, with no labels at all (``linkage.generic.fit_unsupervised``, ``scoring.em``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ def run(case: Case, *, unsupervised: bool = False, full: bool = False) -> ToolOu
     profile = model = None
     left = case.folder / "left.parquet"
     if case.meta["suite"] == "febrl":
-        from linkage.generic import FEBRL, fit_model
-        from linkage.generic_em import fit_unsupervised
+        from linkage.generic import FEBRL, fit_model, fit_unsupervised
 
         other = case.table("right") if case.kind == "link" else None
         profile = FEBRL

@@ -48,7 +48,7 @@ METHOD = """\
   generic field profile (`linkage.generic.FEBRL`) with a model fitted on the *other* FEBRL
   sets (febrl1+2 for febrl3, febrl1–3 for febrl4), as a user with labels would; **ours-em**
   is the same profile with no labels at all: a Fellegi-Sunter model fitted by EM on the
-  evaluated data (`linkage.generic_em`), the counterpart of ECM and Splink.
+  evaluated data (`linkage.generic.fit_unsupervised`), the counterpart of ECM and Splink.
 - Register: the generator's Chinese register (seed 20260, not one the default model was
   trained on), deduplicated; and the same register linked to a shared-platform extract.
   This engine uses its default profile and shipped default model, no tuning per run, and

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from typing import Protocol, Sequence
 
 import numpy as np
 import pandas as pd
+
+from linkage.identity import IdParts
 
 from .kernels import BlockStats, pairs_from_keys, unique_pairs
 from .register import DEFAULT_BLOCKERS
@@ -21,42 +24,13 @@ class Blocker(Protocol):
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]: ...
 
 
-def ruled_out(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
-    """bool (p,): both ID numbers are valid and differ.  A wrong digit or two swapped
-    neighbours never keep the MOD 11-2 check valid, so such a pair is two people (twins,
-    sisters, namesakes) and is not worth scoring."""
-    if "id_number" not in left.columns or "id_number" not in right.columns or len(pairs) == 0:
-        return np.zeros(len(pairs), dtype=bool)
-    id_l = left["id_number"].to_numpy(dtype=object)[pairs[:, 0]]
-    id_r = right["id_number"].to_numpy(dtype=object)[pairs[:, 1]]
-    return (id_l != "") & (id_r != "") & (id_l != id_r)
-
-
-def _id_codes(frame: pd.DataFrame) -> np.ndarray | None:
-    """int64 (n,): a code per distinct usable ID number, -1 where there is none; None if the
-    frame has no ``id_number``."""
-    if "id_number" not in frame.columns:
-        return None
-    ids = pd.Series(frame["id_number"].to_numpy(dtype=object), dtype=object)
-    codes, uniques = pd.factorize(ids, use_na_sentinel=False)  # None is a value here, as in ruled_out
-    blank = np.flatnonzero(pd.Series(uniques, dtype=object).isin([""]).to_numpy())
-    return np.where(np.isin(codes, blank), -1, codes).astype(np.int64)
-
-
-def _ruled_out_codes(codes: np.ndarray | None, pairs: np.ndarray) -> np.ndarray:
-    """``ruled_out`` on the codes of ``_id_codes``: bool (p,)."""
-    if codes is None or len(pairs) == 0:
-        return np.zeros(len(pairs), dtype=bool)
-    left, right = codes[pairs[:, 0]], codes[pairs[:, 1]]
-    return (left >= 0) & (right >= 0) & (left != right)
-
-
 def _pairs_per_key(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
                    stats: BlockStats | None) -> list[np.ndarray]:
     """Pairs of every key of every blocker over ``frame``, each filtered by its blocker's
-    ``keep`` and by ``ruled_out``; positions in ``frame``."""
+    ``keep`` and without the pairs that cannot be one woman (``linkage.identity``: not worth
+    scoring); positions in ``frame``."""
     arrays = []
-    id_codes = _id_codes(frame)
+    parts = IdParts.of_frame(frame)
     for blocker in blockers:
         for k, keys in enumerate(blocker.keys(frame)):
             name = f"{blocker.name}[{k}]"
@@ -64,7 +38,7 @@ def _pairs_per_key(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.nd
                                     any_order=True)  # unique_pairs makes them a sorted set
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(frame, pairs)]
-            pairs = pairs[~_ruled_out_codes(id_codes, pairs)]
+            pairs = pairs[~parts.cannot(pairs)]
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs)
@@ -75,7 +49,7 @@ def block(
     norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKERS, *, stats: BlockStats | None = None
 ) -> np.ndarray:
     """Candidate pairs of one table.  Returns int64 (p, 2), i < j, sorted, no repeats; pairs
-    of two valid, different ID numbers are left out (``ruled_out``)."""
+    that cannot be one woman are left out (``linkage.identity``)."""
     return unique_pairs(_pairs_per_key(norm, blockers, None, stats))
 
 
@@ -87,9 +61,20 @@ def block_link(
     stats: BlockStats | None = None,
 ) -> np.ndarray:
     """Candidate pairs across two tables: int64 (p, 2) of (left row, right row), no repeats;
-    pairs of two valid, different ID numbers are left out (``ruled_out``)."""
+    pairs that cannot be one woman are left out (``linkage.identity``)."""
     both = pd.concat([left, right], ignore_index=True)
     side = np.r_[np.zeros(len(left), dtype=bool), np.ones(len(right), dtype=bool)]
     arrays = _pairs_per_key(both, blockers, side, stats)
     shifted = [pairs - np.array([0, len(left)], dtype=np.int64) for pairs in arrays]
     return unique_pairs(shifted, n_right=max(len(right), 1))
+
+
+def blocking_spec(blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> list[dict]:
+    """The blockers as plain data (their class and parameters), in order: what a trained model
+    records so that it is never used under other blocking (``scoring.MatchModel.spec_``)."""
+    spec = []
+    for blocker in blockers:
+        params = asdict(blocker) if is_dataclass(blocker) else {"name": blocker.name,
+                                                                 "max_block_size": blocker.max_block_size}
+        spec.append({"type": type(blocker).__name__, **params})
+    return spec

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from linkage.normalize.contact import distinct_map
+from linkage.normalize.distinct import distinct_map
 from linkage.normalize.ids import digit_matrix
 from linkage.normalize.names import char_readings, first_readings, pinyin_variants
 

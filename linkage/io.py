@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from .columns import (
     CHILD_COLUMNS,
@@ -56,10 +60,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     strings: integers and dates as written ('42', '2020-01-02'), floats that are all whole
     numbers as integers (a phone number stored as 13800138000.0 reads '13800138000'); any
     other type as pandas writes it."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     table = pq.read_table(path)
     text, other = {}, []
     for name, column in zip(table.column_names, table.columns):
@@ -91,9 +91,6 @@ def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
     headers): pyarrow's CSV reader, every column as text.  None whenever the file is anything
     else, so the pandas reader (and its error messages) handles it."""
     try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
         with open(path, "rb") as handle:
             header = next(csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""), delimiter=sep))
         if len(set(header)) != len(header) or any(not name.strip() or name != name.strip() for name in header):

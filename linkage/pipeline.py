@@ -17,11 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import resolve
+from resolve.clusters import cluster
+from scoring.run import Scored, load_model, score_pairs
+
 from .io import write_csv
+from .normalize.dates import as_of_date
 from .prepare import Records
 from .profile import Profile, RegisterProfile
 from .progress import Progress
-from .scoring_run import Scored, load_model, score_pairs
 
 
 @dataclass
@@ -79,9 +83,7 @@ class DedupeResult:
         ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``."""
         paths = write_tables(self.tables(), folder)
         if printable and (len(self.notices) or len(self.verification)):
-            from resolve.documents import write_documents
-
-            paths += write_documents(self.notices, self.verification, Path(folder) / "printable")
+            paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
         return paths
 
     def summary(self) -> dict[str, int]:
@@ -199,16 +201,12 @@ def _resolve(profile: Profile | None, records: Records, clustering: Any, scored:
     if not getattr(profile, "managing_units", False):
         empty = pd.DataFrame()
         return empty, empty, empty
-    from resolve.decide import decide
-    from resolve.notices import draft_notices
-    from resolve.rules import load_rules
-
     if isinstance(rules, (str, os.PathLike)):
-        rules = load_rules(rules)
+        rules = resolve.load_rules(rules)
     report.stage("deciding managing units")
-    decisions = decide(records.norm, clustering.cluster_ids, as_of=as_of, rules=rules)
+    decisions = resolve.decide(records.norm, clustering.cluster_ids, as_of=as_of, rules=rules)
     report.stage("drafting notices")
-    drafted = draft_notices(decisions, records.norm, clustering.cluster_ids, scored.pairs, scored.probabilities,
+    drafted = resolve.draft_notices(decisions, records.norm, clustering.cluster_ids, scored.pairs, scored.probabilities,
                             scored.reasons, district=district, as_of=as_of, raw=records.raw)
     return decisions, drafted.notices, drafted.verification
 
@@ -220,10 +218,6 @@ def _records(source: Any, profile: Profile, role: str, report: Progress) -> Reco
         return source
     report.stage(f"reading and normalising the {role}")
     return profile.load(source, role=role)
-
-
-def _as_of(as_of: Any) -> pd.Timestamp:
-    return pd.Timestamp.today().normalize() if as_of in (None, "") else pd.Timestamp(as_of)
 
 
 def dedupe(
@@ -248,8 +242,6 @@ def dedupe(
     decide=False stops after clustering: no managing-unit decisions, notices or verification
     list (their frames are empty), for callers that want only who is whom.
     """
-    from resolve.clusters import cluster
-
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)
@@ -262,7 +254,7 @@ def dedupe(
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
                          cannot=profile.cannot_link)
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
-                                                _as_of(as_of), rules, report)
+                                                as_of_date(as_of), rules, report)
     report.done()
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings)
 

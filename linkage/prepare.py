@@ -12,17 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .normalize.contact import (
-    distinct_map,
-    normalize_addresses,
-    normalize_codes,
-    normalize_phones,
-    normalize_sexes,
-    normalize_texts,
-)
+from .identity import effective_sex
+from .normalize.contact import normalize_addresses, normalize_codes, normalize_phones, normalize_sexes, normalize_texts
 from .normalize.dates import normalize_dates
+from .normalize.distinct import distinct_map
 from .normalize.ids import normalize_ids
 from .normalize.names import normalize_names
+from .normalize.status import normalize_statuses
 
 DATE_FIELDS = ("birth_date", "marriage_date", "residence_since", "registered_date")
 
@@ -92,7 +88,7 @@ def prepare(raw: pd.DataFrame) -> Records:
     recorded_sex = normalize_sexes(raw["sex"])
     flag("sex", (recorded_sex == "") & (normalize_texts(raw["sex"]) != ""), "bad_sex")
     norm["recorded_sex"] = recorded_sex
-    norm["sex"] = np.where(recorded_sex != "", recorded_sex, ids.sex).astype(object)
+    norm["sex"] = effective_sex(recorded_sex, ids.sex, ids.status)  # a valid number's sex digit wins
 
     spouse = normalize_ids(raw["spouse_id_number"])
     norm.update(spouse_id=spouse.id_full, spouse_id_status=spouse.status, spouse_id_sex=spouse.sex)
@@ -104,8 +100,7 @@ def prepare(raw: pd.DataFrame) -> Records:
         norm[field] = normalize_addresses(raw[field])
     for field in ("marital_status", "contraception", "pregnancy", "ethnicity", "source"):
         norm[field] = normalize_texts(raw[field])
-    status = normalize_texts(raw["status"])
-    norm["status"] = np.where(status == "", "在管", status).astype(object)
+    norm["status"] = normalize_statuses(raw["status"])
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for column, values in norm.items():  # one block per column: no dtype inference, no consolidation copy
         # text stays object dtype under pandas 3 too: every stage reads these columns as numpy

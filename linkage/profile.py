@@ -13,6 +13,11 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+import blocking
+import scoring
+from scoring import MatchModel
+
+from .identity import cannot_be_one_woman
 from .io import load
 from .prepare import Records, prepare
 
@@ -24,7 +29,8 @@ class Profile(Protocol):
     block(norm) -> int64 (p, 2), i < j;  block_link(left, right) -> int64 (p, 2);
     compare(left, right, pairs) -> features with ``matrix`` float32 (p, f) and ``names``;
     cannot_link(norm, pairs, right=None) -> bool (p,), pairs that can never be one person
-    (``right`` is the second table when linking);  default_model() -> MatchModel.
+    (``right`` is the second table when linking);  default_model() -> MatchModel;
+    spec() -> dict, what a model for this profile must have been trained under.
     """
 
     name: str
@@ -41,6 +47,8 @@ class Profile(Protocol):
 
     def default_model(self) -> Any: ...
 
+    def spec(self) -> dict[str, Any]: ...
+
 
 @dataclass(frozen=True)
 class RegisterProfile:
@@ -55,29 +63,22 @@ class RegisterProfile:
         return prepare(load(source, required=required))
 
     def block(self, norm: pd.DataFrame) -> np.ndarray:
-        from blocking import block
-
-        return block(norm)
+        return blocking.block(norm)
 
     def block_link(self, left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
-        from blocking import block_link
+        return blocking.block_link(left, right)
 
-        return block_link(left, right)
-
-    def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Any:
-        from scoring import compare
-
-        return compare(left, right, pairs)
+    def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> scoring.Features:
+        return scoring.compare(left, right, pairs)
 
     def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
-        from resolve.clusters import cannot_link
+        return cannot_be_one_woman(norm, pairs, right)
 
-        return cannot_link(norm, pairs, right)
+    def default_model(self) -> MatchModel:
+        return scoring.default_model()
 
-    def default_model(self) -> Any:
-        from scoring import default_model
-
-        return default_model()
+    def spec(self) -> dict[str, Any]:
+        return scoring.register_model_spec()
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "register", "name": self.name}

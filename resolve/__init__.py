@@ -4,8 +4,7 @@ The names below load their module on first use (PEP 562), so that a run which on
 (``linkage.dedupe(..., decide=False)``) does not pay for importing the notice writers.
 """
 
-from importlib import import_module
-from typing import Any
+from linkage.lazy import lazy_exports
 
 from .decide import decide  # eager: the function shares its module's name, which a lazy load would leave bound
 
@@ -20,20 +19,11 @@ _HOMES = {
     "Rule": "rules",
     "RuleSet": "rules",
     "load_rules": "rules",
-    "managing_unit_for_records": "rules",
+    "managing_unit_for_records": "decide",
     "save_rules": "rules",
 }
 
 __all__ = ["decide", *_HOMES]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'resolve' has no attribute {name!r}")
-    value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

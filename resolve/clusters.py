@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from blocking.kernels import pairs_from_keys
+from linkage.identity import cannot_be_one_woman
 
 SPLIT_COLUMNS = ["cluster_id", "record_id_l", "record_id_r", "probability", "reason"]
 
@@ -45,23 +46,6 @@ class Clustering:
     def table(self) -> pd.DataFrame:
         """clusters.csv: record_id, cluster_id, cluster_size — every input record exactly once."""
         return pd.DataFrame({"record_id": self.record_ids, "cluster_id": self.cluster_ids, "cluster_size": self.sizes})
-
-
-def cannot_link(norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
-    """Pairs that cannot be one woman: two valid ID numbers that differ (a single wrong digit
-    or swapped neighbours never keeps the MOD 11-2 check valid, so two valid numbers that
-    differ are two people), or recorded/derived sexes that differ.  ``right`` is the second
-    table when linking (pairs[:, 1] indexes it).  bool (p,)."""
-    if len(pairs) == 0:
-        return np.zeros(0, dtype=bool)
-    right = norm if right is None else right
-    id_l = norm["id_number"].to_numpy(dtype=object)[pairs[:, 0]]
-    id_r = right["id_number"].to_numpy(dtype=object)[pairs[:, 1]]
-    sex_l = norm["sex"].to_numpy(dtype=object)[pairs[:, 0]]
-    sex_r = right["sex"].to_numpy(dtype=object)[pairs[:, 1]]
-    both_ids = (id_l != "") & (id_r != "")
-    both_sex = (sex_l != "") & (sex_r != "")
-    return (both_ids & (id_l != id_r)) | (both_sex & (sex_l != sex_r))
 
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
@@ -157,9 +141,10 @@ def cluster(
     pairs: int64 (p, 2) row positions; probabilities: float (p,).  Pairs at or above
     ``threshold`` are matches.  Components larger than ``max_component`` are not checked for
     impossible members (they are reported by size for review instead).  ``cannot`` tells
-    pairs that cannot be one entity (default ``cannot_link``, for the Chinese register).
+    pairs that cannot be one entity (default ``linkage.identity.cannot_be_one_woman``, the
+    register's one rule).
     """
-    cannot = cannot or cannot_link
+    cannot = cannot or cannot_be_one_woman
     n = len(norm)
     record_ids = norm["record_id"].to_numpy(dtype=object)
     matched = probabilities >= threshold

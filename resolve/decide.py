@@ -1,8 +1,10 @@
 """Who manages each duplicated woman: the rules of ``resolve.rules`` over every cluster at once.
 
 ``decide(norm, cluster_ids, as_of=...)`` gives one row per cluster holding two or more
-*active* records.  Records whose status is 注销 or 迁出 (or 已注销 / 已迁出) are left alone:
-they are never kept, cancelled or noticed, only listed in ``inactive_records``.  The one thing
+*active* records.  Inactive records (``linkage.normalize.status.is_inactive``: 注销 or 迁出)
+are left alone: they are never kept, cancelled or noticed, only listed in ``inactive_records``.
+A group whose active records hold two different valid ID numbers is never decided: one woman
+with two valid numbers (a re-issued number, ``linkage.identity``) is verified by a clerk first.  The one thing
 read from them: the start date on such a record whose residence code agrees with hers (or is
 blank) still tells since when she has lived there; their codes never choose her unit.
 
@@ -33,13 +35,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.codes import code_lengths, codes_match, match_depth, significant_codes
 from linkage.columns import REGISTER_COLUMNS
+from linkage.identity import EXPLAINED_REASONS, IdParts
+from linkage.normalize.status import is_inactive
 
 from .grouped import (date_column, day_numbers, day_text, first_per_group, group_any, group_count, group_extreme,
                       join_notes, join_per_group, take, text_column)
-from .rules import DEFAULT_RULES, Rule, RuleSet, code_lengths, codes_match, match_depth, significant_codes
-
-INACTIVE_STATUSES = ("注销", "迁出", "已注销", "已迁出")
+from .rules import DEFAULT_RULES, Rule, RuleSet
 DECISION_COLUMNS = [
     "cluster_id", "managing_record_id", "managing_unit_code", "rule", "status", "action", "unit_rule",
     "rule_label", "evidence", "missing", "records", "units", "names", "inactive_records", "n_records",
@@ -308,7 +311,7 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     if len(cluster_ids) != len(norm):
         raise ValueError(f"cluster_ids has {len(cluster_ids)} entries for {len(norm)} records; give one per record")
     status = text_column(norm, "status")
-    active = ~np.isin(status, INACTIVE_STATUSES)
+    active = ~is_inactive(status)
     codes, uniques = pd.factorize(pd.Series(cluster_ids, dtype=object).astype(str), sort=True)
     chosen = np.bincount(codes[active], minlength=len(uniques)) >= 2
     new_code = np.cumsum(chosen) - 1
@@ -316,7 +319,8 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     rows = rows[np.lexsort((text_column(norm, "record_id")[rows].astype(str), codes[rows]))]  # row order never matters
     grp = new_code[codes[rows]].astype(np.int64)
     G = int(chosen.sum())
-    used = [c for c in dict.fromkeys(("record_id", "unit_code", "name", "status", *rules.columns)) if c in norm.columns]
+    used = [c for c in dict.fromkeys(("record_id", "unit_code", "name", "status", "id_full", "id_status",
+                                      *rules.columns)) if c in norm.columns]
     work = norm.iloc[rows, [norm.columns.get_loc(c) for c in used]]
     work.index = pd.RangeIndex(len(work))  # reset_index(drop=True) without a second copy
     out = run_rules(work, grp, G, as_of=as_of, rules=rules, active=active[rows])
@@ -325,7 +329,9 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
 
     record_id, unit = text_column(work, "record_id"), text_column(work, "unit_code")
     n_cand = group_count(out.cand, grp, G)
-    decided = n_cand == 1
+    two_numbers = _two_valid_numbers(work, grp, G)
+    decided = (n_cand == 1) & (two_numbers == "")
+    out.missing = join_notes(two_numbers, out.missing)
     kept = first_per_group(out.cand & decided[grp], grp, G, np.zeros(len(work)))
     kept_unit = np.where(kept >= 0, unit[np.maximum(kept, 0)] if len(unit) else "", "").astype(object)
     one_unit = join_per_group(grp[out.cand], unit[out.cand], G, sep=";")
@@ -360,8 +366,42 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     return frame
 
 
-def locate_records(norm: pd.DataFrame, *, as_of: Any, rules: RuleSet = DEFAULT_RULES) -> pd.DataFrame:
-    """Location rules on each record alone; see ``resolve.rules.managing_unit_for_records``."""
+def _two_valid_numbers(work: pd.DataFrame, grp: np.ndarray, G: int) -> np.ndarray:
+    """object (G,): why a group whose records hold two different valid ID numbers cannot be
+    decided ('' for the others).  Such numbers differ in one part only (two parts apart they
+    could not share a cluster: ``linkage.identity``), so she may hold a re-issued number."""
+    out = np.full(G, "", dtype=object)
+    if "id_full" not in work.columns or "id_status" not in work.columns or G == 0:
+        return out
+    valid = text_column(work, "id_status") == "valid"
+    numbers = pd.DataFrame({"g": grp[valid], "id": text_column(work, "id_full")[valid]}).drop_duplicates()
+    numbers = numbers.sort_values(["g", "id"], kind="stable")
+    first = numbers.drop_duplicates("g", keep="first").set_index("g")["id"]
+    second = numbers[numbers.duplicated("g", keep="first")].drop_duplicates("g").set_index("g")["id"]
+    if not len(second):
+        return out
+    a = first.reindex(second.index).to_numpy(dtype=object)
+    b = second.to_numpy(dtype=object)
+    status = np.full(len(a), "valid", dtype=object)
+    left, right = IdParts.of(a, status), IdParts.of(b, status)
+    rows = np.arange(len(a), dtype=np.int64)
+    relation = left.relation(np.c_[rows, rows], right)
+    reasons = np.array([EXPLAINED_REASONS.get(int(r), "组内有两个不同的有效身份证号,须核实") for r in relation],
+                       dtype=object)
+    out[second.index.to_numpy(dtype=np.int64)] = reasons + "(" + a + "/" + b + ")"
+    return out
+
+
+def managing_unit_for_records(norm: pd.DataFrame, *, as_of: Any, rules: RuleSet | None = None) -> pd.DataFrame:
+    """The managing unit of each record on its own (for household/residence separation, 人户分离).
+
+    norm: normalised register (``linkage.prepare``), shape (n, m).  Returns a frame of n rows in
+    the same order: record_id, managing_unit_code, rule, evidence, status ('decided' /
+    'undetermined'), action ('keep': her own unit manages; 'transfer_out': the code in
+    managing_unit_code manages; 'verify': no location rule applies).  Only location rules
+    run: with one record there is nothing to tie-break.
+    """
+    rules = rules or DEFAULT_RULES
     as_of = pd.Timestamp(as_of)
     n = len(norm)
     out = run_rules(norm.reset_index(drop=True), np.arange(n, dtype=np.int64), n, as_of=as_of, rules=rules,

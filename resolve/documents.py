@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from linkage.normalize.contact import per_distinct
+from linkage.normalize.distinct import per_distinct
 
 from .grouped import text_column
 from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, TITLE, VALUE, cell_xml, line_counts, per_unit, row_height,

@@ -39,7 +39,9 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
-from .decide import INACTIVE_STATUSES, join_per_group, text_column
+from linkage.normalize.status import is_inactive
+
+from .grouped import join_per_group, text_column
 
 KINDS: dict[str, tuple[str, str]] = {
     "cancel_in_district": ("区内重复注销", "区内通知"),
@@ -117,7 +119,7 @@ def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarra
     cluster_ids = np.asarray(cluster_ids, dtype=object).astype(str)
     status = text_column(norm, "status")
     decision_of = pd.Index(decided["cluster_id"].astype(str)).get_indexer(cluster_ids)
-    rows = np.flatnonzero((decision_of >= 0) & ~np.isin(status, INACTIVE_STATUSES))
+    rows = np.flatnonzero((decision_of >= 0) & ~is_inactive(status))
     dec = decision_of[rows]
     kept = pd.Index(record_ids).get_indexer(decided["managing_record_id"].to_numpy(dtype=object)[dec])
     transfer = decided["action"].to_numpy(dtype=object)[dec] == "transfer_out"

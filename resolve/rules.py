@@ -31,24 +31,8 @@ unit ends the location step.  An office replaces the default with a JSON or TOML
     since_field = "residence_since"
     min_months = 6
 
-How codes match
----------------
-A code is read at the GB/T 2260 levels province (2 digits), city (4), county (6), street
-(9) and community (12).  ``significant_code`` cuts a code to the longest level it holds
-(an 8-digit code is read as its 6-digit county, 13 or more digits as the 12-digit community),
-then drops the zero padding of coarser levels: ``330106000000`` -> ``330106`` (county),
-``330100`` -> ``3301`` (city), ``330000`` -> ``33``.  Codes of fewer than 6 digits are unusable.
-Two codes *match* when one significant code is a prefix of the other, i.e. they agree at
-the finest level both have: the street ``330106001`` matches the county ``330106`` and the
-community ``330106001003``, but not the street ``330106002``.  ``match_depth`` is the number
-of leading digits, at level boundaries, on which two codes agree (0, 2, 4, 6, 9 or 12).
+Codes are matched as ``linkage.codes`` says (a code matches the codes it lies in or holds).
 
->>> significant_codes(["330106001003", "330106000000", "330100", "3301", ""]).tolist()
-['330106001003', '330106', '3301', '', '']
->>> codes_match(["330106001", "330106001", "330106001"], ["330106", "330106001003", "330106002"]).tolist()
-[True, True, False]
->>> match_depth(["330106001", "330106001"], ["330106002", "330108001"]).tolist()
-[6, 4]
 >>> [rule.name for rule in DEFAULT_RULES.rules]
 ['residence_6_months', 'household_registration', 'nearest_residence', 'nearest_household', 'earlier_registered', 'more_complete']
 """
@@ -60,16 +44,11 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
-
-import numpy as np
-import pandas as pd
+from typing import Any
 
 from linkage.errors import ConfigError
 
 FORMAT_VERSION = 1
-LEVELS = (2, 4, 6, 9, 12)
-"""Digits of the province, city, county, street and community levels."""
 
 LOCATION_KINDS = ("location",)
 TIE_KINDS = ("nearest", "earliest", "latest", "most_complete")
@@ -253,72 +232,3 @@ def load_rules(path: str | os.PathLike) -> RuleSet:
 def save_rules(rules: RuleSet, path: str | os.PathLike) -> None:
     """Write a rule set as JSON (UTF-8) that ``load_rules`` reads back."""
     Path(path).write_text(json.dumps(rules.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def significant_code(code: str) -> str:
-    """One code at its finest level, zero padding of coarser levels dropped ('' if unusable)."""
-    digits = "".join(ch for ch in str(code) if ch in "0123456789")
-    level = max((size for size in (12, 9, 6) if size <= len(digits)), default=0)
-    code = digits[:level]
-    for size, pad in ((12, "000"), (9, "000"), (6, "00"), (4, "00")):
-        if len(code) == size and code.endswith(pad):
-            code = code[: size - len(pad)]
-    return "" if code in ("", "00") else code
-
-
-def significant_codes(codes: Iterable[str]) -> np.ndarray:
-    """``significant_code`` over a column, once per distinct value; object array (n,)."""
-    series = pd.Series(list(codes) if not isinstance(codes, (pd.Series, np.ndarray)) else codes, dtype=object)
-    positions, distinct = pd.factorize(series.fillna(""), use_na_sentinel=False)
-    mapped = np.array([significant_code(value) for value in distinct] + [""], dtype=object)[:-1]
-    return mapped[positions]
-
-
-def _code_bytes(codes: Iterable[str]) -> np.ndarray:
-    """uint8 matrix (n, 12) of significant codes, zero-padded on the right (converted once per
-    distinct code: a column holds a few thousand units among many records)."""
-    array = np.asarray(codes, dtype=object)
-    positions, distinct = pd.factorize(array, use_na_sentinel=False)
-    table = np.asarray(np.asarray(distinct, dtype=object).astype(str), dtype="S12")
-    return table.view(np.uint8).reshape(len(table), 12)[positions]
-
-
-def code_lengths(codes: Iterable[str]) -> np.ndarray:
-    """int64 (n,): digits in each significant code."""
-    return _lengths(_code_bytes(codes))
-
-
-def match_depth(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
-    """Leading digits, at level boundaries, on which two significant codes agree; int64 (n,)."""
-    return _depth(_code_bytes(left), _code_bytes(right))
-
-
-def codes_match(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
-    """True where one significant code is a prefix of the other (both usable); bool (n,)."""
-    a, b = _code_bytes(left), _code_bytes(right)
-    shorter = np.minimum(_lengths(a), _lengths(b))
-    return (shorter > 0) & (_depth(a, b) == shorter)
-
-
-def _lengths(matrix: np.ndarray) -> np.ndarray:
-    return (matrix != 0).sum(axis=1)
-
-
-def _depth(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    common = np.cumprod((a == b) & (a != 0), axis=1).sum(axis=1)
-    levels = np.array((0,) + LEVELS)
-    return levels[np.searchsorted(levels, common, side="right") - 1].astype(np.int64)
-
-
-def managing_unit_for_records(norm: pd.DataFrame, *, as_of: Any, rules: RuleSet | None = None) -> pd.DataFrame:
-    """The managing unit of each record on its own (for household/residence separation, 人户分离).
-
-    norm: normalised register (``linkage.prepare``), shape (n, m).  Returns a frame of n rows in
-    the same order: record_id, managing_unit_code, rule, evidence, status ('decided' /
-    'undetermined'), action ('keep': her own unit manages; 'transfer_out': the code in
-    managing_unit_code manages; 'verify': no location rule applies).  Only location rules
-    run: with one record there is nothing to tie-break.
-    """
-    from .decide import locate_records  # the rule engine lives with the group decision
-
-    return locate_records(norm, as_of=as_of, rules=rules or DEFAULT_RULES)

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.normalize.distinct import per_distinct
+
 TITLE, LABEL, VALUE, NUMBER = 1, 2, 3, 4
 """Cell styles (indices into the cellXfs of ``STYLES``): title, boxed bold label, boxed text, boxed number."""
 LINE_HEIGHT = 16.0
@@ -52,19 +54,20 @@ def per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, str]:
 
 def xml_text(values: Any) -> np.ndarray:
     """Text escaped for XML (characters XML cannot hold dropped), once per distinct value; object (n,)."""
-    codes, distinct = pd.factorize(pd.Series(values, dtype=object).astype(str), use_na_sentinel=False)
-    escaped = [_NOT_XML.sub("", v)[:32767].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-               for v in distinct]
-    return np.array(escaped + [""], dtype=object)[:-1][codes]
+    return per_distinct(pd.Series(values, dtype=object).astype(str), _escaped)
+
+
+def _escaped(text: str) -> str:
+    return _NOT_XML.sub("", text)[:32767].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 
 def line_counts(values: np.ndarray, capacity: int) -> np.ndarray:
     """Printed lines a wrapped value takes in a cell ``capacity`` ASCII characters wide (a
     Chinese character, 3 bytes in UTF-8, takes two); int (n,), at least 1."""
-    codes, distinct = pd.factorize(pd.Series(values, dtype=object).astype(str), use_na_sentinel=False)
-    width = np.array([(len(v) + len(v.encode("utf-8", "ignore"))) // 2 for v in distinct] + [0], dtype=np.int64)
-    return np.maximum(1, -(-width // capacity))[:-1][codes]
+    width = per_distinct(pd.Series(values, dtype=object).astype(str),
+                         lambda v: (len(v) + len(v.encode("utf-8", "ignore"))) // 2, dtype=np.int64)
+    return np.maximum(1, -(-width // capacity))
 
 
 

@@ -6,7 +6,10 @@ match probability with its reasons.
 >>> # probabilities = default_model().predict_proba(features)
 """
 
-from .features import FEATURE_NAMES, REASON_LABELS, Features, compare, conflicts
-from .model import MatchModel, default_model
+from .default import default_model, register_model_spec
+from .features import FEATURE_NAMES, FEATURE_VERSION, REASON_LABELS, Features, compare, feature_spec
+from .model import MatchModel
+from .run import Scored, load_model, score_pairs
 
-__all__ = ["compare", "Features", "MatchModel", "default_model", "conflicts", "FEATURE_NAMES", "REASON_LABELS"]
+__all__ = ["compare", "Features", "MatchModel", "default_model", "register_model_spec", "feature_spec",
+           "FEATURE_NAMES", "FEATURE_VERSION", "REASON_LABELS", "Scored", "score_pairs", "load_model"]

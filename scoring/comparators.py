@@ -101,30 +101,6 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     return grades
 
 
-def _different_numbers(left, right) -> np.ndarray:
-    """bool (p,): two usable ID numbers that differ."""
-    pc = paired(left, right)
-    _, unusable = _id_table(pc)
-    return ~pc.same() & ~unusable[pc.left] & ~unusable[pc.right]
-
-
-def both_valid_different(left, right, left_status, right_status) -> np.ndarray:
-    """bool (p,): both numbers pass every check (18-digit, MOD 11-2) and still differ.
-
-    One wrong digit or one swap of neighbours cannot keep a valid check character, so two
-    valid different numbers belong to two different women (twins, sisters), not to a typo.
-    """
-    return _is(left_status, "valid") & _is(right_status, "valid") & _different_numbers(left, right)
-
-
-def both_checked_different(left, right, left_status, right_status) -> np.ndarray:
-    """bool (p,): both numbers pass every check they can (valid, or a 15-digit legacy number,
-    which has no check character) and differ."""
-    usable_l = _is(left_status, "valid") | _is(left_status, "legacy15")
-    usable_r = _is(right_status, "valid") | _is(right_status, "legacy15")
-    return usable_l & usable_r & _different_numbers(left, right)
-
-
 def spouse_id_grade(left, right, left_status, right_status) -> np.ndarray:
     """``id_grade`` coarsened to SPOUSE_ID_GRADES; int8 (p,)."""
     coarse = np.array([0, 1, 1, 2, 2, 2, 3], dtype=np.int8)

@@ -1,9 +1,11 @@
 """Comparison features of candidate pairs: ``compare(left, right, pairs) -> Features``.
 
 Every comparison is a group of columns named ``group:detail``: one 0/1 column per grade
-except "missing" (a blank field is no evidence, the model's reference level), plus a few
-0/1 flags.  The raw grades travel with the matrix for the reasons and for ``conflicts``
-(pairs that cannot be one woman).
+except "missing" (a blank field is no evidence, the model's reference level), plus a 0/1
+flag.  The raw grades travel with the matrix for the reasons.  What two ID numbers show about
+the pair (``linkage.identity``: the same number, two valid numbers that differ only in their
+region, birth date or sequence) is the ``id_pair`` comparison; pairs that cannot be one woman
+never reach scoring (blocking leaves them out).
 
 Jaro-Winkler of names and of their pinyin (``comparators.jaro_winkler``) is not a default
 column: beside the graded name comparison it changed pairwise F1 on generated registers by
@@ -24,14 +26,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from linkage.identity import BIRTH_ONLY, REGION_ONLY, SEQUENCE_ONLY, IdParts
+
 from . import comparators as cmp
 from .paired import RowSubset, categorical_pairs
+
+FEATURE_VERSION = 2
+"""Bumped whenever a comparison, a grade or a feature changes meaning (2: ``id_pair`` and
+``sex`` in the matrix; the two-valid-numbers and legacy flags gone)."""
+ID_PAIR_GRADES = ("missing", "region_only", "birth_only", "sequence_only")
+"""Two valid numbers that differ in one part only (``linkage.identity``); 'missing' otherwise."""
 
 SPOUSE_NAME_GRADES = ("missing", "equal", "similar", "different")
 _SPOUSE_NAME_COARSE = np.array([0, 1, 2, 2, 2, 2, 3, 3], dtype=np.int8)
 
 GRADED: dict[str, tuple[str, ...]] = {
     "id": cmp.ID_GRADES,
+    "id_pair": ID_PAIR_GRADES,
     "name": cmp.NAME_GRADES,
     "birth": cmp.DATE_GRADES,
     "sex": cmp.AGREE_GRADES,
@@ -46,16 +57,13 @@ GRADED: dict[str, tuple[str, ...]] = {
 }
 """Comparison -> its grades; code 0 is always 'missing'."""
 
-IN_MATRIX: tuple[str, ...] = tuple(group for group in GRADED if group != "sex")
-"""Comparisons whose grades are model columns.  Sex is only a conflict: in a register of
-women it nearly always agrees, so it carries no evidence, and a disagreement is a
-``conflicts`` veto rather than a weight."""
+IN_MATRIX: tuple[str, ...] = tuple(GRADED)
+"""Comparisons whose grades are model columns.  Sex is one of them: a disagreement is
+evidence, never a veto (a 男 typed on a woman; ``linkage.identity``)."""
 
-FLAGS: tuple[str, ...] = ("id:both_valid", "id:legacy_differs", "birth:other_source_equal")
-"""0/1 columns beside the grades: two valid ID numbers that differ; a 15-digit number and
-another number that passes its checks differ (a 15-digit number has no check character, so
-a typo in it cannot be told from a sister's number); the birth dates disagree but a
-recorded or ID-encoded date of one side equals one of the other."""
+FLAGS: tuple[str, ...] = ("birth:other_source_equal",)
+"""0/1 columns beside the grades: the birth dates disagree but a recorded or ID-encoded date of
+one side equals one of the other."""
 
 FEATURE_NAMES: tuple[str, ...] = tuple(
     [f"{group}:{grade}" for group in IN_MATRIX for grade in GRADED[group][1:]] + list(FLAGS)
@@ -65,7 +73,9 @@ FEATURE_NAMES: tuple[str, ...] = tuple(
 REASON_LABELS: dict[str, str] = {
     "id:equal": "身份证号一致", "id:equal_legacy": "身份证号一致(15位升18位)", "id:check_only": "身份证号仅校验位不同",
     "id:substitution": "身份证号一位之差", "id:transposition": "身份证号相邻两位颠倒", "id:different": "身份证号不同",
-    "id:both_valid": "两个有效身份证号不同", "id:legacy_differs": "15位旧号与另一号码不同",
+    "id_pair:region_only": "两个有效身份证号仅地区码不同", "id_pair:birth_only": "两个有效身份证号仅出生日期不同",
+    "id_pair:sequence_only": "两个有效身份证号仅顺序码不同",
+    "sex:agree": "性别一致", "sex:disagree": "性别不同",
     "name:equal": "姓名一致", "name:homophone": "姓名同音", "name:similar_shape": "姓名形近",
     "name:dropped_char": "姓名多一字或少一字", "name:one_char": "姓名一字之差", "name:surname_equal": "仅姓氏相同",
     "name:different": "姓名不同",
@@ -89,7 +99,8 @@ REASON_LABELS: dict[str, str] = {
 @dataclass(frozen=True, eq=False)
 class Features:
     """matrix: float32 (p, f); names: the f column names (FEATURE_NAMES);
-    grades: comparison -> int8 (p,) grade codes (see GRADED), plus 'id_both_valid' (0/1)."""
+    grades: comparison -> int8 (p,) grade codes (see GRADED), plus 'id_relation' (codes of
+    ``linkage.identity.RELATIONS``)."""
 
     matrix: np.ndarray
     names: tuple[str, ...]
@@ -132,46 +143,40 @@ def _other_source_equal(columns: _Columns, birth_grade: np.ndarray) -> np.ndarra
     return found & (birth_grade != 1)
 
 
-def _where_comparable(comparator, left: pd.Categorical, right: pd.Categorical, rows: np.ndarray) -> np.ndarray:
-    """``comparator`` over the pairs ``rows`` only; the other pairs get grade 0 (no evidence)."""
-    grades = np.zeros(len(left), dtype=np.int8)
-    grades[rows] = comparator(left[rows], right[rows])
-    return grades
+def _id_relation(columns: _Columns) -> np.ndarray:
+    """int8 (p,): what the two ID numbers show (``linkage.identity.RELATIONS``)."""
+    ids_l, ids_r = columns.text("id_full")
+    status_l, status_r = columns.text("id_status")
+    parts_l = IdParts.of(np.asarray(ids_l, dtype=object), np.asarray(status_l, dtype=object))
+    parts_r = IdParts.of(np.asarray(ids_r, dtype=object), np.asarray(status_r, dtype=object))
+    rows = np.arange(len(ids_l), dtype=np.int64)
+    return parts_l.relation(np.c_[rows, rows], parts_r)
 
 
 def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Every comparison's grades (int8 (p,)) and 0/1 flags (p,).
-
-    Addresses, the costliest comparison, are compared only where the two ID numbers are not
-    both valid and different: such a pair is two women whatever else it shows (``conflicts``),
-    so its address grade is left at 0 ('missing', no evidence) in training and scoring alike.
-    """
+    """Every comparison's grades (int8 (p,)) and 0/1 flags (p,)."""
     ids_l, ids_r = columns.text("id_full")
     status_l, status_r = columns.text("id_status")
     spouse_l, spouse_r = columns.text("spouse_name")
-    both_valid = cmp.both_valid_different(ids_l, ids_r, status_l, status_r)
-    open_pairs = np.flatnonzero(~both_valid)
+    relation = _id_relation(columns)
     grades = {
         "id": cmp.id_grade(ids_l, ids_r, status_l, status_r),
+        "id_pair": np.select([relation == REGION_ONLY, relation == BIRTH_ONLY, relation == SEQUENCE_ONLY],
+                             [1, 2, 3], default=0).astype(np.int8),
         "name": cmp.name_grade(*columns.text("name")),
         "birth": cmp.date_grade(*columns.dates("birth")),
         "sex": cmp.agree_grade(*columns.text("sex")),
         "spouse_id": cmp.spouse_id_grade(*columns.text("spouse_id"), *columns.text("spouse_id_status")),
         "spouse_name": _SPOUSE_NAME_COARSE[cmp.name_grade(spouse_l, spouse_r)],
         "phone": cmp.phone_grade(*columns.text("phone")),
-        "residence_address": _where_comparable(cmp.address_grade, *columns.text("residence_address"), open_pairs),
-        "hukou_address": _where_comparable(cmp.address_grade, *columns.text("hukou_address"), open_pairs),
+        "residence_address": cmp.address_grade(*columns.text("residence_address")),
+        "hukou_address": cmp.address_grade(*columns.text("hukou_address")),
         "residence_code": cmp.agree_grade(*columns.text("residence_code")),
         "hukou_code": cmp.agree_grade(*columns.text("hukou_code")),
         "unit": cmp.unit_grade(*columns.text("unit_code")),
     }
-    checked = cmp.both_checked_different(ids_l, ids_r, status_l, status_r)
-    extra = {
-        "id:both_valid": both_valid,
-        "id:legacy_differs": checked & ~both_valid,
-        "birth:other_source_equal": _other_source_equal(columns, grades["birth"]),
-    }
-    grades["id_both_valid"] = both_valid.astype(np.int8)
+    extra = {"birth:other_source_equal": _other_source_equal(columns, grades["birth"])}
+    grades["id_relation"] = relation
     return grades, extra
 
 
@@ -198,10 +203,9 @@ def compare(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Featu
     return Features(matrix=matrix, names=FEATURE_NAMES, grades=grades)
 
 
-def conflicts(features: Features) -> np.ndarray:
-    """bool (p,): the pair cannot be one woman — two valid ID numbers that differ (no single
-    typo keeps a valid check character), or recorded/ID-derived sexes that differ."""
-    return (features.grades["id_both_valid"] > 0) | (features.grades["sex"] == cmp.AGREE_GRADES.index("disagree"))
+def feature_spec() -> dict:
+    """The register's features as plain data: version and names (what a model records)."""
+    return {"version": FEATURE_VERSION, "names": list(FEATURE_NAMES)}
 
 
-__all__ = ["Features", "compare", "conflicts", "FEATURE_NAMES", "GRADED"]
+__all__ = ["Features", "compare", "feature_spec", "FEATURE_NAMES", "FEATURE_VERSION", "GRADED", "REASON_LABELS"]

@@ -14,18 +14,21 @@ the probability most.  Fitting uses scikit-learn; predicting is one matrix produ
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from linkage.errors import ConfigError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: the model carries ``spec`` (profile, features and their version, blocking) it was trained under."""
 KIND = "logistic"
 DEFAULT_MODEL_RESOURCE = "data/default_model.json"
+RETRAIN_HINT = ("retrain it on labelled pairs under this engine (python -m scoring.train --help), or use the "
+                "model shipped with the package (leave out --model)")
 
 
 def _matrix(X: Any) -> tuple[np.ndarray, tuple[str, ...] | None]:
@@ -47,8 +50,6 @@ class _Params:
     ``__init__``."""
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        import inspect
-
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
         return {name: getattr(self, name) for name in names}
 
@@ -84,7 +85,9 @@ class MatchModel(_Params):
     ----------
     coef_ : float64 (f,); intercept_ : float; feature_names_ : tuple of f names;
     threshold_ : float; labels_ : dict; groups_ : comparison of each feature (text before ':');
-    binary_ : bool (f,), the 0/1 columns (the ones a reason can name).
+    binary_ : bool (f,), the 0/1 columns (the ones a reason can name); spec_ : dict, what the
+    model was trained under (profile, features and their version, blocking; ``check_spec``);
+    training_ : dict, how it was trained (data, seeds, held-out scores).
     """
 
     def __init__(self, *, C: float = 1.0, max_iter: int = 2000, threshold: float = 0.5,
@@ -97,8 +100,10 @@ class MatchModel(_Params):
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(self, X: Any, y: np.ndarray, *, names: tuple[str, ...] | None = None,
-            sample_weight: np.ndarray | None = None) -> "MatchModel":
-        """Fit on X (p, f) (a matrix or ``Features``) and labels y (p,) of 0/1."""
+            sample_weight: np.ndarray | None = None, spec: dict[str, Any] | None = None) -> "MatchModel":
+        """Fit on X (p, f) (a matrix or ``Features``) and labels y (p,) of 0/1; ``spec`` records
+        what the features were made under (see ``check_spec``).  scikit-learn is imported here
+        only: a batch run predicts with numpy and never pays its start-up (~3 s)."""
         matrix, own_names = _matrix(X)
         names = tuple(names or own_names or [f"x{i}" for i in range(matrix.shape[1])])
         if len(names) != matrix.shape[1]:
@@ -116,11 +121,28 @@ class MatchModel(_Params):
         fitted.fit(matrix * scale, y, sample_weight=sample_weight)
         binary = np.all((matrix == 0) | (matrix == 1), axis=0)
         self._set_state(fitted.coef_[0] * scale, float(fitted.intercept_[0]), names, float(self.threshold),
-                        dict(self.labels or {}), binary)
+                        dict(self.labels or {}), binary, spec)
+        self.training_ = {}
         return self
 
+    @classmethod
+    def from_weights(cls, names: tuple[str, ...], coef: Any, intercept: float, *, threshold: float = 0.5,
+                     binary: Any = None, labels: dict[str, str] | None = None, training: dict[str, Any] | None = None,
+                     spec: dict[str, Any] | None = None) -> "MatchModel":
+        """A fitted model from weights found another way (e.g. Fellegi-Sunter by EM,
+        ``scoring.em``): coef (f,) for the f ``names``, the intercept, the threshold."""
+        names = tuple(names)
+        coef = np.asarray(coef, dtype=np.float64)
+        if coef.shape != (len(names),):
+            raise ConfigError(f"{len(names)} feature names but {coef.size} weights")
+        binary = np.ones(len(names), dtype=bool) if binary is None else np.asarray(binary, dtype=bool)
+        model = cls(threshold=float(threshold), labels=labels)
+        model._set_state(coef, float(intercept), names, float(threshold), dict(labels or {}), binary, spec)
+        model.training_ = dict(training or {})
+        return model
+
     def _set_state(self, coef, intercept: float, names: tuple[str, ...], threshold: float,
-                   labels: dict[str, str], binary: np.ndarray) -> None:
+                   labels: dict[str, str], binary: np.ndarray, spec: dict[str, Any] | None = None) -> None:
         self.coef_ = np.asarray(coef, dtype=np.float64)
         self.intercept_ = float(intercept)
         self.feature_names_ = tuple(names)
@@ -129,6 +151,19 @@ class MatchModel(_Params):
         self.labels_ = labels
         self.groups_ = tuple(name.split(":", 1)[0] for name in names)
         self.binary_ = np.asarray(binary, dtype=bool)
+        self.spec_ = dict(spec or {})
+
+    def check_spec(self, expected: dict[str, Any], *, source: str = "the model") -> None:
+        """ConfigError unless the model was trained under ``expected`` (the running engine's
+        profile, feature version and names, blocking): a model trained under other blocking or
+        other features would give probabilities that mean something else."""
+        self._checked(np.zeros((0, 0)))
+        found = self.spec_
+        for key in expected:
+            if found.get(key) != expected[key]:
+                raise ConfigError(f"{source} was trained under another {key} than this engine runs "
+                                  f"({_describe(key, found.get(key))} vs {_describe(key, expected[key])}); "
+                                  + RETRAIN_HINT)
 
     # -- predicting -------------------------------------------------------------------------
     def _checked(self, X: Any, names: tuple[str, ...] | None = None) -> np.ndarray:
@@ -221,6 +256,7 @@ class MatchModel(_Params):
             "threshold": self.threshold_,
             "binary": [bool(b) for b in self.binary_],
             "labels": dict(self.labels_),
+            "spec": dict(self.spec_),
             "training": dict(getattr(self, "training_", {})),
         }
 
@@ -230,7 +266,7 @@ class MatchModel(_Params):
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION or data.get("kind") != KIND:
             version = data.get("format_version") if isinstance(data, dict) else None
             raise ConfigError(f"not a {KIND} match model of format version {FORMAT_VERSION} "
-                              f"(found version {version!r}); retrain it with python -m scoring.train")
+                              f"(found version {version!r}); " + RETRAIN_HINT)
         try:
             names, coef = tuple(data["feature_names"]), np.asarray(data["coef"], dtype=np.float64)
             params = data.get("params", {})
@@ -241,7 +277,7 @@ class MatchModel(_Params):
             if binary.shape != (len(names),):
                 raise ConfigError(f"model has {len(names)} feature names but {binary.size} binary flags")
             model._set_state(coef, float(data["intercept"]), names, float(data["threshold"]),
-                             dict(data.get("labels", {})), binary)
+                             dict(data.get("labels", {})), binary, data.get("spec") or {})
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"malformed match model: {exc!r}") from exc
         model.training_ = dict(data.get("training", {}))
@@ -270,17 +306,15 @@ def _mismatch(found: tuple[str, ...], expected: tuple[str, ...]) -> str:
     missing = [n for n in expected if n not in found][:5]
     extra = [n for n in found if n not in expected][:5]
     detail = f"missing {missing}, unexpected {extra}" if missing or extra else "same names in a different order"
-    return (f"the features do not match the model ({len(found)} vs {len(expected)}: {detail}); "
-            "retrain the model on these features (python -m scoring.train) or score with the ones it was trained on")
+    return f"the features do not match the model ({len(found)} vs {len(expected)}: {detail}); " + RETRAIN_HINT
 
 
-def default_model() -> MatchModel:
-    """The model shipped with the package (``scoring/data/default_model.json``)."""
-    from .features import FEATURE_NAMES
-
-    resource = resources.files("scoring").joinpath(DEFAULT_MODEL_RESOURCE)
-    if not resource.is_file():
-        raise ConfigError("the default match model scoring/data/default_model.json is missing; "
-                          "train it with python -m scoring.train")
-    with resources.as_file(resource) as path:
-        return MatchModel.from_json(path, feature_names=FEATURE_NAMES)
+def _describe(key: str, value: Any) -> str:
+    """A short text for one part of a spec, for error messages."""
+    if value is None:
+        return "none recorded"
+    if isinstance(value, dict) and "version" in value:
+        return f"version {value['version']}"
+    if isinstance(value, list):
+        return f"{len(value)} rules [{', '.join(str(v.get('name', v)) if isinstance(v, dict) else str(v) for v in value)[:80]}]"
+    return repr(value)

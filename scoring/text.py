@@ -18,7 +18,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from linkage.normalize.names import _similar_groups, char_readings, split_surname
+from linkage.normalize.names import char_readings, similar_groups, split_surname
 
 from .paired import Paired, paired, per_value
 
@@ -52,7 +52,7 @@ def _relation_table(alphabet: list[str]) -> np.ndarray:
     for members in by_reading.values():
         table[np.ix_(members, members)] |= HOMOPHONE
     position = {char: i for i, char in enumerate(alphabet)}
-    groups = _similar_groups()
+    groups = similar_groups()
     for i, char in enumerate(alphabet):
         partners = [position[p] for p in groups.get(char, ()) if p in position and p != char]
         table[i, partners] |= SHAPE

@@ -1,115 +1,123 @@
-"""Train the default match model on generated registers, reproducibly.
+"""Train a register match model on labelled data, reproducibly.
 
-    python -m scoring.train [--size 30000] [--seeds 1 2 3] [-o scoring/data/default_model.json]
+    python -m scoring.train REGISTER --truth TRUTH [REGISTER --truth TRUTH ...] -o model.json
+    python -m scoring.train REGISTER --pairs LABELS -o model.json
+        [--validation REGISTER --validation-truth TRUTH] [--C 0.3]
 
-Each training register is generated with its truth, blocked with ``blocking.block``, its
-candidate pairs compared and labelled (same person or not), and a regularised logistic
-model is fitted on all of them.  The match threshold is chosen on a separate validation
-register (best pairwise F1), and precision / recall / F1 are reported on held-out test
-registers that played no part in fitting or choosing: one with the generator's usual
-error mix, one with a heavier, different mix (more blanks and typos) and one of a district
-in another province, since the engine will meet registers typed by other clerks.  Recall
-counts every true pair, also those the blocking missed.
+Labels come in one of two forms:
+
+- a *truth* file (record_id, person_id: the woman behind every record, as the benchmark
+  generator writes it with ``--truth``): the register is blocked (``blocking.block``) and every
+  candidate pair is labelled by whether its two records are one woman;
+- labelled *pairs* (record_id_l, record_id_r, match as 1/0 or 是同一人/不是同一人): an
+  office's own judgements; only those pairs are compared and fitted.
+
+A regularised logistic model (``MatchModel``) is fitted on every register's pairs; the
+match threshold is the one with the best pairwise F1 on the validation register (on the
+training pairs when none is given), and the model records its spec
+(``scoring.default.register_model_spec``: features and blocking) and how it was trained.
+The shipped default model is made by ``python -m benchmarks.train_default``, which generates
+the registers with known truth and calls ``fit_model`` here.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
-from typing import Any, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from blocking import block
+from linkage.errors import ConfigError
+from linkage.io import load, read_table
+from linkage.prepare import Records, prepare
+
+from .default import register_model_spec
 from .features import REASON_LABELS, Features, compare
 from .model import MatchModel
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 REPORT_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+MATCH_WORDS = {"1": 1, "0": 0, "是同一人": 1, "不是同一人": 0, "是": 1, "否": 0, "true": 1, "false": 0,
+               "yes": 1, "no": 0, "match": 1, "non-match": 0}
+"""How a label may be written in a labelled-pairs file (anything else, e.g. 不确定, is skipped)."""
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What a training run does; saved in the model's ``training`` section."""
+    """How a model is fitted; saved in the model's ``training`` section.
 
-    size: int = 30_000
-    seeds: tuple[int, ...] = (1, 2, 3)
-    validation_seed: int = 11
-    test_seeds: tuple[int, ...] = (21,)
-    test_size: int = 25_000
-    other_district: str = "440305"
-    """A district in another province (other region codes, names of places, units) for one more test."""
+    C: inverse L2 regularisation.  shrink: comparisons fitted with a stronger penalty (factor
+    f: penalty 1/f² as strong): context a training generator ties to matches more tightly than
+    real registers do (a woman who moved keeps her old unit's record with an old address), so
+    the model leans on ID, name and birth date."""
+
     C: float = 0.3
     shrink: tuple[tuple[str, float], ...] = (
         ("residence_code", 0.5), ("hukou_code", 0.5), ("unit", 0.5), ("residence_address", 0.5),
         ("hukou_address", 0.5), ("phone", 0.5))
-    """Context comparisons fitted with a 4x stronger penalty: the generator ties them to
-    matches more tightly than real registers do (a woman who moved keeps her old unit's
-    record with an old address), so the model should lean on ID, name and birth date."""
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        data = asdict(self)
         data["shrink"] = dict(self.shrink)
         return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
-        known = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in cls.__dataclass_fields__}
-        if isinstance(known.get("shrink"), dict):
-            known["shrink"] = tuple(known["shrink"].items())
-        return cls(**known)
 
 
 @dataclass(frozen=True)
 class Labelled:
-    """Candidate pairs of one generated register: features (p, f), labels y bool (p,), the
-    number of true pairs (blocked or not), and what clustering needs (norm, person labels)."""
+    """Labelled candidate pairs of one register.
+
+    features: Features of the p pairs; y: bool (p,); true_pairs: the number of true pairs
+    (blocked or not: recall counts them all; for labelled pairs, the matches among them);
+    pairs: int64 (p, 2) row positions; records: the register's Records; person: int64 (n,)
+    the woman behind each row (None for labelled pairs)."""
 
     features: Features
     y: np.ndarray
     true_pairs: int
     pairs: np.ndarray
-    norm: Any
-    person: np.ndarray
+    records: Records
+    person: np.ndarray | None = None
 
 
-@contextlib.contextmanager
-def heavier_errors() -> Iterator[None]:
-    """Generate with a different, heavier mix of clerical errors in duplicate records
-    (evaluation only; the generator's own rates are restored afterwards)."""
-    import benchmarks.generator as generator
-
-    usual = generator.DUPLICATE
-    generator.DUPLICATE = replace(
-        usual, name_homophone=0.14, name_shape=0.07, name_drop_add=0.04, name_traditional=0.06,
-        id_blank=0.15, id_garbage=0.03, id_wrong_digit=0.07, id_swap=0.04, id_legacy15=0.08,
-        birth_blank=0.3, birth_day_month_swap=0.04, birth_off_by_one=0.04, phone_blank=0.35, phone_changed=0.3,
-        address_blank=0.12, address_reword=0.4, spouse_blank=0.25, hard=0.04)
-    try:
-        yield
-    finally:
-        generator.DUPLICATE = usual
+def true_pair_count(person: np.ndarray) -> int:
+    """Pairs of rows that are one woman: the sum over women of k(k-1)/2."""
+    sizes = np.bincount(pd.factorize(pd.Series(person))[0])
+    return int((sizes * (sizes - 1) // 2).sum())
 
 
-def labelled_register(size: int, seed: int, district: str | None = None) -> Labelled:
-    """Generate, prepare, block, compare and label one register (the generator's default
-    district unless ``district`` is given)."""
-    from benchmarks.generator import generate_register, true_match_pairs
-    from blocking import block
-    from linkage.io import load
-    from linkage.prepare import prepare
-
-    generated = generate_register(n_records=size, seed=seed, **({"district": district} if district else {}))
-    records = prepare(load(generated.register))
+def label_register(records: Records, person: np.ndarray) -> Labelled:
+    """Block and compare a register whose every row's woman is known (``person``, (n,))."""
+    person = np.asarray(pd.factorize(pd.Series(person, dtype=object))[0], dtype=np.int64)
+    if len(person) != len(records):
+        raise ConfigError(f"the truth names {len(person)} records for a register of {len(records)}")
     pairs = block(records.norm)
-    truth = true_match_pairs(generated.truth)
-    width = np.int64(max(len(records.norm), 1))
-    y = np.isin(pairs[:, 0] * width + pairs[:, 1], truth[:, 0] * width + truth[:, 1])
-    person = np.asarray(pd.factorize(generated.truth["person_id"])[0])
-    return Labelled(compare(records.norm, records.norm, pairs), y, len(truth), pairs, records.norm, person)
+    y = person[pairs[:, 0]] == person[pairs[:, 1]]
+    return Labelled(compare(records.norm, records.norm, pairs), y, true_pair_count(person), pairs, records, person)
+
+
+def label_pairs(records: Records, labels: pd.DataFrame, *, source: str = "labels") -> Labelled:
+    """Compare the labelled pairs of ``labels`` (record_id_l, record_id_r, match) in a register."""
+    missing = [c for c in ("record_id_l", "record_id_r", "match") if c not in labels.columns]
+    if missing:
+        raise ConfigError(f"{source}: labelled pairs need columns record_id_l, record_id_r, match (missing {missing})")
+    words = labels["match"].astype(str).str.strip().str.lower().map(MATCH_WORDS)
+    known = words.notna().to_numpy()
+    index = pd.Index(records.norm["record_id"].astype(str))
+    left = index.get_indexer(labels["record_id_l"].astype(str).str.strip())
+    right = index.get_indexer(labels["record_id_r"].astype(str).str.strip())
+    unknown_ids = known & ((left < 0) | (right < 0))
+    if unknown_ids.any():
+        rows = (np.flatnonzero(unknown_ids)[:10] + 2).tolist()
+        raise ConfigError(f"{source}: row(s) {rows} name record ids that are not in the register")
+    keep = known & (left != right)
+    pairs = np.sort(np.c_[left[keep], right[keep]], axis=1).astype(np.int64)
+    y = words.to_numpy()[keep].astype(int) == 1
+    return Labelled(compare(records.norm, records.norm, pairs), y, int(y.sum()), pairs, records)
 
 
 def pairwise(probabilities: np.ndarray, y: np.ndarray, true_pairs: int, threshold: float) -> dict[str, float]:
@@ -129,25 +137,41 @@ def choose_threshold(probabilities: np.ndarray, y: np.ndarray, true_pairs: int) 
     return float(THRESHOLD_GRID[best[len(best) // 2]])
 
 
-def clustered(data: Labelled, probabilities: np.ndarray, threshold: float) -> dict[str, float] | None:
-    """Pairwise scores after clustering (resolve/), if that stage is available."""
-    try:
-        from benchmarks.metrics import pairwise_scores
-        from resolve.clusters import cluster
-    except ImportError:
-        return None
-    result = cluster(data.norm, data.pairs, probabilities, threshold=threshold)
-    scores = pairwise_scores(result.labels, data.person)
-    return {"precision": scores.precision, "recall": scores.recall, "f1": scores.f1}
+def fit_model(parts: Sequence[Labelled], *, config: TrainConfig = TrainConfig(), validation: Labelled | None = None,
+              training: dict[str, Any] | None = None) -> MatchModel:
+    """Fit one model on the pairs of every labelled register; the threshold is chosen on
+    ``validation`` (else on the training pairs).  ConfigError when the labels are one-sided."""
+    if not parts:
+        raise ConfigError("no labelled pairs to train on")
+    X = np.concatenate([p.features.matrix for p in parts])
+    y = np.concatenate([p.y for p in parts])
+    if y.all() or not y.any():
+        raise ConfigError(f"the {len(y)} labelled pairs are all {'matches' if len(y) and y.all() else 'non-matches'}; "
+                          "a model needs both")
+    model = MatchModel(C=config.C, labels=REASON_LABELS, shrink=dict(config.shrink))
+    model.fit(X, y, names=parts[0].features.names, spec=register_model_spec())
+    chosen = validation or _joined(parts)
+    threshold = choose_threshold(model.predict_proba(chosen.features), chosen.y, chosen.true_pairs)
+    model.threshold = model.threshold_ = threshold
+    model.training_ = {"config": config.to_dict(), "pairs": int(len(y)), "matches": int(y.sum()),
+                       "threshold_chosen_on": "validation" if validation is not None else "training pairs",
+                       **(training or {})}
+    return model
 
 
-def evaluate(model: MatchModel, data: Labelled, name: str, out) -> dict[str, Any]:
+def _joined(parts: Sequence[Labelled]) -> Labelled:
+    """The training parts as one labelled set (for choosing a threshold without validation)."""
+    features = Features(np.concatenate([p.features.matrix for p in parts]), parts[0].features.names)
+    return Labelled(features, np.concatenate([p.y for p in parts]), sum(p.true_pairs for p in parts),
+                    np.zeros((0, 2), dtype=np.int64), parts[0].records)
+
+
+def evaluate(model: MatchModel, data: Labelled, name: str, out=sys.stdout) -> dict[str, Any]:
     """Print and return pairwise scores of ``model`` on one labelled register."""
     start = time.perf_counter()
     probabilities = model.predict_proba(data.features)
     seconds = time.perf_counter() - start
     rows = [pairwise(probabilities, data.y, data.true_pairs, t) for t in sorted({*REPORT_THRESHOLDS, model.threshold_})]
-    after = clustered(data, probabilities, model.threshold_)
     print(f"\n{name}: {len(data.y):,} candidate pairs, {int(data.y.sum()):,} of {data.true_pairs:,} true pairs "
           f"blocked ({seconds:.3f} s to predict)", file=out)
     print("  threshold  precision  recall     F1", file=out)
@@ -155,65 +179,61 @@ def evaluate(model: MatchModel, data: Labelled, name: str, out) -> dict[str, Any
         mark = "  <- recommended" if row["threshold"] == model.threshold_ else ""
         print(f"  {row['threshold']:9.2f}  {row['precision']:9.4f}  {row['recall']:.4f}  {row['f1']:.4f}{mark}",
               file=out)
-    if after is not None:
-        print(f"  after clustering at {model.threshold_:.2f}: precision {after['precision']:.4f} "
-              f"recall {after['recall']:.4f} F1 {after['f1']:.4f}", file=out)
-    return {"pairs": int(len(data.y)), "true_pairs": data.true_pairs, "pairwise": rows, "clustered": after}
+    return {"pairs": int(len(data.y)), "true_pairs": data.true_pairs, "pairwise": rows}
 
 
-def train(config: TrainConfig, out=sys.stdout) -> MatchModel:
-    """Fit, choose the threshold, evaluate; returns the model with its ``training_`` report."""
-    started = time.perf_counter()
-    parts = []
-    for seed in config.seeds:
-        data = labelled_register(config.size, seed)
-        print(f"seed {seed}: {len(data.y):,} candidate pairs, {int(data.y.sum()):,} matches", file=out)
-        parts.append(data)
-    X = np.concatenate([p.features.matrix for p in parts])
-    y = np.concatenate([p.y for p in parts])
-    model = MatchModel(C=config.C, labels=REASON_LABELS, shrink=dict(config.shrink))
-    model.fit(X, y, names=parts[0].features.names)
-    validation = labelled_register(config.size, config.validation_seed)
-    threshold = choose_threshold(model.predict_proba(validation.features), validation.y, validation.true_pairs)
-    model.threshold = threshold
-    model.threshold_ = threshold
-    print(f"fitted on {len(y):,} pairs in {time.perf_counter() - started:.1f} s; "
-          f"threshold {threshold:.2f} chosen on validation seed {config.validation_seed}", file=out)
-    report: dict[str, Any] = {"config": config.to_dict(), "validation_threshold": threshold, "tests": {}}
-    for seed in config.test_seeds:
-        data = labelled_register(config.test_size, seed)
-        report["tests"][f"usual_errors_seed_{seed}"] = evaluate(model, data, f"held-out seed {seed}", out)
-        with heavier_errors():
-            data = labelled_register(config.test_size, seed)
-        report["tests"][f"heavier_errors_seed_{seed}"] = evaluate(
-            model, data, f"held-out seed {seed}, heavier error mix", out)
-        if config.other_district:
-            data = labelled_register(config.test_size, seed, config.other_district)
-            report["tests"][f"district_{config.other_district}_seed_{seed}"] = evaluate(
-                model, data, f"held-out seed {seed}, district {config.other_district}", out)
-    model.training_ = report
-    return model
+def _truth(path: str, records: Records) -> np.ndarray:
+    """The person of each register row from a truth file (record_id, person_id)."""
+    truth = read_table(path)
+    if not {"record_id", "person_id"} <= set(truth.columns):
+        raise ConfigError(f"{path}: a truth file needs columns record_id and person_id")
+    person = truth.set_index(truth["record_id"].astype(str).str.strip())["person_id"]
+    ids = records.norm["record_id"].astype(str)
+    found = ids.isin(person.index).to_numpy()
+    if not found.all():
+        raise ConfigError(f"{path}: no person_id for record(s) {ids[~found].tolist()[:5]}")
+    return person.reindex(ids).to_numpy(dtype=object)
+
+
+def _labelled(register: str, truth: str | None, pairs: str | None) -> Labelled:
+    records = prepare(load(register))
+    if pairs:
+        return label_pairs(records, read_table(pairs), source=pairs)
+    return label_register(records, _truth(truth, records))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scoring.train", description=__doc__.split("\n\n")[0])
-    defaults = TrainConfig()
-    parser.add_argument("--size", type=int, default=defaults.size, help="records per training register")
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(defaults.seeds), help="training seeds")
-    parser.add_argument("--validation-seed", type=int, default=defaults.validation_seed)
-    parser.add_argument("--test-seeds", type=int, nargs="+", default=list(defaults.test_seeds))
-    parser.add_argument("--test-size", type=int, default=defaults.test_size)
-    parser.add_argument("--other-district", default=defaults.other_district,
-                        help="6-digit district of one more held-out register ('' for none)")
-    parser.add_argument("--C", type=float, default=defaults.C, help="inverse L2 regularisation")
-    parser.add_argument("-o", "--output", default="scoring/data/default_model.json")
+    parser.add_argument("registers", nargs="+", metavar="REGISTER", help="labelled register file(s)")
+    labels = parser.add_mutually_exclusive_group(required=True)
+    labels.add_argument("--truth", nargs="+", metavar="TRUTH", help="truth file per register (record_id, person_id)")
+    labels.add_argument("--pairs", nargs="+", metavar="LABELS",
+                        help="labelled pairs per register (record_id_l, record_id_r, match)")
+    parser.add_argument("--validation", metavar="REGISTER", help="register to choose the threshold on")
+    parser.add_argument("--validation-truth", metavar="TRUTH", help="its truth file")
+    parser.add_argument("--C", type=float, default=TrainConfig().C, help="inverse L2 regularisation")
+    parser.add_argument("-o", "--output", required=True, help="the model JSON to write")
     args = parser.parse_args(argv)
-    config = TrainConfig(size=args.size, seeds=tuple(args.seeds), validation_seed=args.validation_seed,
-                         test_seeds=tuple(args.test_seeds), test_size=args.test_size, C=args.C,
-                         other_district=args.other_district)
-    model = train(config)
+    given = args.truth or args.pairs
+    if len(given) != len(args.registers):
+        parser.error(f"{len(args.registers)} register(s) but {len(given)} label file(s); give one per register")
+    if bool(args.validation) != bool(args.validation_truth):
+        parser.error("--validation and --validation-truth go together")
+    try:
+        parts = [_labelled(register, t if args.truth else None, t if args.pairs else None)
+                 for register, t in zip(args.registers, given)]
+        validation = _labelled(args.validation, args.validation_truth, None) if args.validation else None
+        model = fit_model(parts, config=TrainConfig(C=args.C), validation=validation,
+                          training={"registers": list(args.registers), "labels": list(given)})
+    except ConfigError as exc:
+        print(f"python -m scoring.train: error: {exc}", file=sys.stderr)
+        return 2
+    for part, register in zip(parts, args.registers):
+        evaluate(model, part, f"training register {register}")
+    if validation is not None:
+        evaluate(model, validation, f"validation register {args.validation}")
     model.to_json(args.output)
-    print(f"\nwrote {args.output}")
+    print(f"\nwrote {args.output} (threshold {model.threshold_:.2f})")
     return 0
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from linkage.audit import CHILD_RULES, RECORD_RULES, check_children, run_checks
-from linkage.audit.base import AuditOptions, as_timestamp
+from linkage.audit.base import AuditOptions
+from linkage.normalize.dates import as_of_date as as_timestamp
 from linkage.errors import ConfigError
 from linkage.io import load
 from linkage.normalize.ids import check_character

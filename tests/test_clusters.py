@@ -6,12 +6,20 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolve.clusters import cannot_link, cluster
+from linkage.identity import cannot_be_one_woman
+from linkage.normalize.ids import check_character
+from resolve.clusters import cluster
 
 
 def _norm(n: int, ids=None, sex=None) -> pd.DataFrame:
-    return pd.DataFrame({"record_id": [f"r{i:03d}" for i in range(n)],
-                         "id_number": ids or [""] * n, "sex": sex or ["F"] * n})
+    """n records; ``ids`` are taken as valid numbers (id_full, id_status 'valid') where not blank."""
+    ids = ids or [""] * n
+    return pd.DataFrame({"record_id": [f"r{i:03d}" for i in range(n)], "id_number": ids, "id_full": ids,
+                         "id_status": ["valid" if i else "missing" for i in ids], "sex": sex or ["F"] * n})
+
+
+def _valid(first17: str) -> str:
+    return first17 + check_character(first17)
 
 
 @settings(max_examples=80, deadline=None)
@@ -44,8 +52,9 @@ def test_cluster_ids_are_stable_and_named_by_smallest_record():
 
 
 def test_two_valid_different_ids_are_split_along_the_weakest_link():
-    # twins 0 and 2 are chained through record 1 (no ID); 1 is closer to 0
-    norm = _norm(3, ids=["330106199001011248", "", "330106199001011264"])
+    # sisters 0 and 2 (valid numbers apart in birth date and sequence) are chained through record 1
+    # (no ID); 1 is closer to 0
+    norm = _norm(3, ids=[_valid("33010619900101124"), "", _valid("33010619920305126")])
     pairs = np.array([[0, 1], [1, 2], [0, 2]])
     probs = np.array([0.97, 0.8, 0.6])
     result = cluster(norm, pairs, probs, threshold=0.5)
@@ -54,11 +63,11 @@ def test_two_valid_different_ids_are_split_along_the_weakest_link():
         ("r001", "r002"), ("r000", "r002")}
 
 
-def test_different_sex_cannot_link():
+def test_a_recorded_sex_never_splits_a_cluster():
     norm = _norm(2, sex=["F", "M"])
-    assert cannot_link(norm, np.array([[0, 1]])).tolist() == [True]
+    assert cannot_be_one_woman(norm, np.array([[0, 1]])).tolist() == [False]
     result = cluster(norm, np.array([[0, 1]]), np.array([0.99]), threshold=0.5)
-    assert result.cluster_ids[0] != result.cluster_ids[1]
+    assert result.cluster_ids[0] == result.cluster_ids[1]
 
 
 def test_empty_input_gives_empty_output():

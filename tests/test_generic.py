@@ -13,8 +13,7 @@ import linkage
 from benchmarks.cases import febrl_table
 from benchmarks.metrics import pairwise_scores
 from linkage.errors import ConfigError, SchemaError
-from linkage.generic import FEBRL, BlockRule, Field, GenericProfile, fit_model
-from linkage.generic_em import fit_unsupervised
+from linkage.generic import FEBRL, BlockRule, Field, GenericProfile, fit_model, fit_unsupervised
 
 
 @pytest.fixture(scope="module")

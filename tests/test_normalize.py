@@ -6,7 +6,8 @@ import pytest
 
 from linkage.normalize.contact import normalize_codes, normalize_phones, normalize_sexes
 from linkage.normalize.dates import normalize_dates
-from linkage.normalize.ids import check_character, normalize_ids, region_codes, upgrade_legacy
+from linkage.codes import region_codes
+from linkage.normalize.ids import check_character, normalize_ids, upgrade_legacy
 from linkage.normalize.names import (
     clean_name,
     homophone_chars,

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from linkage.normalize.dates import normalize_dates
-from linkage.normalize.ids import _normalize_distinct, _normalize_slow, check_character, region_codes
+from linkage.codes import region_codes
+from linkage.normalize.ids import _normalize_distinct, _normalize_slow, check_character
 
 
 def _ids(rng: np.random.Generator, n: int) -> list[str]:

@@ -16,7 +16,9 @@ from linkage.errors import ConfigError
 from linkage.io import load
 from linkage.normalize.ids import check_character
 from linkage.prepare import prepare
-from scoring import FEATURE_NAMES, Features, MatchModel, compare, conflicts, default_model
+from linkage.identity import RELATIONS, cannot_be_one_woman
+import linkage
+from scoring import FEATURE_NAMES, Features, MatchModel, compare, default_model, register_model_spec
 from scoring import comparators as cmp
 from scoring.features import GRADED
 
@@ -59,32 +61,36 @@ def test_id_grades_tell_typos_from_different_women():
     features = compare(norm, norm, np.array([[0, j] for j in range(1, len(ids))]))
     assert features.grade_names("id").tolist() == [
         "equal", "equal_legacy", "check_only", "substitution", "transposition", "different", "missing", "missing"]
-    assert features.grades["id_both_valid"].tolist() == [0, 0, 0, 0, 0, 1, 0, 0]
-    assert features.value("id:legacy_differs").tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
+    relations = np.asarray(RELATIONS)[features.grades["id_relation"]].tolist()
+    assert relations == ["same", "unknown", "unknown", "unknown", "unknown", "different", "unknown", "unknown"]
 
 
-def test_twins_are_a_conflict_but_a_typo_is_not():
+def test_twins_differ_only_in_the_sequence_and_a_typo_proves_nothing():
     typo = BASE[:16] + "4" + BASE[17]  # the twin's digit typed into her sister's number: bad check
     norm = norm_of([{"id_number": BASE}, {"id_number": TWIN}, {"id_number": typo}])
-    features = compare(norm, norm, np.array([[0, 1], [0, 2]]))
+    pairs = np.array([[0, 1], [0, 2]])
+    features = compare(norm, norm, pairs)
     assert features.grade_names("id").tolist() == ["substitution", "substitution"]
-    assert conflicts(features).tolist() == [True, False]
+    assert features.grade_names("id_pair").tolist() == ["sequence_only", "missing"]
+    assert cannot_be_one_woman(norm, pairs).tolist() == [False, False]
 
 
-def test_a_legacy_number_differing_from_a_valid_one_is_flagged_but_not_a_conflict():
+def test_a_legacy_number_differing_from_a_valid_one_is_compared_not_vetoed():
     legacy_twin = TWIN[:6] + TWIN[8:17]  # the twin's number in the old 15-digit form: no check character
     norm = norm_of([{"id_number": BASE}, {"id_number": legacy_twin}])
     features = compare(norm, norm, np.array([[0, 1]]))
-    assert features.value("id:legacy_differs").tolist() == [1.0]
-    assert features.value("id:both_valid").tolist() == [0.0]
-    assert conflicts(features).tolist() == [False]
+    assert features.grade_names("id").tolist() == ["substitution"]
+    assert features.grade_names("id_pair").tolist() == ["missing"]
+    assert cannot_be_one_woman(norm, np.array([[0, 1]])).tolist() == [False]
 
 
-def test_different_sexes_conflict_only_when_both_known():
+def test_different_sexes_are_evidence_not_a_veto():
     norm = norm_of([{"sex": "女"}, {"sex": "男"}, {"sex": ""}, {"sex": "2"}])
-    features = compare(norm, norm, np.array([[0, 1], [0, 2], [0, 3]]))
+    pairs = np.array([[0, 1], [0, 2], [0, 3]])
+    features = compare(norm, norm, pairs)
     assert features.grade_names("sex").tolist() == ["disagree", "missing", "agree"]
-    assert conflicts(features).tolist() == [True, False, False]
+    assert features.value("sex:disagree").tolist() == [1.0, 0.0, 0.0]
+    assert cannot_be_one_woman(norm, pairs).tolist() == [False, False, False]
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -159,7 +165,6 @@ def test_spouse_grades():
 STATUS = np.array(["valid", "missing", "legacy15"], dtype=object)
 TEXT_COMPARATORS = {
     "id_grade": lambda l, r: cmp.id_grade(l, r, STATUS[: len(l)], STATUS[: len(r)]),
-    "both_valid_different": lambda l, r: cmp.both_valid_different(l, r, STATUS[: len(l)], STATUS[: len(r)]),
     "spouse_id_grade": lambda l, r: cmp.spouse_id_grade(l, r, STATUS[: len(l)], STATUS[: len(r)]),
     "name_grade": cmp.name_grade, "jaro_winkler": cmp.jaro_winkler, "agree_grade": cmp.agree_grade,
     "phone_grade": cmp.phone_grade, "unit_grade": cmp.unit_grade, "address_grade": cmp.address_grade,
@@ -258,7 +263,7 @@ def test_json_round_trip_gives_identical_probabilities_and_reasons(tmp_path):
     loaded = MatchModel.from_json(path, feature_names=FEATURE_NAMES)
     assert np.array_equal(loaded.predict_proba(features), model.predict_proba(features))
     assert loaded.explain(features).tolist() == model.explain(features).tolist()
-    assert json.loads(path.read_text(encoding="utf-8"))["format_version"] == 1
+    assert json.loads(path.read_text(encoding="utf-8"))["format_version"] == 2
 
 
 def test_mismatched_features_are_refused(tmp_path):
@@ -277,6 +282,28 @@ def test_mismatched_features_are_refused(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ConfigError, match="version"):
         MatchModel.from_json(path)
+
+
+def test_a_model_trained_under_another_spec_is_refused_with_what_differs(tmp_path):
+    shipped = default_model()
+    assert shipped.spec_ == register_model_spec()
+    data = shipped.to_dict()
+    data["spec"]["blocking"] = data["spec"]["blocking"][:-1]  # trained without one blocking rule
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ConfigError, match="another blocking") as error:
+        linkage.dedupe(pd.DataFrame({"record_id": ["a"], "unit_code": ["330106001"], "name": ["王芳"]}), model=path)
+    assert "scoring.train" in str(error.value)
+    data["spec"] = {**register_model_spec(), "features": {"version": 1, "names": data["feature_names"]}}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ConfigError, match="another features .*version 1 vs version 2"):
+        linkage.dedupe(pd.DataFrame({"record_id": ["a"], "unit_code": ["330106001"], "name": ["王芳"]}), model=path)
+
+
+def test_the_shipped_model_records_how_it_was_made():
+    training = default_model().training_
+    assert training["generator"] == "benchmarks.generator"
+    assert training["recipe"]["seeds"] and training["tests"]
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,4 +1,4 @@
-"""What every audit rule shares: the rule record, the options, ages, code matching, findings rows.
+"""What every audit rule shares: the rule record, the options, ages, findings rows.
 
 A rule is one small vectorised function over a ``CheckInput`` returning a bool mask of shape
 (n,) -- True where the record breaks the rule -- optionally with a detail array of shape (n,)
@@ -7,8 +7,6 @@ rules into findings rows.
 
 >>> age_at(pd.Series(pd.to_datetime(["2000-02-29", "2000-03-01", None])), pd.Timestamp("2026-02-28")).tolist()
 [25.0, 25.0, nan]
->>> same_place(np.array(["330106001", "330106", "330106001", ""]), np.array(["330106001002", "330106002", "330106002", "3301"])).tolist()
-[True, True, False, False]
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
+from ..normalize.distinct import per_distinct
 
 ERROR = "error"
 WARNING = "warning"
@@ -91,9 +90,8 @@ class CheckInput:
     def raw_blank(self, column: str) -> np.ndarray:
         """The raw value is blank (or white space), bool (n,); computed once per distinct value."""
         if column not in self._blank:
-            codes, distinct = pd.factorize(self.raw[column].astype(str), use_na_sentinel=False)
-            blank = np.array([not str(value).strip() for value in distinct] + [True], dtype=bool)[:-1]
-            self._blank[column] = blank[codes]
+            self._blank[column] = per_distinct(self.raw[column].astype(str), lambda value: not value.strip(),
+                                               dtype=bool)
         return self._blank[column]
 
 
@@ -151,19 +149,6 @@ def findings_for(rules: tuple[Rule, ...], data: CheckInput, *, record_ids: np.nd
     return pd.concat(parts, ignore_index=True)[FINDING_COLUMNS]
 
 
-def as_timestamp(value: object | None) -> pd.Timestamp:
-    """The clean-up's reference date: a date-like value, or today (midnight) when None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return pd.Timestamp.today().normalize()
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"as_of: {value!r} is not a date; give it as 2026-01-31") from exc
-    if pd.isna(stamp):
-        raise ConfigError(f"as_of: {value!r} is not a date; give it as 2026-01-31")
-    return stamp.normalize()
-
-
 def dates(column: pd.Series | np.ndarray) -> pd.Series:
     """A datetime64[ns] Series with a RangeIndex (NaT where blank)."""
     return pd.Series(pd.to_datetime(np.asarray(column), errors="coerce")).reset_index(drop=True)
@@ -176,24 +161,6 @@ def age_at(birth: pd.Series, when: pd.Timestamp | pd.Series) -> pd.Series:
     years = when.dt.year - birth.dt.year
     not_yet = (when.dt.month * 100 + when.dt.day) < (birth.dt.month * 100 + birth.dt.day)
     return (years - not_yet.astype(float)).astype(float)
-
-
-def same_place(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Two administrative codes name the same place at their finest common level.
-
-    A code is a 6-digit county, 9-digit street or 12-digit community.  Both codes are cut to
-    the shorter one's length (at least 6) and compared, so a community lies in its street
-    and county.  Blank or shorter-than-6 codes match nothing.  Shapes (n,) -> bool (n,).
-    """
-    left_s = pd.Series(left, dtype=object).fillna("").astype(str)
-    right_s = pd.Series(right, dtype=object).fillna("").astype(str)
-    width = np.minimum(left_s.str.len().to_numpy(), right_s.str.len().to_numpy())
-    usable = width >= 6
-    out = np.zeros(len(left_s), dtype=bool)
-    for level in np.unique(width[usable]):
-        rows = np.flatnonzero(width == level)
-        out[rows] = left_s.iloc[rows].str[:level].to_numpy() == right_s.iloc[rows].str[:level].to_numpy()
-    return out
 
 
 def isin(values: np.ndarray | pd.Series, options) -> np.ndarray:
@@ -214,9 +181,7 @@ def detail_text(mask: np.ndarray, *parts: object) -> np.ndarray:
             text = text + part
         else:
             series = part.reset_index(drop=True) if isinstance(part, pd.Series) else pd.Series(part)
-            codes, distinct = pd.factorize(series.iloc[rows], use_na_sentinel=False)
-            shown = np.array([_show(value) for value in distinct] + [""], dtype=object)[:-1]
-            text = text + shown[codes]
+            text = text + per_distinct(series.iloc[rows], _show)
     out[rows] = text.to_numpy()
     return out
 

@@ -23,16 +23,17 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..normalize.ids import check_characters, digit_matrix, region_codes
+from ..codes import region_codes
+from ..normalize.dates import as_of_date
+from ..normalize.ids import check_characters, digit_matrix
+from ..normalize.status import KNOWN_STATUSES, is_inactive
 from ..prepare import Records
 from .base import (
     CURRENTLY_MARRIED, ERROR, EVER_MARRIED, MARITAL_STATUSES, UNMARRIED, WARNING,
-    AuditOptions, CheckInput, Rule, age_at, as_timestamp, dates, detail_text, findings_for, isin,
+    AuditOptions, CheckInput, Rule, age_at, dates, detail_text, findings_for, isin,
 )
 from .checks_marriage import MARRIAGE_RULES
 
-INACTIVE_STATUSES = ("注销", "迁出")
-KNOWN_STATUSES = ("在管", "注销", "迁出")
 BAD_ID_STATUSES = ("bad_chars", "bad_length", "placeholder", "bad_region", "bad_date", "bad_check")
 ID_STATUS_ZH = {"bad_chars": "含非法字符", "bad_length": "位数错误", "placeholder": "占位值",
                 "bad_region": "地区码错误", "bad_date": "出生日期不存在", "bad_check": "校验位错误",
@@ -260,9 +261,9 @@ def run_checks(records: Records, *, as_of: object = None, rules: tuple[Rule, ...
     norm = records.norm.reset_index(drop=True)
     raw = records.raw.reset_index(drop=True)
     if not include_inactive:
-        active = np.flatnonzero(~isin(norm["status"].to_numpy(dtype=object), INACTIVE_STATUSES))
+        active = np.flatnonzero(~is_inactive(norm["status"]))
         norm, raw = norm.iloc[active].reset_index(drop=True), raw.iloc[active].reset_index(drop=True)
-    data = CheckInput(norm=norm, raw=raw, as_of=as_timestamp(as_of), options=options or AuditOptions(),
+    data = CheckInput(norm=norm, raw=raw, as_of=as_of_date(as_of), options=options or AuditOptions(),
                       extra={"district": district})
     return findings_for(rules, data, record_ids=norm["record_id"].to_numpy(dtype=object),
                         unit_codes=norm["unit_code"].to_numpy(dtype=object))

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..io import load
+from ..normalize.dates import as_of_date
 from ..prepare import Records
-from .base import ERROR, WARNING, AuditOptions, CheckInput, Rule, age_at, as_timestamp, dates, detail_text, \
+from .base import ERROR, WARNING, AuditOptions, CheckInput, Rule, age_at, dates, detail_text, \
     findings_for, isin
 from .children_prepare import POLICIES, prepare_children
 
@@ -216,7 +217,7 @@ def check_children(children, records: Records, *, as_of: object = None, rules: t
     """
     raw = load(children, table="children")
     norm = prepare_children(raw, records)
-    data = CheckInput(norm=norm, raw=raw, as_of=as_timestamp(as_of), options=options or AuditOptions())
+    data = CheckInput(norm=norm, raw=raw, as_of=as_of_date(as_of), options=options or AuditOptions())
     return findings_for(rules, data, record_ids=norm["mother_record_id"].to_numpy(dtype=object),
                         unit_codes=norm["mother_unit_code"].to_numpy(dtype=object),
                         child_ids=norm["child_id"].to_numpy(dtype=object))

@@ -14,7 +14,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from ..normalize.contact import normalize_sexes, normalize_texts, per_distinct
+from ..normalize.contact import normalize_sexes, normalize_texts
+from ..normalize.distinct import per_distinct
 from ..normalize.dates import MAX_YEAR, MIN_YEAR, normalize_dates
 from ..normalize.ids import normalize_ids
 from ..prepare import Records
@@ -60,11 +61,10 @@ def _period_one(raw: object) -> pd.Timestamp | None:
 def parse_periods(values: pd.Series | list) -> tuple[pd.Series, np.ndarray]:
     """上报期 as the last day of the period (datetime64 (n,)) and whether it was unreadable (bool (n,))."""
     series = pd.Series(values, dtype=object).fillna("").astype(str)
-    codes, distinct = pd.factorize(series, use_na_sentinel=False)
-    parsed = [_period_one(value) if value.strip() else None for value in distinct]
+    parsed = per_distinct(series, lambda value: _period_one(value) if value.strip() else None)
     ends = pd.Series(pd.to_datetime(pd.Series(parsed, dtype=object)), dtype="datetime64[ns]")
-    bad = np.array([p is None and bool(v.strip()) for p, v in zip(parsed, distinct)], dtype=bool)
-    return ends.iloc[codes].reset_index(drop=True), bad[codes]
+    bad = (ends.isna().to_numpy() & (series.str.strip() != "").to_numpy())
+    return ends, bad
 
 
 def prepare_children(children: pd.DataFrame, records: Records) -> pd.DataFrame:

@@ -17,6 +17,10 @@ from typing import Callable
 
 from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from ..errors import ConfigError
+from ..io import write_csv, write_excel
+from .base import AuditOptions
+from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
+from .sample import SPOTCHECK_HEADERS_ZH, spotcheck
 
 def _positive(text: str) -> int:
     value = int(text)
@@ -73,8 +77,6 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
 
 
 def _options(path: str | None):
-    from .base import AuditOptions
-
     if not path:
         return None
     try:
@@ -87,8 +89,6 @@ def _options(path: str | None):
 
 
 def run_audit(args: argparse.Namespace) -> dict:
-    from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
-
     result = audit(args.register, children=args.children, externals=args.external, district=args.district,
                    as_of=args.as_of, sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample,
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
@@ -99,9 +99,6 @@ def run_audit(args: argparse.Namespace) -> dict:
 
 
 def run_spotcheck(args: argparse.Namespace) -> dict:
-    from ..io import write_csv, write_excel
-    from .sample import SPOTCHECK_HEADERS_ZH, spotcheck
-
     table = spotcheck(args.sample)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,11 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from ..normalize.dates import as_of_date
+from ..pipeline import link
 from ..prepare import Records
-from .base import CURRENTLY_MARRIED, AuditOptions, age_at, as_timestamp, dates, isin
+from ..profile import RegisterProfile
+from .base import CURRENTLY_MARRIED, AuditOptions, age_at, dates, isin
 from .places import PlaceNames, place_status, street_names
 
 MISSING_COLUMNS = ["priority", "source", "external_record_id", "name", "id_number", "sex", "birth_date", "age",
@@ -94,8 +97,6 @@ def missing_from_extract(register: Records, extract: Records, *, source: str, na
 
     register, extract: ``Records`` of n and m rows; returns at most m rows.
     """
-    from ..pipeline import link
-
     result = link(register, extract, threshold=threshold, model=model)
     unmatched = result.unmatched_right
     norm = extract.norm.reset_index(drop=True)
@@ -169,10 +170,8 @@ def find_missing(register: Records, extracts: Iterable[Any], *, district: str | 
     district the register's units belong to).  Returns MISSING_COLUMNS ordered by priority
     (1 married, 2 other women, 3 scope to verify), then source order and external record id.
     """
-    from ..profile import RegisterProfile
-
     profile = profile or RegisterProfile()
-    when = as_timestamp(as_of)
+    when = as_of_date(as_of)
     districts = district_codes(register, district)
     names = PlaceNames.for_districts(districts, street_names=street_names(register.norm, register.raw, districts))
     parts = []

@@ -20,40 +20,14 @@ address text ("浙江省杭州市西湖区星桥街道…").  A place is:
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from ..codes import region_names
+from ..normalize.distinct import per_distinct
 from .base import isin
-
-_LINE = re.compile(r'^(\s*)(\d+)\s+(?:province|county)="([^"]*)"')
-
-
-@lru_cache(maxsize=1)
-def region_names() -> dict[str, str]:
-    """GB/T 2260 6-digit code -> name (every name it has had, ';'-joined), from python-stdnum's table."""
-    import stdnum
-
-    path = os.path.join(os.path.dirname(stdnum.__file__), "cn", "loc.dat")
-    table: dict[str, str] = {}
-    province = ""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            match = _LINE.match(line)
-            if not match:
-                continue
-            indent, code, names = match.groups()
-            if not indent:
-                province = code
-                continue
-            cleaned = [re.sub(r"^\[[\d-]*\]", "", name) for name in names.split(",")]
-            table[province + code] = ";".join(name for name in cleaned if name)
-    return table
-
 
 @dataclass(frozen=True)
 class PlaceNames:
@@ -83,13 +57,12 @@ def _contains_any(texts: pd.Series, names: tuple[str, ...]) -> np.ndarray:
     table = frozenset(names)
     endings = frozenset(name[-1] for name in names)
     lengths = sorted({len(name) for name in names})
-    codes, distinct = pd.factorize(texts.astype(str), use_na_sentinel=False)
 
     def found(text: str) -> bool:
         return any(text[max(0, end + 1 - size):end + 1] in table
                    for end, char in enumerate(text) if char in endings for size in lengths if size <= end + 1)
 
-    return np.array([found(text) for text in distinct] + [False], dtype=bool)[:-1][codes]
+    return per_distinct(texts.astype(str), found, dtype=bool)
 
 
 def place_status(codes: np.ndarray, addresses: np.ndarray, names: PlaceNames) -> np.ndarray:

@@ -19,9 +19,15 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from resolve.rules import load_rules
+
 from ..io import write_csv
+from ..normalize.dates import as_of_date
+from ..pipeline import dedupe
 from ..prepare import Records
-from .base import AuditOptions, FINDING_COLUMNS, as_timestamp
+from ..profile import RegisterProfile
+from ..progress import Progress
+from .base import AuditOptions, FINDING_COLUMNS
 from .checks import RECORD_RULES, run_checks
 from .children import check_children
 from .missing import find_missing
@@ -109,18 +115,12 @@ def audit(
     checks: the record rules to run; options: the rules' thresholds; dedupe_records=False
     skips the dedupe (its counts are then 0).
     """
-    from ..pipeline import dedupe
-    from ..profile import RegisterProfile
-    from ..progress import Progress
-
     report = Progress(enabled=bool(progress))
-    when = as_timestamp(as_of)
+    when = as_of_date(as_of)
     profile = RegisterProfile()
     report.stage("reading and normalising the register")
     records = register if isinstance(register, Records) else profile.load(register)
     if isinstance(rules, (str, os.PathLike)):
-        from resolve.rules import load_rules
-
         rules = load_rules(rules)
     duplicates = None
     if dedupe_records:

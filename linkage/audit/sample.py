@@ -29,7 +29,8 @@ import pandas as pd
 from ..errors import SchemaError
 from ..io import read_table
 from ..prepare import Records
-from .summary import street_of
+from ..codes import street_of
+from ..normalize.status import is_inactive
 
 SAMPLE_COLUMNS = ["unit_code", "record_id", "stratum", "draw_seed", "stratum_size", "name", "findings", "correct",
                   "note"]
@@ -60,7 +61,7 @@ def draw_sample(records: Records, *, size: int, seed: int, findings: pd.DataFram
     if size < 0:
         raise ValueError(f"sample size must be 0 or more, got {size}")
     norm = records.norm
-    active = ~norm["status"].isin(["注销", "迁出"]).to_numpy()
+    active = ~is_inactive(norm["status"])
     frame = pd.DataFrame({"unit_code": norm["unit_code"].astype(str), "record_id": norm["record_id"].astype(str),
                           "name": norm["name"].astype(str)})[active]
     frame["stratum"] = street_of(frame["unit_code"])

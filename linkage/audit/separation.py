@@ -7,7 +7,7 @@ when one is coarser (a 6-digit county household code is only compared at county 
 Two communities of one street are not a separation (the national definition counts
 乡镇街道).  Blank or unusable codes are not guessed at: they are logic-check findings.
 
-The managing unit comes from ``resolve.rules.managing_unit_for_records``, the same location
+The managing unit comes from ``resolve.decide.managing_unit_for_records``, the same location
 rules as the dedupe decision (residence after six months, else household registration).
 The action:
 
@@ -22,16 +22,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from resolve.decide import managing_unit_for_records
+
+from ..codes import STREET_DIGITS, code_lengths, codes_match, match_depth, significant_codes
+from ..normalize.dates import as_of_date
+from ..normalize.status import is_inactive
 from ..prepare import Records
-from .base import as_timestamp, isin
 
 SEPARATION_COLUMNS = ["record_id", "unit_code", "name", "hukou_code", "residence_code", "residence_since",
                       "managing_unit_code", "rule", "evidence", "status", "action", "across_district"]
 """separation.csv: SCHEMA's columns plus the holding unit, the name, the residence start date,
 the rule's evidence and status, and whether household and residence are in different districts."""
 
-STREET_DIGITS = 9
-INACTIVE = ("注销", "迁出")
 
 
 def separated(hukou: np.ndarray, residence: np.ndarray) -> np.ndarray:
@@ -39,11 +41,8 @@ def separated(hukou: np.ndarray, residence: np.ndarray) -> np.ndarray:
 
     hukou, residence: code arrays of shape (n,) as in ``Records.norm``.
     """
-    from resolve.rules import match_depth, significant_codes
-
     hukou_sig, residence_sig = significant_codes(hukou), significant_codes(residence)
-    shorter = np.minimum(pd.Series(hukou_sig, dtype=object).str.len().to_numpy(),
-                         pd.Series(residence_sig, dtype=object).str.len().to_numpy())
+    shorter = np.minimum(code_lengths(hukou_sig), code_lengths(residence_sig))
     compare_at = np.minimum(shorter, STREET_DIGITS)
     return (shorter > 0) & (match_depth(hukou_sig, residence_sig) < compare_at)
 
@@ -54,16 +53,14 @@ def find_separation(records: Records, *, as_of: object = None, rules=None) -> pd
     records: the register's ``Records`` (n rows).  rules: a ``resolve.RuleSet`` (the default
     rules when None).  Returns SEPARATION_COLUMNS, ordered by holding unit then record_id.
     """
-    from resolve.rules import codes_match, managing_unit_for_records, significant_codes
-
     norm = records.norm.reset_index(drop=True)
-    active = ~isin(norm["status"].to_numpy(dtype=object), INACTIVE)
+    active = ~is_inactive(norm["status"])
     rows = np.flatnonzero(active & separated(norm["hukou_code"].to_numpy(dtype=object),
                                             norm["residence_code"].to_numpy(dtype=object)))
     subset = norm.iloc[rows].reset_index(drop=True)
     if not len(subset):
         return pd.DataFrame({column: pd.Series(dtype=object) for column in SEPARATION_COLUMNS})
-    decided = managing_unit_for_records(subset, as_of=as_timestamp(as_of), rules=rules)
+    decided = managing_unit_for_records(subset, as_of=as_of_date(as_of), rules=rules)
     unit = subset["unit_code"].to_numpy(dtype=object)
     managing = decided["managing_unit_code"].to_numpy(dtype=object)
     is_decided = (decided["status"].to_numpy(dtype=object) == "decided") & (managing != "")

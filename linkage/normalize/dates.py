@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .contact import text_series
+from ..errors import ConfigError
+from .distinct import distinct_values, text_series
 
 _DATE_RE = re.compile(
     r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
@@ -92,14 +93,25 @@ def _parse(texts: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def normalize_dates(values: pd.Series | list) -> DateColumn:
     """Parse a column of dates once per distinct value."""
-    series = pd.Series(values, dtype=object)
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
-    stamps, status = _parse(text_series(pd.Series(distinct, dtype=object)))
-    stamps = pd.concat([stamps, pd.Series([pd.NaT], dtype="datetime64[ns]")], ignore_index=True)
-    status = np.append(status, "missing")
+    codes, distinct = distinct_values(values)
+    stamps, status = _parse(text_series(distinct))  # the trailing '' (missing) parses as missing
     return DateColumn(stamps.iloc[codes].reset_index(drop=True).astype("datetime64[ns]"), status[codes])
 
 
 def parse_dates(values: pd.Series | list) -> pd.Series:
     """The datetime64 column of ``normalize_dates``."""
     return normalize_dates(values).values
+
+
+def as_of_date(value: object | None) -> pd.Timestamp:
+    """The clean-up's reference date (``--as-of``): a date-like value, or today (midnight) when
+    None or blank.  Raises ConfigError for anything that is not a date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return pd.Timestamp.today().normalize()
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"as_of: {value!r} is not a date; give it as 2026-01-31") from exc
+    if pd.isna(stamp):
+        raise ConfigError(f"as_of: {value!r} is not a date; give it as 2026-01-31")
+    return stamp.normalize()

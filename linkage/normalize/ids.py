@@ -18,14 +18,13 @@ Everything here works on whole columns (numpy), on distinct values only.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from .contact import text_series
+from ..codes import region_codes, region_ints
+from .distinct import distinct_values, text_series
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 """ISO 7064 MOD 11-2 weights of the first 17 digits (2**(17-i) mod 11)."""
@@ -40,27 +39,6 @@ ID_STATUSES = (
 
 _PLACEHOLDER = r"(?i)(.)\1+|0|无|不详|未知|空|null|none|nan|x+"
 _STRIP = r"[\s\-_'\"`.,，。]+"
-
-
-@lru_cache(maxsize=1)
-def region_codes() -> frozenset[str]:
-    """Every 6-digit GB/T 2260 county code, current and historical (python-stdnum's table)."""
-    import stdnum
-
-    path = os.path.join(os.path.dirname(stdnum.__file__), "cn", "loc.dat")
-    codes: set[str] = set()
-    province = ""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip() or line.startswith("#"):
-                continue
-            code = line.split()[0]
-            if line.startswith(" "):
-                codes.add(province + code)
-            else:
-                province = code
-                codes.add(code + "0000")
-    return frozenset(codes)
 
 
 def check_character(first17: str) -> str:
@@ -112,10 +90,8 @@ class IdColumns:
 
 def normalize_ids(values: pd.Series | list) -> IdColumns:
     """Clean, upgrade and validate a column of ID numbers (work done once per distinct value)."""
-    series = pd.Series(values, dtype=object)
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
-    result = _normalize_distinct(pd.Series(np.append(np.asarray(distinct, dtype=object), ""), dtype=object))
-    return IdColumns(*(column[codes] for column in result))  # code -1 picks the trailing blank
+    codes, distinct = distinct_values(values)
+    return IdColumns(*(column[codes] for column in _normalize_distinct(distinct)))
 
 
 def clean_ids(values: pd.Series) -> pd.Series:
@@ -127,12 +103,6 @@ def clean_ids(values: pd.Series) -> pd.Series:
         fixed = texts[dirty].str.replace(r"^(\d+)\.0$", r"\1", regex=True)
         texts[dirty] = fixed.str.replace(_STRIP, "", regex=True)
     return texts
-
-
-@lru_cache(maxsize=1)
-def _region_ints() -> np.ndarray:
-    """``region_codes`` as sorted int64 (k,)."""
-    return np.array(sorted(int(code) for code in region_codes() if code.isdigit()), dtype=np.int64)
 
 
 def _plain_numbers(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +137,7 @@ def _normalize_plain(texts: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray,
         old = full[legacy]
         full[legacy] = np.array([t[:6] + "19" + t[6:] + c for t, c in zip(old, check[legacy])], dtype=object)
     region = (digits[:, :6] @ 10.0 ** np.arange(5, -1, -1)).astype(np.int64)
-    region_ok = np.isin(region, _region_ints())
+    region_ok = np.isin(region, region_ints())
     year = (digits[:, 6:10] @ np.array([1000.0, 100.0, 10.0, 1.0])).astype(np.int64)
     month = first17[:, 10].astype(np.int64) * 10 + first17[:, 11]
     day = first17[:, 12].astype(np.int64) * 10 + first17[:, 13]

@@ -26,12 +26,13 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .contact import text_series
+from .distinct import distinct_values, text_series
 
 COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 独孤 "
@@ -60,7 +61,7 @@ def _simplified_table() -> dict[str, str]:
 def simplified_table_from_zhconv() -> dict[str, str]:
     """Every character zhconv changes when it converts that character alone to zh-cn, to its
     one-character result (a character that converts to several is left as it is)."""
-    import zhconv
+    import zhconv  # an optional dependency (test extra): only to rebuild the shipped table
 
     table = {}
     for char in sorted({c for key in zhconv.zhconv.getdict("zh-cn") for c in key}):
@@ -72,8 +73,6 @@ def simplified_table_from_zhconv() -> dict[str, str]:
 
 def write_simplified_table() -> None:
     """Rewrite the shipped table from the installed zhconv."""
-    from importlib.metadata import version
-
     path = Path(__file__).resolve().parents[1] / SIMPLIFIED_TABLE
     lines = [f"# traditional -> simplified (zh-cn), one character each; from zhconv {version('zhconv')} "
              "by linkage.normalize.names.write_simplified_table()"]
@@ -106,7 +105,7 @@ def _pinyin_dict() -> dict[int, str]:
     spec = importlib.util.find_spec("pypinyin")
     path = Path(spec.submodule_search_locations[0], "pinyin_dict.json") if spec and spec.submodule_search_locations else None
     if path is None or not path.is_file():
-        from pypinyin.pinyin_dict import pinyin_dict
+        from pypinyin.pinyin_dict import pinyin_dict  # only where the package has no JSON table
 
         return pinyin_dict
     return {int(code): marked for code, marked in json.loads(path.read_text(encoding="utf-8")).items()}
@@ -158,7 +157,8 @@ def homophone_chars(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _similar_groups() -> dict[str, frozenset[str]]:
+def similar_groups() -> dict[str, frozenset[str]]:
+    """Character -> the characters clerks confuse with it by shape (形近字), itself included."""
     text = resources.files("linkage").joinpath("data/similar_chars.txt").read_text(encoding="utf-8")
     groups: dict[str, set[str]] = {}
     for line in text.splitlines():
@@ -172,7 +172,7 @@ def _similar_groups() -> dict[str, frozenset[str]]:
 
 def similar_shaped(a: str, b: str) -> bool:
     """Two different characters that clerks confuse by shape (形近字)."""
-    return a != b and b in _similar_groups().get(a, ())
+    return a != b and b in similar_groups().get(a, ())
 
 
 def clean_names(values: pd.Series) -> pd.Series:
@@ -204,9 +204,8 @@ def normalize_names(values: pd.Series | list) -> pd.DataFrame:
 
     Returns a frame of shape (n, 4): name, surname, given, pinyin (first readings).
     """
-    series = pd.Series(values, dtype=object)
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
-    cleaned = clean_names(pd.Series(np.append(np.asarray(distinct, dtype=object), ""), dtype=object))
+    codes, distinct = distinct_values(values)
+    cleaned = clean_names(distinct)
     names = cleaned.tolist()
     parts = [split_surname(name) for name in names]  # the scalar form: one pass, same split
     table = pd.DataFrame({
@@ -215,4 +214,4 @@ def normalize_names(values: pd.Series | list) -> pd.DataFrame:
         "given": np.array([part[1] for part in parts], dtype=object),
         "pinyin": np.array(names_pinyin(names), dtype=object),
     })
-    return table.iloc[codes].reset_index(drop=True)  # code -1 picks the trailing blank
+    return table.iloc[codes].reset_index(drop=True)

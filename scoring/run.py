@@ -1,5 +1,11 @@
 """Scoring candidate pairs in chunks: features, probabilities, and reasons for the pairs a
-person will look at.  Memory stays bounded whatever the number of pairs."""
+person will look at.  Memory stays bounded whatever the number of pairs.
+
+``score_pairs`` takes a *profile* (anything with ``compare(left, right, pairs)`` returning
+features with a ``matrix``), the fitted model, the two normalised frames and the pairs;
+``load_model`` finds the model (an object, a JSON file, or the profile's default) and checks
+that it was trained under the profile's spec.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .progress import Progress
+from linkage.errors import ConfigError
+from linkage.progress import Progress
+
+from .model import MatchModel
 
 CHUNK_PAIRS = 500_000
 """Pairs scored at a time: features of one chunk take about 100 MB."""
@@ -55,15 +63,17 @@ class Scored:
 
 
 def load_model(model: Any, profile: Any) -> Any:
-    """A MatchModel from an object, a JSON path, or the profile's default."""
+    """A MatchModel from an object, a JSON path, or the profile's default (``None``).  A model
+    given by the caller must have been trained under ``profile.spec()`` (ConfigError else)."""
     if model is None:
         return profile.default_model()
+    source = "the model"
     if isinstance(model, (str, os.PathLike)):
-        from scoring import MatchModel
-
         if not os.path.isfile(model):
             raise ConfigError(f"{model}: no such model file")
-        return MatchModel.from_json(model)
+        source, model = str(model), MatchModel.from_json(model)
+    if isinstance(model, MatchModel):
+        model.check_spec(profile.spec(), source=source)
     return model
 
 

@@ -1,5 +1,5 @@
-"""An unsupervised model for a generic profile: Fellegi-Sunter with u from random pairs and
-m by expectation maximisation, for users who have no labelled pairs.
+"""An unsupervised model: Fellegi-Sunter with u from random pairs and m by expectation
+maximisation, for users who have no labelled pairs (the generic profile's default).
 
 Each comparison (the features of one field: ``given_name:exact``, ``given_name:jw95`` ...)
 is one categorical variable whose level is the grade that holds (none: 'different').  u, the
@@ -7,11 +7,17 @@ share of each level among non-matches, is counted on random record pairs (almost
 them non-matches); m, the share among matches, and the share of matches among candidate
 pairs are estimated by EM over the blocked pairs with u fixed (Splink's recipe).  A missing
 value is neutral (m = u).  The Fellegi-Sunter log-odds are a sum of one weight per level,
-so the result is an exact ``scoring.MatchModel`` (a logistic model in JSON): intercept =
-prior log-odds + the 'different' weight of every comparison, coefficient of a level = its
-weight minus the 'different' weight.
+so the result is an exact ``MatchModel`` (``MatchModel.from_weights``): intercept = prior
+log-odds + the 'different' weight of every comparison, coefficient of a level = its weight
+minus the 'different' weight.
 
 EM runs over the distinct comparison patterns with their counts, not over pairs.
+
+>>> X = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [0, 1], [0, 1]], dtype=np.float32)
+>>> R = np.array([[0, 1]] * 50 + [[1, 0]], dtype=np.float32)
+>>> model = fit_fellegi_sunter(X, ("a:exact", "a:other"), R)
+>>> bool(model.predict_proba(X[:1])[0] > model.predict_proba(X[2:3])[0])
+True
 """
 
 from __future__ import annotations
@@ -19,9 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .errors import ConfigError
+from .model import MatchModel
 
 SMOOTHING = 0.5
 """Added to every level count before shares are taken, so no weight is infinite."""
@@ -52,28 +57,16 @@ def _shares(levels: np.ndarray, weights: np.ndarray, sizes: list[int]) -> list[n
     return out
 
 
-def fit_unsupervised(profile: Any, frame: pd.DataFrame, other: pd.DataFrame | None = None, *, max_iter: int = 100,
-                     random_pairs: int = 200_000, seed: int = 0, threshold: float = 0.5) -> Any:
-    """Fit a Fellegi-Sunter ``scoring.MatchModel`` on one unlabelled table (dedupe) or on the
-    two tables to be linked (``other`` given); see the module docstring."""
-    from scoring import MatchModel
+def fit_fellegi_sunter(blocked: np.ndarray, names: tuple[str, ...], random: np.ndarray, *, max_iter: int = 100,
+                       threshold: float = 0.5, spec: dict[str, Any] | None = None) -> MatchModel:
+    """Fit a Fellegi-Sunter model (see the module docstring).
 
-    left = profile.load(frame).norm
-    right = left if other is None else profile.load(other, role="extract").norm
-    if min(len(left), len(right)) < 3:
-        raise ConfigError("an unsupervised model needs tables of at least three records")
-    pairs = profile.block(left) if other is None else profile.block_link(left, right)
-    blocked = profile.compare(left, right, pairs)
-    rng = np.random.default_rng(seed)
-    sample = np.stack([rng.integers(0, len(left), random_pairs), rng.integers(0, len(right), random_pairs)], axis=1)
-    if other is None:
-        sample = sample[sample[:, 0] != sample[:, 1]]
-    random = profile.compare(left, right, sample)
-    levels, comparisons = _levels(blocked.matrix, blocked.names)
-    random_levels, _ = _levels(random.matrix, random.names)
+    blocked: features float32 (p, f) of the candidate pairs; names: their f names; random:
+    features (r, f) of random record pairs (for u).  Returns a fitted ``MatchModel``."""
+    levels, comparisons = _levels(blocked, names)
+    random_levels, _ = _levels(random, names)
     sizes = [len(columns) + 1 for _, columns in comparisons]
     u = _shares(random_levels, np.ones(len(random_levels)), sizes)
-
     patterns, counts = np.unique(levels, axis=0, return_counts=True)
     log_u = sum(np.log(u[g][patterns[:, g]]) for g in range(len(sizes)))
     m = _initial_m(comparisons, sizes)
@@ -88,7 +81,11 @@ def fit_unsupervised(profile: Any, frame: pd.DataFrame, other: pd.DataFrame | No
         prior, m = min(max(new_prior, 1e-9), 1 - 1e-9), new_m
         if change < 1e-6:
             break
-    return MatchModel.from_dict(_as_logistic(blocked.names, comparisons, m, u, prior, threshold))
+    coef, intercept = _weights(names, comparisons, m, u, prior)
+    return MatchModel.from_weights(names, coef, intercept, threshold=threshold,
+                                   binary=[not name.endswith(":similarity") for name in names],
+                                   training={"method": "fellegi-sunter em (u from random pairs)", "prior": prior},
+                                   spec=spec)
 
 
 def _initial_m(comparisons: list[tuple[str, list[int]]], sizes: list[int]) -> list[np.ndarray]:
@@ -101,8 +98,8 @@ def _initial_m(comparisons: list[tuple[str, list[int]]], sizes: list[int]) -> li
     return out
 
 
-def _as_logistic(names: tuple[str, ...], comparisons, m, u, prior: float, threshold: float) -> dict:
-    """The Fellegi-Sunter model as MatchModel.to_dict() data."""
+def _weights(names: tuple[str, ...], comparisons, m, u, prior: float) -> tuple[np.ndarray, float]:
+    """The Fellegi-Sunter weights as logistic coefficients (f,) and intercept."""
     coef = np.zeros(len(names))
     intercept = float(np.log(prior / (1 - prior)))
     for (group, columns), m_g, u_g in zip(comparisons, m, u):
@@ -111,7 +108,4 @@ def _as_logistic(names: tuple[str, ...], comparisons, m, u, prior: float, thresh
         for level, column in enumerate(columns, start=1):
             neutral = names[column].endswith(":missing")
             coef[column] = -weights[0] if neutral else weights[level] - weights[0]
-    binary = [not name.endswith(":similarity") for name in names]
-    return {"format_version": 1, "kind": "logistic", "feature_names": list(names), "coef": coef.tolist(),
-            "intercept": intercept, "threshold": threshold, "binary": binary, "labels": {},
-            "training": {"method": "fellegi-sunter em (u from random pairs)", "prior": prior}}
+    return coef, intercept

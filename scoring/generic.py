@@ -1,9 +1,21 @@
-"""Comparison features of the generic profile, one kind of field at a time.
+"""Comparison features of a generic field profile (registers that are not the WIS layout, e.g. FEBRL),
+one kind of field at a time.
 
 Each function takes the normalised left and right frames and the pairs (int64 (p, 2)) and
-returns named float32 columns of shape (p,).  A column is factorised once (n values), its
-codes gathered at the pairs, and string scores computed once per distinct pair of values,
-then gathered back by index.
+returns named float32 columns of shape (p,).  A column's values at the pairs become codes into
+one table of distinct values (``scoring.paired``), and string scores are computed once per
+distinct pair of values (rapidfuzz ``process.cpdist``), then gathered back by index.
+
+Field kinds and their features (one-hot grades, then a similarity; 'missing' when either
+side is blank, so that blank never counts as agreement):
+
+    name      exact, Jaro-Winkler >= .95 / .88 / .75, and the Jaro-Winkler score
+    text      exact, Indel ratio >= .9 / .75, and the ratio
+    date      exact, one edit (typo or swapped neighbours), day and month swapped, two
+              edits, same year  (dates normalised to YYYYMMDD)
+    id        exact, one edit, two edits  (letters and digits, upper case)
+    postcode  exact, one edit, all but the last character equal
+    exact     exact (categories such as a state or a house number)
 
 >>> left = pd.DataFrame({"d": ["19900305", "19900305", "19900305", ""]})
 >>> right = pd.DataFrame({"d": ["19900305", "19900503", "19900306", "19900305"]})
@@ -14,63 +26,34 @@ then gathered back by index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
+from .paired import Paired, RowSubset, paired
 
+FIELD_KINDS = ("name", "text", "date", "id", "postcode", "exact")
 NAME_CUTS = (0.95, 0.88, 0.75)
 TEXT_CUTS = (0.9, 0.75)
+SWAP_CUT = 0.88
 
 
-@dataclass(frozen=True)
-class Paired:
-    """values: distinct values, object (k,) ('' for blank); left, right: int64 codes (p,)."""
-
-    values: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.left)
-
-    def blank(self) -> np.ndarray:
-        """bool (p,): either side blank."""
-        blank = self.values == ""
-        return blank[self.left] | blank[self.right]
-
-    def same(self) -> np.ndarray:
-        """bool (p,): both sides hold the same value."""
-        return self.left == self.right
-
-    def combos(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Distinct (left, right) code pairs: left (m,), right (m,), inverse (p,)."""
-        width = np.int64(max(len(self.values), 1))
-        inverse, distinct = pd.factorize(self.left * width + self.right)
-        distinct = np.asarray(distinct, dtype=np.int64)
-        return distinct // width, distinct % width, inverse.astype(np.int64)
-
-
-def paired(left: np.ndarray, right: np.ndarray | None, rows_left: np.ndarray, rows_right: np.ndarray) -> Paired:
-    """Codes of two columns (n,) and (m,) (``right`` None: the same column) gathered at the pair rows."""
-    columns = [pd.Series(left, dtype=object)] + ([] if right is None else [pd.Series(right, dtype=object)])
-    joined = pd.concat(columns, ignore_index=True)
-    codes, values = pd.factorize(joined.where(joined.notna(), "").astype(str))
-    codes = codes.astype(np.int64)
-    right_codes = codes if right is None else codes[len(left):]
-    return Paired(np.asarray(values, dtype=object), codes[rows_left], right_codes[rows_right])
-
-
-def _paired(column: str, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Paired:
-    other = None if right is left else right[column].to_numpy(dtype=object)
-    return paired(left[column].to_numpy(dtype=object), other, pairs[:, 0], pairs[:, 1])
+def _column(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray, left_name: str,
+            right_name: str | None = None) -> Paired:
+    """Column ``left_name`` of ``left`` and ``right_name`` (default the same) of ``right`` at the
+    pairs, as codes into one table of distinct values."""
+    rows = RowSubset(left, right, pairs)
+    if right_name is None or right_name == left_name:
+        codes_l, codes_r, categories = rows.codes(left_name)
+        return Paired(categories, codes_l, codes_r)
+    codes_l, _, cats_l = rows.codes(left_name)
+    _, codes_r, cats_r = rows.codes(right_name)
+    return paired(np.asarray(cats_l, dtype=object)[codes_l], np.asarray(cats_r, dtype=object)[codes_r])
 
 
 def _scores(pc: Paired, scorer, dtype=np.float32) -> np.ndarray:
-    """scorer over every distinct (left, right) value pair, gathered back to (p,)."""
+    """``scorer`` over every distinct (left, right) value pair, gathered back to (p,)."""
     if len(pc) == 0:
         return np.zeros(0, dtype=dtype)
     lc, rc, inverse = pc.combos()
@@ -92,8 +75,8 @@ def _graded(prefix: str, missing: np.ndarray, grades: dict[str, np.ndarray]) -> 
 
 def field_features(column: str, kind: str, left: pd.DataFrame, right: pd.DataFrame,
                    pairs: np.ndarray) -> dict[str, np.ndarray]:
-    """Named float32 (p,) feature columns of one field (see ``linkage.generic`` for the kinds)."""
-    pc = _paired(column, left, right, pairs)
+    """Named float32 (p,) feature columns of one field (see the module docstring for the kinds)."""
+    pc = _column(left, right, pairs, column)
     missing, exact = pc.blank(), pc.same()
     if kind == "name":
         sim = _scores(pc, JaroWinkler.normalized_similarity)
@@ -129,7 +112,8 @@ def _prefix_equal(pc: Paired, cut: int) -> np.ndarray:
 
 def _day_month_swap(pc: Paired) -> np.ndarray:
     """bool (p,): YYYYMMDD dates with the same year whose month and day are swapped."""
-    digits = np.asarray(pc.values, dtype="S8").view(np.uint8).reshape(len(pc.values), 8) if len(pc.values) else \
+    values = pc.values
+    digits = np.asarray(values, dtype="S8").view(np.uint8).reshape(len(values), 8) if len(values) else \
         np.zeros((0, 8), np.uint8)
     a, b = digits[pc.left], digits[pc.right]
     return ((a[:, :4] == b[:, :4]).all(axis=1) & (a[:, 4:6] == b[:, 6:8]).all(axis=1)
@@ -140,11 +124,28 @@ def swapped_feature(first: str, second: str, left: pd.DataFrame, right: pd.DataF
                     pairs: np.ndarray) -> dict[str, np.ndarray]:
     """'<first>~<second>:swapped': the two name columns agree crosswise (Jaro-Winkler >= .88
     both ways) better than straight; float32 (p,)."""
-    cross_a = paired(left[first].to_numpy(dtype=object), right[second].to_numpy(dtype=object), pairs[:, 0], pairs[:, 1])
-    cross_b = paired(left[second].to_numpy(dtype=object), right[first].to_numpy(dtype=object), pairs[:, 0], pairs[:, 1])
-    straight = _paired(first, left, right, pairs)
+    cross_a = _column(left, right, pairs, first, second)
+    cross_b = _column(left, right, pairs, second, first)
+    straight = _column(left, right, pairs, first)
     sim_a = _scores(cross_a, JaroWinkler.normalized_similarity)
     sim_b = _scores(cross_b, JaroWinkler.normalized_similarity)
     sim_s = _scores(straight, JaroWinkler.normalized_similarity)
-    swapped = ~cross_a.blank() & ~cross_b.blank() & (sim_a >= 0.88) & (sim_b >= 0.88) & (sim_a > sim_s)
+    swapped = ~cross_a.blank() & ~cross_b.blank() & (sim_a >= SWAP_CUT) & (sim_b >= SWAP_CUT) & (sim_a > sim_s)
     return {f"{first}~{second}:swapped": swapped.astype(np.float32)}
+
+
+def compare_fields(fields: tuple[tuple[str, str], ...], swapped: tuple[str, ...], left: pd.DataFrame,
+                   right: pd.DataFrame, pairs: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Every field's features for the pairs: matrix float32 (p, f) and the f names.
+
+    fields: (column, kind) each; swapped: () or the two name columns clerks swap."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    columns: dict[str, np.ndarray] = {}
+    for column, kind in fields:
+        columns.update(field_features(column, kind, left, right, pairs))
+    if swapped:
+        columns.update(swapped_feature(*swapped, left, right, pairs))
+    names = tuple(columns)
+    matrix = np.column_stack([columns[n] for n in names]).astype(np.float32) if len(pairs) else \
+        np.zeros((0, len(names)), dtype=np.float32)
+    return matrix, names

@@ -1,0 +1,145 @@
+"""GB/T 2260 administrative codes: the region table, and how two codes are matched.
+
+A code is read at the levels province (2 digits), city (4), county (6), street (9) and
+community (12).  ``significant_code`` cuts a code to the longest level it holds (an 8-digit
+code is read as its 6-digit county, 13 or more digits as the 12-digit community), then drops
+the zero padding of coarser levels: ``330106000000`` -> ``330106`` (county), ``330100`` ->
+``3301`` (city), ``330000`` -> ``33``.  Codes of fewer than 6 digits are unusable.  Two codes
+*match* when one significant code is a prefix of the other, i.e. they agree at the finest
+level both have: the street ``330106001`` matches the county ``330106`` and the community
+``330106001003``, but not the street ``330106002``.  ``match_depth`` is the number of leading
+digits, at level boundaries, on which two codes agree (0, 2, 4, 6, 9 or 12).
+
+The region table is python-stdnum's copy of GB/T 2260 (every county code it has had, with
+its names), read once.
+
+>>> significant_codes(["330106001003", "330106000000", "330100", "3301", ""]).tolist()
+['330106001003', '330106', '3301', '', '']
+>>> codes_match(["330106001", "330106001", "330106001"], ["330106", "330106001003", "330106002"]).tolist()
+[True, True, False]
+>>> match_depth(["330106001", "330106001"], ["330106002", "330108001"]).tolist()
+[6, 4]
+>>> street_of(["330106001003", "330106001", "330106"]).tolist()
+['330106001', '330106001', '']
+>>> "330106" in region_codes(), region_names()["330106"]
+(True, '西湖区')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import stdnum
+
+from .normalize.distinct import factorize, per_distinct
+
+LEVELS = (2, 4, 6, 9, 12)
+"""Digits of the province, city, county, street and community levels."""
+STREET_DIGITS = 9
+
+_LINE = re.compile(r'^(\s*)(\d+)\s+(?:province|county)="([^"]*)"')
+
+
+@lru_cache(maxsize=1)
+def _region_table() -> dict[str, str]:
+    """6-digit code -> its names (';'-joined, every name it has had, '' if none) for every
+    province and county of python-stdnum's GB/T 2260 table (``cn/loc.dat``)."""
+    path = os.path.join(os.path.dirname(stdnum.__file__), "cn", "loc.dat")
+    table: dict[str, str] = {}
+    province = ""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip() or line.startswith("#"):
+                continue
+            code = line.split()[0]
+            match = _LINE.match(line)
+            names = ";".join(n for n in (re.sub(r"^\[[\d-]*\]", "", n) for n in match.group(3).split(",")) if n) \
+                if match else ""
+            if line.startswith(" "):
+                table[province + code] = names
+            else:
+                province = code
+                table[code + "0000"] = names
+    return table
+
+
+@lru_cache(maxsize=1)
+def region_codes() -> frozenset[str]:
+    """Every 6-digit GB/T 2260 province and county code, current and historical."""
+    return frozenset(_region_table())
+
+
+@lru_cache(maxsize=1)
+def region_ints() -> np.ndarray:
+    """``region_codes`` as sorted int64 (k,)."""
+    return np.array(sorted(int(code) for code in region_codes() if code.isdigit()), dtype=np.int64)
+
+
+@lru_cache(maxsize=1)
+def region_names() -> dict[str, str]:
+    """6-digit county code -> its name (every name it has had, ';'-joined); provinces left out."""
+    return {code: names for code, names in _region_table().items() if not code.endswith("0000") and names}
+
+
+def significant_code(code: str) -> str:
+    """One code at its finest level, zero padding of coarser levels dropped ('' if unusable)."""
+    digits = "".join(ch for ch in str(code) if ch in "0123456789")
+    level = max((size for size in (12, 9, 6) if size <= len(digits)), default=0)
+    code = digits[:level]
+    for size, pad in ((12, "000"), (9, "000"), (6, "00"), (4, "00")):
+        if len(code) == size and code.endswith(pad):
+            code = code[: size - len(pad)]
+    return "" if code in ("", "00") else code
+
+
+def significant_codes(codes: Iterable[str]) -> np.ndarray:
+    """``significant_code`` over a column, once per distinct value; object array (n,)."""
+    values = codes if isinstance(codes, (pd.Series, np.ndarray)) else list(codes)
+    return per_distinct(pd.Series(values, dtype=object).fillna(""), significant_code)
+
+
+def _code_bytes(codes: Iterable[str]) -> np.ndarray:
+    """uint8 matrix (n, 12) of significant codes, zero-padded on the right (converted once per
+    distinct code: a column holds a few thousand units among many records)."""
+    positions, distinct = factorize(np.asarray(codes, dtype=object), missing_as_value=True)
+    table = np.asarray(distinct.astype(str), dtype="S12")
+    return table.view(np.uint8).reshape(len(table), 12)[positions]
+
+
+def code_lengths(codes: Iterable[str]) -> np.ndarray:
+    """int64 (n,): digits in each significant code."""
+    return _lengths(_code_bytes(codes))
+
+
+def match_depth(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
+    """Leading digits, at level boundaries, on which two significant codes agree; int64 (n,)."""
+    return _depth(_code_bytes(left), _code_bytes(right))
+
+
+def codes_match(left: Iterable[str], right: Iterable[str]) -> np.ndarray:
+    """True where one significant code is a prefix of the other (both usable); bool (n,)."""
+    a, b = _code_bytes(left), _code_bytes(right)
+    shorter = np.minimum(_lengths(a), _lengths(b))
+    return (shorter > 0) & (_depth(a, b) == shorter)
+
+
+def _lengths(matrix: np.ndarray) -> np.ndarray:
+    return (matrix != 0).sum(axis=1)
+
+
+def _depth(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    common = np.cumprod((a == b) & (a != 0), axis=1).sum(axis=1)
+    levels = np.array((0,) + LEVELS)
+    return levels[np.searchsorted(levels, common, side="right") - 1].astype(np.int64)
+
+
+def street_of(codes: Iterable[str]) -> np.ndarray:
+    """The 9-digit street of each unit code ('' when shorter), object (n,)."""
+    series = pd.Series(np.asarray(list(codes) if not isinstance(codes, (pd.Series, np.ndarray)) else codes,
+                                  dtype=object)).fillna("").astype(str)
+    return np.where(series.str.len() >= STREET_DIGITS, series.str[:STREET_DIGITS], "").astype(object)
