@@ -157,9 +157,9 @@ class GenericProfile:
                              "swapped": list(self.swapped)},
                 "blocking": [asdict(rule) | {"columns": list(rule.columns)} for rule in self.blocking]}
 
-    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
-        """A generic register has no rule that rules a pair out: bool (p,) all False."""
-        return np.zeros(len(pairs), dtype=bool)
+    def keep_apart(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
+        """A generic register has no rule that keeps a pair apart: int8 (p,) all 0."""
+        return np.zeros(len(pairs), dtype=np.int8)
 
     def default_model(self) -> Any:
         if not self.model_path:

@@ -21,8 +21,11 @@ really issued; one woman holds two only when one part was changed:
 - **region only** (``region_only``): a clerk wrote the county where she is registered now
   instead of the county of first registration (and the system filled in the check).
 
-These three are *not* a veto; they are not a match to act on either: a group holding two
-different valid numbers goes to verification, never into a notice (``resolve.decide``).
+These three are *not* a veto; they are not a match to act on either.  Two such records may
+share a cluster only when their own comparison matches them (``keep_apart``: a chain through a
+third record without a number is not enough: twins both resemble their sister's record with a
+blank number), and a group holding two different valid numbers goes to verification, never into
+a notice (``resolve.decide``).
 
 Everything else is open, to be weighed by the comparison, never vetoed:
 
@@ -50,6 +53,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+NEVER, UNLESS_MATCHED = np.int8(2), np.int8(1)
+"""``keep_apart`` codes: never one woman; one woman only if the pair itself matches (0: free)."""
 RELATIONS = ("unknown", "same", "region_only", "birth_only", "sequence_only", "different")
 """What two ID numbers show about two records, by code (int8)."""
 UNKNOWN, SAME, REGION_ONLY, BIRTH_ONLY, SEQUENCE_ONLY, DIFFERENT = range(len(RELATIONS))
@@ -142,6 +147,17 @@ def cannot_be_one_woman(left: pd.DataFrame, pairs: np.ndarray, right: pd.DataFra
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     parts = IdParts.of_frame(left)
     return parts.cannot(pairs, None if right is None or right is left else IdParts.of_frame(right))
+
+
+def keep_apart(left: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
+    """int8 (p,) for candidate pairs (as ``cannot_be_one_woman``): ``NEVER`` where they cannot be
+    one woman, ``UNLESS_MATCHED`` where both hold valid numbers one part apart (one woman only if
+    their own comparison says so), 0 elsewhere."""
+    relation = id_relations(left, pairs, right)
+    out = np.zeros(len(relation), dtype=np.int8)
+    out[np.isin(relation, EXPLAINED)] = UNLESS_MATCHED
+    out[relation == DIFFERENT] = NEVER
+    return out
 
 
 def id_relations(left: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:

@@ -22,6 +22,7 @@ from resolve.clusters import cluster
 from scoring.run import Scored, load_model, score_pairs
 
 from .io import write_csv
+from .identity import NEVER
 from .normalize.dates import as_of_date
 from .prepare import Records
 from .profile import Profile, RegisterProfile
@@ -252,7 +253,7 @@ def dedupe(
                          review_threshold=review_threshold, progress=report)
     report.stage("clustering")
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
-                         cannot=profile.cannot_link)
+                         apart=profile.keep_apart)
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
@@ -281,6 +282,6 @@ def link(
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, left_records.norm, right_records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
-    vetoed = profile.cannot_link(left_records.norm, scored.pairs, right_records.norm)
+    vetoed = profile.keep_apart(left_records.norm, scored.pairs, right_records.norm) == NEVER
     report.done()
     return LinkResult(left_records, right_records, scored, vetoed, one_to_one=one_to_one, timings=report.timings)

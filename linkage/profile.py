@@ -17,7 +17,7 @@ import blocking
 import scoring
 from scoring import MatchModel
 
-from .identity import cannot_be_one_woman
+from .identity import keep_apart
 from .io import load
 from .prepare import Records, prepare
 
@@ -28,8 +28,9 @@ class Profile(Protocol):
     load(source) -> Records with ``norm`` holding at least ``record_id``;
     block(norm) -> int64 (p, 2), i < j;  block_link(left, right) -> int64 (p, 2);
     compare(left, right, pairs) -> features with ``matrix`` float32 (p, f) and ``names``;
-    cannot_link(norm, pairs, right=None) -> bool (p,), pairs that can never be one person
-    (``right`` is the second table when linking);  default_model() -> MatchModel;
+    keep_apart(norm, pairs, right=None) -> int8 (p,): 2 for pairs that can never be one person,
+    1 for pairs that may be one only if they match themselves, 0 else (``right`` is the second
+    table when linking; ``linkage.identity.keep_apart``);  default_model() -> MatchModel;
     spec() -> dict, what a model for this profile must have been trained under.
     """
 
@@ -43,7 +44,7 @@ class Profile(Protocol):
 
     def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Any: ...
 
-    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray: ...
+    def keep_apart(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray: ...
 
     def default_model(self) -> Any: ...
 
@@ -71,8 +72,8 @@ class RegisterProfile:
     def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> scoring.Features:
         return scoring.compare(left, right, pairs)
 
-    def cannot_link(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
-        return cannot_be_one_woman(norm, pairs, right)
+    def keep_apart(self, norm: pd.DataFrame, pairs: np.ndarray, right: pd.DataFrame | None = None) -> np.ndarray:
+        return keep_apart(norm, pairs, right)
 
     def default_model(self) -> MatchModel:
         return scoring.default_model()

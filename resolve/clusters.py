@@ -2,8 +2,10 @@
 split where a component joins records that cannot be the same woman.
 
 A component is split by constrained agglomeration: its matched pairs are taken strongest
-first and a pair is skipped when joining it would put two records that cannot be one
-woman (``cannot_link``) into the same cluster.  The skipped pairs are the recorded split.
+first and a pair is skipped when joining it would put two records that must stay apart into
+the same cluster (``linkage.identity.keep_apart``: two records that cannot be one woman, and
+two records with valid numbers one part apart that were not matched directly).  The skipped
+pairs are the recorded split.
 
 >>> norm = pd.DataFrame({"record_id": ["a", "b", "c"], "id_number": ["", "", ""], "sex": ["F", "F", "F"]})
 >>> c = cluster(norm, np.array([[0, 1]]), np.array([0.9]), threshold=0.5)
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from blocking.kernels import pairs_from_keys
-from linkage.identity import cannot_be_one_woman
+from linkage.identity import NEVER, UNLESS_MATCHED, keep_apart
 
 SPLIT_COLUMNS = ["cluster_id", "record_id_l", "record_id_r", "probability", "reason"]
 
@@ -123,7 +125,7 @@ def _split_components(labels: np.ndarray, edges: np.ndarray, probs: np.ndarray, 
         for e in skipped:
             a, b = edges[in_component[e]]
             split_rows.append({"record_id_l": record_ids[a], "record_id_r": record_ids[b],
-                               "probability": float(probs[in_component[e]]), "reason": "cannot_link", "row_l": int(a)})
+                               "probability": float(probs[in_component[e]]), "reason": "kept_apart", "row_l": int(a)})
     return labels, split_rows
 
 
@@ -134,17 +136,18 @@ def cluster(
     *,
     threshold: float,
     max_component: int = 500,
-    cannot: Callable[[pd.DataFrame, np.ndarray], np.ndarray] | None = None,
+    apart: Callable[[pd.DataFrame, np.ndarray], np.ndarray] | None = None,
 ) -> Clustering:
     """Cluster the rows of ``norm`` from scored pairs.
 
     pairs: int64 (p, 2) row positions; probabilities: float (p,).  Pairs at or above
     ``threshold`` are matches.  Components larger than ``max_component`` are not checked for
-    impossible members (they are reported by size for review instead).  ``cannot`` tells
-    pairs that cannot be one entity (default ``linkage.identity.cannot_be_one_woman``, the
-    register's one rule).
+    impossible members (they are reported by size for review instead).  ``apart(norm, pairs)``
+    tells, int8 (p,), which pairs can never share a cluster (``NEVER``) and which only when they
+    are a match themselves (``UNLESS_MATCHED``); default ``linkage.identity.keep_apart``, the
+    register's one rule.
     """
-    cannot = cannot or cannot_be_one_woman
+    apart = apart or keep_apart
     n = len(norm)
     record_ids = norm["record_id"].to_numpy(dtype=object)
     matched = probabilities >= threshold
@@ -154,7 +157,7 @@ def cluster(
     checkable = (sizes > 1) & (sizes <= max_component)
     inside = pairs_from_keys(np.where(checkable, labels, -1), max_block_size=max_component)
     inside = inside[np.isin(labels[inside[:, 0]], np.unique(labels[checkable]))] if len(inside) else inside
-    conflicts = inside[cannot(norm, inside)]
+    conflicts = inside[_conflicting(apart(norm, inside), inside, edges, n)]
     split_rows: list[dict] = []
     if len(conflicts):
         labels, split_rows = _split_components(labels, edges, probs, conflicts, record_ids)
@@ -164,6 +167,21 @@ def cluster(
     split_at = np.asarray([row["row_l"] for row in split_rows], dtype=np.int64)
     splits.insert(0, "cluster_id", _stable_ids(labels, record_ids, split_at))
     return Clustering(labels=labels, record_ids=record_ids, sizes=sizes.astype(np.int64), splits=splits)
+
+
+def _conflicting(apart: np.ndarray, inside: np.ndarray, edges: np.ndarray, n: int) -> np.ndarray:
+    """bool (q,): pairs of one component that must not end up in one cluster: ``NEVER``, and
+    ``UNLESS_MATCHED`` ones that are not themselves a matched edge."""
+    conflict = apart == NEVER
+    maybe = np.flatnonzero(apart == UNLESS_MATCHED)
+    if len(maybe):
+        width = np.int64(max(n, 1))
+        matched = np.sort(edges.min(axis=1) * width + edges.max(axis=1))
+        keys = inside[maybe].min(axis=1) * width + inside[maybe].max(axis=1)
+        at = np.minimum(np.searchsorted(matched, keys), max(len(matched) - 1, 0))
+        direct = (matched[at] == keys) if len(matched) else np.zeros(len(keys), dtype=bool)
+        conflict[maybe[~direct]] = True
+    return conflict
 
 
 def _stable_ids(labels: np.ndarray, record_ids: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:

@@ -73,3 +73,15 @@ def test_a_recorded_sex_never_splits_a_cluster():
 def test_empty_input_gives_empty_output():
     result = cluster(_norm(0), np.empty((0, 2), dtype=np.int64), np.empty(0), threshold=0.5)
     assert len(result.cluster_ids) == 0 and len(result.table()) == 0
+
+
+def test_twins_chained_through_a_record_without_a_number_stay_apart():
+    # 0 and 2: valid numbers one part apart (the sequence: twins, or a re-issued number);
+    # 1 has no number and resembles both.  A chain is not enough to make them one woman ...
+    twin_a, twin_b = _valid("33010619900101124"), _valid("33010619900101126")
+    norm = _norm(3, ids=[twin_a, "", twin_b])
+    chain = cluster(norm, np.array([[0, 1], [1, 2], [0, 2]]), np.array([0.97, 0.8, 0.3]), threshold=0.5)
+    assert chain.cluster_ids[0] == chain.cluster_ids[1] != chain.cluster_ids[2]
+    # ... but their own comparison is: a re-issued number matched directly stays in one cluster
+    direct = cluster(norm, np.array([[0, 1], [1, 2], [0, 2]]), np.array([0.97, 0.8, 0.9]), threshold=0.5)
+    assert len(set(direct.cluster_ids)) == 1
