@@ -95,6 +95,39 @@ class IdMaskedWindows:
         return result
 
 
+def _digit_slice(values: np.ndarray, start: int, stop: int | None) -> np.ndarray:
+    """object (n,): characters ``start:stop`` of each text ('' where blank), once per distinct value."""
+    return distinct_map(values, lambda texts: texts.str[start:stop].where(texts != "", ""))
+
+
+@dataclass(frozen=True)
+class IdWithoutRegion:
+    """Digits 7-17 of the number (birth date and sequence): a clerk who wrote the county where
+    she is registered now instead of the county of first registration changed only the first
+    six (and the check character)."""
+
+    name: str = "id_without_region"
+    max_block_size: int = 20
+
+    def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
+        return [_digit_slice(norm["id_full"].to_numpy(dtype=object), 6, 17)]
+
+
+@dataclass(frozen=True)
+class IdHalves:
+    """The number's first ten characters with the name, and its last eight with the surname, on
+    the cleaned number of any length (``id_digits``): a digit dropped or added, or two wrong
+    digits within one half, leave the other half intact."""
+
+    name: str = "id_halves"
+    max_block_size: int = 20
+
+    def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
+        digits = norm["id_digits"].to_numpy(dtype=object)
+        return [_join(_digit_slice(digits, 0, 10), norm["name"].to_numpy(dtype=object)),
+                _join(_digit_slice(digits, -8, None), norm["surname"].to_numpy(dtype=object))]
+
+
 @dataclass(frozen=True)
 class PinyinBirthYear:
     """Every pinyin reading of the full name, with the birth year (recorded, else from the ID)."""
@@ -164,15 +197,15 @@ class Phone:
 @dataclass(frozen=True)
 class PinyinPlace:
     """The name's pinyin with the spouse's name, with the household-registration county, and
-    with the residence street.  Only pairs where one record has no usable ID number are kept:
+    with the residence street.  Only pairs where one record has no valid ID number are kept:
     the others meet through their numbers."""
 
     name: str = "pinyin_place"
     max_block_size: int = 50
 
     def keep(self, norm: pd.DataFrame, pairs: np.ndarray) -> np.ndarray:
-        """bool (p,): at least one record of the pair has no usable ID number."""
-        no_id = norm["id_full"].to_numpy(dtype=object) == ""
+        """bool (p,): at least one record of the pair has no valid ID number (blank, or a typo)."""
+        no_id = norm["id_status"].to_numpy(dtype=object) != "valid"
         return no_id[pairs[:, 0]] | no_id[pairs[:, 1]]
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
@@ -184,5 +217,6 @@ class PinyinPlace:
         ]
 
 
-DEFAULT_BLOCKERS = (IdExact(), IdMaskedWindows(), PinyinBirthYear(), NameBirthDate(), SpouseId(), Phone(), PinyinPlace())
+DEFAULT_BLOCKERS = (IdExact(), IdMaskedWindows(), IdWithoutRegion(), IdHalves(), PinyinBirthYear(), NameBirthDate(),
+                    SpouseId(), Phone(), PinyinPlace())
 """The register's blocking rules, in the order they are reported."""

@@ -8,6 +8,7 @@ never raises: it becomes '' / NaT in ``norm`` and a row in ``flags`` with the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,8 @@ from .identity import effective_sex
 from .normalize.contact import normalize_addresses, normalize_codes, normalize_phones, normalize_sexes, normalize_texts
 from .normalize.dates import normalize_dates
 from .normalize.distinct import distinct_map
-from .normalize.ids import normalize_ids
+from .normalize.frequency import add_frequencies
+from .normalize.ids import IdColumns, normalize_ids
 from .normalize.names import normalize_names
 from .normalize.status import normalize_statuses
 
@@ -32,6 +34,13 @@ FLAG_MESSAGES = {
     "legacy15": "仍在使用15位旧身份证号",
     "bad_sex": "性别无法识别",
     "empty_name": "姓名为空",
+    "placeholder_date": "日期为占位值(如1900-01-01),按空白处理",
+    "month_only": "日期只有年月,请补全日",
+    "year_only": "日期只有年份,请补全月日",
+    "two_digit_year": "年份只写了两位,已按19xx/20xx读取,请核对",
+    "excel_serial": "日期为Excel序号,已换算为日期,请核对",
+    "swapped_ids": "本人与配偶身份证号填反(本人一栏为男性号码,配偶一栏为女性号码),已对调读取,请更正",
+    "phone_in_id": "身份证号一栏填的是电话号码,已作联系电话读取,请更正",
 }
 """Chinese message for each flag reason."""
 
@@ -73,27 +82,44 @@ def prepare(raw: pd.DataFrame) -> Records:
         norm[part] = names[part].to_numpy()
     flag("name", norm["name"] == "", "empty_name")
 
-    ids = normalize_ids(raw["id_number"])
+    ids, spouse = normalize_ids(raw["id_number"]), normalize_ids(raw["spouse_id_number"])
+    ids, spouse, swapped = _unswap(ids, spouse)
+    flag("id_number", swapped, "swapped_ids")
     norm.update(id_number=ids.id_number, id_full=ids.id_full, id_status=ids.status, id_birth=ids.birth_date,
-                id_sex=ids.sex)
+                id_sex=ids.sex, id_digits=ids.digits)
     for reason in ("bad_chars", "bad_length", "placeholder", "bad_region", "bad_date", "bad_check", "legacy15"):
-        flag("id_number", ids.status == reason, reason)
+        flag("id_number", (ids.status == reason) & ~swapped, reason)
+    phone_in_id = np.isin(ids.status, ("bad_length", "bad_chars")) & \
+        pd.Series(ids.id_clean, dtype=object).astype(str).str.fullmatch(r"1[3-9][0-9]{9}").to_numpy(dtype=bool)
+    flag("id_number", phone_in_id, "phone_in_id")
 
     for field in DATE_FIELDS:
         dates = normalize_dates(raw[field])
         norm[field] = dates.values.to_numpy()
         flag(field, dates.status == "bad_date", "bad_date")
-    norm["birth"] = np.where(np.isnat(norm["birth_date"]), norm["id_birth"], norm["birth_date"])
+        flag(field, dates.status == "placeholder", "placeholder_date")
+        flag(field, dates.status == "month", "month_only")
+        flag(field, dates.status == "year", "year_only")
+        flag(field, dates.form == "two_digit_year", "two_digit_year")
+        flag(field, dates.form == "excel_serial", "excel_serial")
+        if field == "birth_date":
+            recorded_precision = dates.precision
+    # her birth date: the recorded one, else the one in her ID number; a recorded month or year
+    # alone gives way to a full date in the ID number
+    from_id = ~np.isnat(norm["id_birth"]) & ((recorded_precision == "") | ((recorded_precision != "D")
+                                                                          & _same_period(norm, recorded_precision)))
+    norm["birth"] = np.where(from_id, norm["id_birth"], norm["birth_date"])
+    norm["birth_precision"] = np.where(from_id, "D", recorded_precision).astype(object)
 
     recorded_sex = normalize_sexes(raw["sex"])
     flag("sex", (recorded_sex == "") & (normalize_texts(raw["sex"]) != ""), "bad_sex")
     norm["recorded_sex"] = recorded_sex
     norm["sex"] = effective_sex(recorded_sex, ids.sex, ids.status)  # a valid number's sex digit wins
 
-    spouse = normalize_ids(raw["spouse_id_number"])
     norm.update(spouse_id=spouse.id_full, spouse_id_status=spouse.status, spouse_id_sex=spouse.sex)
     norm["spouse_name"] = normalize_names(raw["spouse_name"])["name"].to_numpy()
-    norm["phone"] = normalize_phones(raw["phone"])
+    phones = normalize_phones(raw["phone"])
+    norm["phone"] = np.where(phone_in_id & (phones == ""), ids.id_clean, phones).astype(object)
     for field in ("hukou_code", "residence_code"):
         norm[field] = normalize_codes(raw[field])
     for field in ("hukou_address", "residence_address", "work_unit"):
@@ -107,8 +133,30 @@ def prepare(raw: pd.DataFrame) -> Records:
         # object arrays, and an arrow-backed 'str' column would be rebuilt as Python strings each time
         frame[column] = pd.Series(values, index=frame.index, dtype=object, copy=False) \
             if values.dtype == object else values
+    add_frequencies(frame)  # how common each name, birth date, phone and address is here
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     return Records(raw=raw, norm=frame, flags=flag_frame)
+
+
+def _unswap(ids: IdColumns, spouse: IdColumns) -> tuple[IdColumns, IdColumns, np.ndarray]:
+    """Her number typed in the spouse column and his in hers: where her column holds a valid male
+    number and the spouse column a valid female one, the two are read the other way round.
+    Returns (her ids, his ids, swapped bool (n,))."""
+    swapped = (ids.status == "valid") & (ids.sex == "M") & (spouse.status == "valid") & (spouse.sex == "F")
+    if not swapped.any():
+        return ids, spouse, swapped
+    fields = [f.name for f in dataclass_fields(IdColumns)]
+    mine = {f: np.where(swapped, getattr(spouse, f), getattr(ids, f)) for f in fields}
+    his = {f: np.where(swapped, getattr(ids, f), getattr(spouse, f)) for f in fields}
+    return IdColumns(**mine), IdColumns(**his), swapped
+
+
+def _same_period(norm: dict, precision: np.ndarray) -> np.ndarray:
+    """bool (n,): the ID number's birth date lies in the recorded month ('M') or year ('Y')."""
+    recorded = pd.DatetimeIndex(norm["birth_date"])
+    encoded = pd.DatetimeIndex(norm["id_birth"])
+    same_year = (recorded.year == encoded.year)
+    return np.where(precision == "M", same_year & (recorded.month == encoded.month), same_year)
 
 
 def _flags(raw: pd.DataFrame, field: str, mask: np.ndarray, reason: str) -> pd.DataFrame:

@@ -15,6 +15,9 @@ part is numpy over the pairs that need it (not blank, not identical), or rapidfu
 >>> right = pd.to_datetime(["1990-05-03", "1990-03-15", "1990-02-28", "1990-11-30", "1990-03-05"]).to_numpy()
 >>> [DATE_GRADES[g] for g in date_grade(left, right)]
 ['day_month_swap', 'typo', 'near', 'same_year', 'missing']
+>>> [DATE_GRADES[g] for g in date_grade(left[:2], pd.to_datetime(["1990-03-01", "1990-04-20"]).to_numpy(), None,
+...                                     ["M", "D"])]
+['equal_partial', 'lunar']
 """
 
 from __future__ import annotations
@@ -29,17 +32,23 @@ from linkage.normalize.ids import digit_matrix
 from .paired import Paired, paired, per_value
 from .text import NAME_GRADES, jaro_winkler, name_grade  # noqa: F401  (one namespace of kernels)
 
-ID_GRADES = ("missing", "equal", "equal_legacy", "check_only", "substitution", "transposition", "different")
-"""Grades of two ID numbers (18-character forms of any 15/18-digit number)."""
+ID_GRADES = ("missing", "equal", "equal_legacy", "check_only", "substitution", "transposition", "two_digits",
+             "region_only", "shifted", "different")
+"""Grades of two ID numbers (see ``id_grade``)."""
 SPOUSE_ID_GRADES = ("missing", "equal", "typo", "different")
-DATE_GRADES = ("missing", "equal", "day_month_swap", "typo", "near", "same_year_month", "same_year", "different")
-"""typo: one digit of YYYYMMDD differs or two neighbouring digits are swapped; near: within NEAR_DAYS."""
+DATE_GRADES = ("missing", "equal", "equal_partial", "day_month_swap", "typo", "near", "lunar", "same_year_month",
+               "jan1_same_year", "same_year", "different")
+"""equal_partial: one date is known to the month (or year) only and they agree that far; typo:
+one digit of YYYYMMDD differs or two neighbouring digits are swapped; near: within NEAR_DAYS;
+lunar: LUNAR_DAYS apart (a lunar-calendar birthday written as a solar date); jan1_same_year:
+the same year and one of them 1 January (the day a clerk writes who knows only the year)."""
 AGREE_GRADES = ("missing", "agree", "disagree")
 PHONE_GRADES = ("missing", "equal", "last8_equal", "different")
 SIMILARITY_GRADES = ("missing", "equal", "high", "medium", "low")
 UNIT_GRADES = ("missing", "same_unit", "same_district", "different_district")
 
 NEAR_DAYS = 7
+LUNAR_DAYS = (18, 55)
 MISSING_DAY = np.iinfo(np.int64).min
 ADDRESS_CUTS = (0.9, 0.7)
 """Share of the shorter address found in order in the other (LCS / shorter length): at or
@@ -63,47 +72,79 @@ def _select(conditions: list[np.ndarray], grades: list[int], default: int, size:
     return np.select(conditions, grades, default=default).astype(np.int8)
 
 
+ID_WIDTH = 20
+"""Widest cleaned number compared (an 18-digit number with two digits added)."""
+
+
 def _id_table(pc: Paired) -> tuple[np.ndarray, np.ndarray]:
-    """Digit matrix uint8 (k, 18) of the distinct values and bool (k,) for values that are not
-    an 18-character ASCII number (blank, garbage): those count as missing."""
+    """Character matrix uint8 (k, ID_WIDTH) of the distinct values and their lengths (k,);
+    length 0 for values that are not 14-20 ASCII characters (blank, garbage): those count as
+    missing."""
     def build() -> tuple[np.ndarray, np.ndarray]:
         text = pd.Series(pc.values, dtype=object).astype(str)
-        usable = ((text.str.len() == 18) & text.map(str.isascii).astype(bool)).to_numpy(dtype=bool)
+        lengths = text.str.len().to_numpy(dtype=np.int64)
+        usable = (lengths >= 14) & (lengths <= ID_WIDTH) & text.map(str.isascii).to_numpy(dtype=bool)
         forms = np.where(usable, pc.values, "").astype(str) if len(usable) else np.zeros(0, dtype=str)
-        return digit_matrix(forms), ~usable
+        return digit_matrix(forms, width=ID_WIDTH), np.where(usable, lengths, 0)
 
-    return per_value(pc.categories, "id_digits", build)
+    return per_value(pc.categories, "id_chars", build)
+
+
+def _one_dropped(longer: np.ndarray, shorter: np.ndarray, long_len: np.ndarray) -> np.ndarray:
+    """bool (m,): deleting one character of ``longer`` (m, W) gives ``shorter`` (m, W); both
+    zero-padded, ``long_len`` (m,) the longer's length."""
+    found = np.zeros(len(longer), dtype=bool)
+    width = longer.shape[1]
+    for k in range(width):
+        head = (longer[:, :k] == shorter[:, :k]).all(axis=1)
+        tail = (longer[:, k + 1:] == shorter[:, k: width - 1]).all(axis=1)
+        found |= head & tail & (k < long_len)
+    return found
 
 
 def id_grade(left, right, left_status, right_status) -> np.ndarray:
-    """Grade two ID columns (18-character forms, '' when absent) and their statuses; int8 (p,).
+    """Grade two ID columns (the cleaned number: 18-character forms of 15/18-digit numbers, the
+    digits as typed for a number of another length, '' when absent) and their statuses;
+    int8 (p,) of ID_GRADES.
 
     equal_legacy: equal, and one side was typed in the 15-digit form.  check_only: the first
     17 digits agree.  substitution: one of the first 17 digits differs (the check character
-    may differ too, when one side was upgraded from 15 digits).  transposition: two
-    neighbouring characters swapped.
+    may differ too).  transposition: two neighbouring characters swapped.  two_digits: two of
+    the first 17 digits differ.  region_only: only the region (first six digits) differs (the
+    county of today written for the county of first registration).  shifted: one digit dropped
+    or added (a 17- or 19-digit number that is the other with one character deleted).
     """
     pc = paired(left, right)
-    digits, unusable = _id_table(pc)
+    chars, lengths = _id_table(pc)
     grades = np.zeros(len(pc), dtype=np.int8)
-    blank = unusable[pc.left] | unusable[pc.right]
+    len_l, len_r = lengths[pc.left], lengths[pc.right]
+    blank = (len_l == 0) | (len_r == 0)
     equal = pc.same() & ~blank
     legacy = _is(left_status, "legacy15") != _is(right_status, "legacy15")
     grades[equal] = np.where(legacy[equal], 2, 1)
-    rows = np.flatnonzero(~blank & ~equal)
-    a, b = digits[pc.left[rows]], digits[pc.right[rows]]
+    grades[~blank & ~equal] = ID_GRADES.index("different")
+    rows = np.flatnonzero(~blank & ~equal & (len_l == 18) & (len_r == 18))
+    a, b = chars[pc.left[rows], :18], chars[pc.right[rows], :18]
     diff = a != b
     first17 = diff[:, :17].sum(axis=1)
     check = diff[:, 17]
     swapped = diff[:, :-1] & diff[:, 1:] & (a[:, :-1] == b[:, 1:]) & (a[:, 1:] == b[:, :-1])
     transposed = ((first17 == 2) & swapped[:, :16].any(axis=1)) | ((first17 == 1) & check & swapped[:, 16])
-    grades[rows] = _select([(first17 == 0) & check, transposed, first17 == 1], [3, 5, 4], default=6, size=len(rows))
+    region_only = (first17 > 1) & ~diff[:, 6:17].any(axis=1)
+    grades[rows] = _select([(first17 == 0) & check, transposed, first17 == 1, first17 == 2, region_only],
+                           [3, 5, 4, 6, 7], default=9, size=len(rows))
+    rows = np.flatnonzero(~blank & ~equal & (np.abs(len_l - len_r) == 1))
+    l_longer = (len_l > len_r)[rows]
+    longer = np.where(l_longer, pc.left[rows], pc.right[rows])
+    shorter = np.where(l_longer, pc.right[rows], pc.left[rows])
+    shifted = _one_dropped(chars[longer], chars[shorter], lengths[longer])
+    grades[rows[shifted]] = ID_GRADES.index("shifted")
     return grades
 
 
 def spouse_id_grade(left, right, left_status, right_status) -> np.ndarray:
     """``id_grade`` coarsened to SPOUSE_ID_GRADES; int8 (p,)."""
-    coarse = np.array([0, 1, 1, 2, 2, 2, 3], dtype=np.int8)
+    coarse = np.array([0, 1, 1, 2, 2, 2, 2, 2, 2, 3], dtype=np.int8)
     return coarse[id_grade(left, right, left_status, right_status)]
 
 
@@ -127,13 +168,17 @@ def _date_table(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return month_number, digits
 
 
-def date_grade(left, right) -> np.ndarray:
-    """Grade two date columns (datetime64, NaT when unknown); int8 (p,) of DATE_GRADES."""
+def date_grade(left, right, left_precision=None, right_precision=None) -> np.ndarray:
+    """Grade two date columns (datetime64, NaT when unknown) and their precisions ('D' day, 'M'
+    month, 'Y' year; None: all days); int8 (p,) of DATE_GRADES."""
     days_l, days_r = _day_numbers(left), _day_numbers(right)
     grades = np.zeros(len(days_l), dtype=np.int8)
     known = (days_l != MISSING_DAY) & (days_r != MISSING_DAY)
-    grades[known & (days_l == days_r)] = 1
-    rows = np.flatnonzero(known & (days_l != days_r))
+    coarse_l = _precision_rank(left_precision, len(days_l))
+    coarse_r = _precision_rank(right_precision, len(days_r))
+    partial = known & ((coarse_l > 0) | (coarse_r > 0))
+    grades[known & ~partial & (days_l == days_r)] = 1
+    rows = np.flatnonzero(known & ~((days_l == days_r) & ~partial))
     codes, distinct = pd.factorize(np.concatenate([days_l[rows], days_r[rows]]))
     months, digits = _date_table(np.asarray(distinct, dtype=np.int64))
     code_l, code_r = codes[: len(rows)], codes[len(rows):]
@@ -143,12 +188,27 @@ def date_grade(left, right) -> np.ndarray:
     swapped = (diff[:, :-1] & diff[:, 1:] & (a[:, :-1] == b[:, 1:]) & (a[:, 1:] == b[:, :-1])).any(axis=1)
     month_l, month_r = months[code_l], months[code_r]
     same_year = month_l // 12 == month_r // 12
+    same_month = month_l == month_r
+    coarse = np.maximum(coarse_l[rows], coarse_r[rows])
+    equal_partial = (coarse > 0) & np.where(coarse == 1, same_month, same_year)
     day_month_swap = same_year & (a[:, 4:6] == b[:, 6:8]).all(axis=1) & (a[:, 6:8] == b[:, 4:6]).all(axis=1)
+    apart = np.abs(days_l[rows] - days_r[rows])
+    jan1 = (a[:, 4:8] == [0, 1, 0, 1]).all(axis=1) | (b[:, 4:8] == [0, 1, 0, 1]).all(axis=1)
+    full = coarse == 0
     grades[rows] = _select(
-        [day_month_swap, (n_diff == 1) | ((n_diff == 2) & swapped),
-         np.abs(days_l[rows] - days_r[rows]) <= NEAR_DAYS, month_l == month_r, same_year],
-        [2, 3, 4, 5, 6], default=7, size=len(rows))
+        [equal_partial, (coarse > 0) & same_year, (coarse > 0), day_month_swap & full,
+         ((n_diff == 1) | ((n_diff == 2) & swapped)) & full, apart <= NEAR_DAYS,
+         (apart >= LUNAR_DAYS[0]) & (apart <= LUNAR_DAYS[1]), same_month, jan1 & same_year, same_year],
+        [2, 9, 10, 3, 4, 5, 6, 7, 8, 9], default=10, size=len(rows))
     return grades
+
+
+def _precision_rank(precision, n: int) -> np.ndarray:
+    """int8 (n,): 0 for a date known to the day, 1 to the month, 2 to the year only."""
+    if precision is None:
+        return np.zeros(n, dtype=np.int8)
+    values = np.asarray(precision, dtype=object)
+    return np.select([values == "M", values == "Y"], [1, 2], default=0).astype(np.int8)
 
 
 def agree_grade(left, right) -> np.ndarray:

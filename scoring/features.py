@@ -31,14 +31,16 @@ from linkage.identity import BIRTH_ONLY, REGION_ONLY, SEQUENCE_ONLY, IdParts
 from . import comparators as cmp
 from .paired import RowSubset, categorical_pairs
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 """Bumped whenever a comparison, a grade or a feature changes meaning (2: ``id_pair`` and
-``sex`` in the matrix; the two-valid-numbers and legacy flags gone)."""
+``sex`` in the matrix; the two-valid-numbers and legacy flags gone; 3: fuzzy pinyin, partial and
+lunar dates, ID numbers two digits apart / in another county / shifted, how common an agreeing
+value is)."""
 ID_PAIR_GRADES = ("missing", "region_only", "birth_only", "sequence_only")
 """Two valid numbers that differ in one part only (``linkage.identity``); 'missing' otherwise."""
 
 SPOUSE_NAME_GRADES = ("missing", "equal", "similar", "different")
-_SPOUSE_NAME_COARSE = np.array([0, 1, 2, 2, 2, 2, 3, 3], dtype=np.int8)
+_SPOUSE_NAME_COARSE = np.array([0, 1, 2, 2, 2, 2, 2, 3, 3], dtype=np.int8)
 
 GRADED: dict[str, tuple[str, ...]] = {
     "id": cmp.ID_GRADES,
@@ -65,8 +67,21 @@ FLAGS: tuple[str, ...] = ("birth:other_source_equal",)
 """0/1 columns beside the grades: the birth dates disagree but a recorded or ID-encoded date of
 one side equals one of the other."""
 
+AGREEING: dict[str, tuple[str, ...]] = {
+    "name": ("equal", "homophone", "fuzzy_pinyin", "similar_shape"),
+    "birth": ("equal", "equal_partial"),
+    "phone": ("equal",),
+    "residence_address": ("equal",),
+    "hukou_address": ("equal",),
+}
+"""The grades at which a comparison agrees on a value; its ``<group>:commonness`` column then
+holds log10 of how many records of the register hold that value (``linkage.normalize.frequency``:
+0 for a value only she holds, 2 for one held by a hundred), 0 elsewhere.  The model weighs it:
+an agreement on 王芳 or on a switchboard's phone counts for less than one on a rare value."""
+COMMONNESS: tuple[str, ...] = tuple(f"{group}:commonness" for group in AGREEING)
+
 FEATURE_NAMES: tuple[str, ...] = tuple(
-    [f"{group}:{grade}" for group in IN_MATRIX for grade in GRADED[group][1:]] + list(FLAGS)
+    [f"{group}:{grade}" for group in IN_MATRIX for grade in GRADED[group][1:]] + list(FLAGS) + list(COMMONNESS)
 )
 """Column names of ``Features.matrix``, in order."""
 
@@ -76,10 +91,14 @@ REASON_LABELS: dict[str, str] = {
     "id_pair:region_only": "两个有效身份证号仅地区码不同", "id_pair:birth_only": "两个有效身份证号仅出生日期不同",
     "id_pair:sequence_only": "两个有效身份证号仅顺序码不同",
     "sex:agree": "性别一致", "sex:disagree": "性别不同",
-    "name:equal": "姓名一致", "name:homophone": "姓名同音", "name:similar_shape": "姓名形近",
+    "id:two_digits": "身份证号两位之差", "id:region_only": "身份证号仅地区码不同", "id:shifted": "身份证号多一位或少一位",
+    "name:equal": "姓名一致", "name:homophone": "姓名同音", "name:fuzzy_pinyin": "姓名读音相近(模糊音)",
+    "name:similar_shape": "姓名形近",
     "name:dropped_char": "姓名多一字或少一字", "name:one_char": "姓名一字之差", "name:surname_equal": "仅姓氏相同",
     "name:different": "姓名不同",
-    "birth:equal": "出生日期一致", "birth:day_month_swap": "出生日期月日颠倒", "birth:typo": "出生日期一位之差",
+    "birth:equal": "出生日期一致", "birth:equal_partial": "出生年月一致(一方只有年月)",
+    "birth:lunar": "出生日期相差约一月(可能为农历生日)", "birth:jan1_same_year": "出生年份相同(一方为1月1日)",
+    "birth:day_month_swap": "出生日期月日颠倒", "birth:typo": "出生日期一位之差",
     "birth:near": "出生日期相差数日", "birth:same_year_month": "出生年月相同", "birth:same_year": "出生年份相同",
     "birth:different": "出生日期不同", "birth:other_source_equal": "出生日期与身份证号所含日期一致",
     "spouse_id:equal": "配偶身份证号一致", "spouse_id:typo": "配偶身份证号近似", "spouse_id:different": "配偶身份证号不同",
@@ -131,6 +150,11 @@ class _Columns:
         return self.rows.values(name, lambda column: pd.to_datetime(column, errors="coerce")
                                 .to_numpy(dtype="datetime64[ns]"))
 
+    def numbers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """float64 (p,) each; NaN where the column is absent or blank."""
+        return self.rows.values(name, lambda column: pd.to_numeric(column, errors="coerce")
+                                .to_numpy(dtype=np.float64))
+
 
 def _other_source_equal(columns: _Columns, birth_grade: np.ndarray) -> np.ndarray:
     """bool (p,): birth grade is not 'equal' but a recorded or ID date of one side equals one of the other."""
@@ -155,16 +179,15 @@ def _id_relation(columns: _Columns) -> np.ndarray:
 
 def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Every comparison's grades (int8 (p,)) and 0/1 flags (p,)."""
-    ids_l, ids_r = columns.text("id_full")
     status_l, status_r = columns.text("id_status")
     spouse_l, spouse_r = columns.text("spouse_name")
     relation = _id_relation(columns)
     grades = {
-        "id": cmp.id_grade(ids_l, ids_r, status_l, status_r),
+        "id": cmp.id_grade(*columns.text("id_digits"), status_l, status_r),
         "id_pair": np.select([relation == REGION_ONLY, relation == BIRTH_ONLY, relation == SEQUENCE_ONLY],
                              [1, 2, 3], default=0).astype(np.int8),
         "name": cmp.name_grade(*columns.text("name")),
-        "birth": cmp.date_grade(*columns.dates("birth")),
+        "birth": cmp.date_grade(*columns.dates("birth"), *columns.text("birth_precision")),
         "sex": cmp.agree_grade(*columns.text("sex")),
         "spouse_id": cmp.spouse_id_grade(*columns.text("spouse_id"), *columns.text("spouse_id_status")),
         "spouse_name": _SPOUSE_NAME_COARSE[cmp.name_grade(spouse_l, spouse_r)],
@@ -175,9 +198,22 @@ def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndar
         "hukou_code": cmp.agree_grade(*columns.text("hukou_code")),
         "unit": cmp.unit_grade(*columns.text("unit_code")),
     }
-    extra = {"birth:other_source_equal": _other_source_equal(columns, grades["birth"])}
+    extra = {"birth:other_source_equal": _other_source_equal(columns, grades["birth"]), **_commonness(columns, grades)}
     grades["id_relation"] = relation
     return grades, extra
+
+
+def _commonness(columns: _Columns, grades: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``<group>:commonness`` (float32 (p,)) of every AGREEING comparison (see there)."""
+    out = {}
+    for group, agreeing in AGREEING.items():
+        codes = [GRADED[group].index(grade) for grade in agreeing]
+        agrees = np.isin(grades[group], codes)
+        count_l, count_r = columns.numbers(f"count_{group}")
+        count = np.fmax(count_l, count_r)
+        out[f"{group}:commonness"] = np.where(agrees & (count >= 1), np.log10(np.where(count >= 1, count, 1.0)),
+                                              0.0).astype(np.float32)
+    return out
 
 
 def compare(left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> Features:

@@ -18,15 +18,17 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from linkage.normalize.names import char_readings, similar_groups, split_surname
+from linkage.normalize.names import char_fuzzy_readings, char_readings, similar_groups, split_surname
 
 from .paired import Paired, paired, per_value
 
-NAME_GRADES = ("missing", "equal", "homophone", "similar_shape", "dropped_char", "one_char", "surname_equal",
-               "different")
+NAME_GRADES = ("missing", "equal", "homophone", "fuzzy_pinyin", "similar_shape", "dropped_char", "one_char",
+               "surname_equal", "different")
 """homophone: same length, every differing character shares a reading (any reading of a
-polyphonic character); similar_shape: same length, every differing character shares a
-reading or is a similar-shaped character (形近字), at least one of them by shape;
+polyphonic character); fuzzy_pinyin: same length, every differing character shares a reading
+once the fuzzy pairs an input method folds are folded (z/zh, l/n, an/ang ...: a dialect's clerk),
+at least one only so; similar_shape: same length, every differing character shares a
+(fuzzy) reading or is a similar-shaped character (形近字), at least one of them by shape;
 dropped_char: one character more or less, the rest in order; one_char: same length, one
 character differs with no known relation (a typo of an unlisted shape, or a sister);
 surname_equal: only the surname agrees."""
@@ -36,21 +38,28 @@ MAX_CHARS = 16
 MAX_ALPHABET = 8192
 """Characters with their own row in the relation table (the most frequent ones); rarer
 characters relate only to themselves."""
-HOMOPHONE, SHAPE = np.uint8(1), np.uint8(2)
+HOMOPHONE, SHAPE, FUZZY = np.uint8(1), np.uint8(2), np.uint8(4)
 
 
-def _relation_table(alphabet: list[str]) -> np.ndarray:
-    """uint8 (c + 1, c + 1): bit HOMOPHONE where two characters share a reading, bit SHAPE where
-    they are similar-shaped (形近字); the last row and column (rare characters) are 0."""
-    size = len(alphabet)
-    table = np.zeros((size + 1, size + 1), dtype=np.uint8)
+def _share_reading(table: np.ndarray, alphabet: list[str], readings, bit: np.uint8) -> None:
+    """Set ``bit`` in ``table`` for every two characters of ``alphabet`` that share a reading."""
     by_reading: dict[str, list[int]] = {}
     for i, char in enumerate(alphabet):
-        for reading in char_readings(char):
+        for reading in readings(char):
             if reading:
                 by_reading.setdefault(reading, []).append(i)
     for members in by_reading.values():
-        table[np.ix_(members, members)] |= HOMOPHONE
+        table[np.ix_(members, members)] |= bit
+
+
+def _relation_table(alphabet: list[str]) -> np.ndarray:
+    """uint8 (c + 1, c + 1): bit HOMOPHONE where two characters share a reading, FUZZY where they
+    share a fuzzy reading (``linkage.normalize.names.fuzzy_syllable``), SHAPE where they are
+    similar-shaped (形近字); the last row and column (rare characters) are 0."""
+    size = len(alphabet)
+    table = np.zeros((size + 1, size + 1), dtype=np.uint8)
+    _share_reading(table, alphabet, char_readings, HOMOPHONE)
+    _share_reading(table, alphabet, char_fuzzy_readings, FUZZY)
     position = {char: i for i, char in enumerate(alphabet)}
     groups = similar_groups()
     for i, char in enumerate(alphabet):
@@ -81,15 +90,17 @@ def _name_table(pc: Paired) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return per_value(pc.categories, "name_table", build)
 
 
-def _same_length_grades(a: np.ndarray, b: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _same_length_grades(a: np.ndarray, b: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, ...]:
     """For same-length name pairs as character indices (m, W): every differing character a
-    homophone; every one a homophone or similar-shaped; exactly one differs.  bool (m,) each."""
+    homophone; a homophone or fuzzy homophone; any of these or similar-shaped; exactly one
+    differs.  bool (m,) each."""
     same = a == b
     zero = len(table) - 1  # the row of rare characters; padding (index 0) maps there too, and is always same
     relation = table[np.minimum(a - 1, zero), np.minimum(b - 1, zero)]
     homophone = (same | ((relation & HOMOPHONE) > 0)).all(axis=1)
+    fuzzy = (same | ((relation & (HOMOPHONE | FUZZY)) > 0)).all(axis=1)
     close = (same | (relation > 0)).all(axis=1)
-    return homophone, close, (~same).sum(axis=1) == 1
+    return homophone, fuzzy, close, (~same).sum(axis=1) == 1
 
 
 def _one_dropped(longer: np.ndarray, shorter: np.ndarray) -> np.ndarray:
@@ -107,11 +118,10 @@ def _grade_codes(pc: Paired, codes_l: np.ndarray, codes_r: np.ndarray) -> np.nda
     chars, lengths, surnames, has_surname, table = _name_table(pc)
     len_a, len_b = lengths[codes_l], lengths[codes_r]
     usable = (len_a <= MAX_CHARS) & (len_b <= MAX_CHARS)
-    homophone = np.zeros(len(codes_l), dtype=bool)
-    close = np.zeros(len(codes_l), dtype=bool)
-    one_char = np.zeros(len(codes_l), dtype=bool)
+    homophone, fuzzy, close, one_char = (np.zeros(len(codes_l), dtype=bool) for _ in range(4))
     idx = np.flatnonzero(usable & (len_a == len_b) & (codes_l != codes_r))
-    homophone[idx], close[idx], one_char[idx] = _same_length_grades(chars[codes_l[idx]], chars[codes_r[idx]], table)
+    homophone[idx], fuzzy[idx], close[idx], one_char[idx] = _same_length_grades(chars[codes_l[idx]],
+                                                                               chars[codes_r[idx]], table)
     dropped = np.zeros(len(codes_l), dtype=bool)
     idx = np.flatnonzero(usable & (np.abs(len_a - len_b) == 1))
     a_longer = (len_a > len_b)[idx]
@@ -119,8 +129,9 @@ def _grade_codes(pc: Paired, codes_l: np.ndarray, codes_r: np.ndarray) -> np.nda
     shorter = np.where(a_longer, codes_r[idx], codes_l[idx])
     dropped[idx] = _one_dropped(chars[longer], chars[shorter])
     surname_equal = has_surname[codes_l] & (surnames[codes_l] == surnames[codes_r])
-    conditions = [(len_a == 0) | (len_b == 0), codes_l == codes_r, homophone, close, dropped, one_char, surname_equal]
-    return np.select(conditions, [0, 1, 2, 3, 4, 5, 6], default=7).astype(np.int8)
+    conditions = [(len_a == 0) | (len_b == 0), codes_l == codes_r, homophone, fuzzy, close, dropped, one_char,
+                  surname_equal]
+    return np.select(conditions, [0, 1, 2, 3, 4, 5, 6, 7], default=8).astype(np.int8)
 
 
 def name_grade(left, right) -> np.ndarray:

@@ -18,7 +18,7 @@ from linkage.normalize.ids import check_character
 from linkage.prepare import prepare
 from linkage.identity import RELATIONS, cannot_be_one_woman
 import linkage
-from scoring import FEATURE_NAMES, Features, MatchModel, compare, default_model, register_model_spec
+from scoring import FEATURE_NAMES, FEATURE_VERSION, Features, MatchModel, compare, default_model, register_model_spec
 from scoring import comparators as cmp
 from scoring.features import GRADED
 
@@ -120,10 +120,11 @@ def test_name_similarity_floats():
 
 # -- dates, sex, phone, places, spouse ----------------------------------------------------------
 def test_birth_date_grades():
-    dates = ["1990-03-05", "1990/3/5", "1990-05-03", "1990-03-15", "1990-02-28", "1990-03-28", "1990-11-30",
-             "1985-07-09", ""]
+    dates = ["1990-03-05", "1990/3/5", "1990-05-03", "1990-03-15", "1990-02-28", "1990-03-16", "1990-11-30",
+             "1985-07-09", "", "90-03-05", "32937", "1990-03", "1990-04-12", "1990-01-01", "1990"]
     assert grades_of([{"birth_date": d} for d in dates], "birth") == [
-        "equal", "day_month_swap", "typo", "near", "same_year_month", "same_year", "different", "missing"]
+        "equal", "day_month_swap", "typo", "near", "same_year_month", "same_year", "different", "missing",
+        "equal", "equal", "equal_partial", "lunar", "jan1_same_year", "equal_partial"]
 
 
 def test_birth_from_the_id_number_counts_when_not_recorded():
@@ -241,7 +242,7 @@ def small_model() -> tuple[MatchModel, Features]:
 def test_model_ranks_the_duplicate_first_and_explains_it():
     model, features = small_model()
     probabilities = model.predict_proba(features)
-    assert probabilities.dtype == np.float64 and probabilities[0] > 0.9 > probabilities[1:5].max()
+    assert probabilities.dtype == np.float64 and probabilities[0] > 0.85 > probabilities[1:5].max()
     reasons = model.explain(features, top=3)
     assert reasons[0].split("; ")[0] == "身份证号一致"
     assert model.explain(features, top=2, codes=True)[0].count("; ") <= 1
@@ -296,7 +297,7 @@ def test_a_model_trained_under_another_spec_is_refused_with_what_differs(tmp_pat
     assert "scoring.train" in str(error.value)
     data["spec"] = {**register_model_spec(), "features": {"version": 1, "names": data["feature_names"]}}
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(ConfigError, match="another features .*version 1 vs version 2"):
+    with pytest.raises(ConfigError, match=f"another features .*version 1 vs version {FEATURE_VERSION}"):
         linkage.dedupe(pd.DataFrame({"record_id": ["a"], "unit_code": ["330106001"], "name": ["王芳"]}), model=path)
 
 

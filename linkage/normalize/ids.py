@@ -80,6 +80,16 @@ class IdColumns:
     sex: 'F', 'M' or '' from the 17th digit
     """
 
+    @property
+    def digits(self) -> np.ndarray:
+        """object (n,): what the comparison reads: ``id_full`` where there is one, else the
+        cleaned characters of a number of another length (a digit dropped or added: 14-20
+        characters), else ''."""
+        clean = pd.Series(self.id_clean, dtype=object).astype(str)
+        other_length = np.isin(self.status, ("bad_length", "bad_chars")) & \
+            clean.str.fullmatch(r"[0-9]{13,19}[0-9X]").to_numpy(dtype=bool)
+        return np.where(self.id_full != "", self.id_full, np.where(other_length, self.id_clean, "")).astype(object)
+
     id_number: np.ndarray
     id_full: np.ndarray
     id_clean: np.ndarray

@@ -156,17 +156,54 @@ def homophone_chars(a: str, b: str) -> bool:
     return bool(set(char_readings(a)) & set(char_readings(b)))
 
 
+FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("r", "l"), ("h", "f"))
+"""Initials an input method's fuzzy pinyin (模糊音) takes as one (z/zh, c/ch, s/sh, l/n, l/r, f/h):
+what a clerk of a dialect that does not tell them apart types."""
+FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+"""Finals taken as one (an/ang, en/eng, in/ing, ian/iang, uan/uang)."""
+
+
+def fuzzy_syllable(syllable: str) -> str:
+    """A toneless syllable with the fuzzy pairs folded: 'zhang' -> 'zan', 'ning' -> 'lin', 'hu' -> 'fu'.
+
+    >>> fuzzy_syllable("zhang"), fuzzy_syllable("ning"), fuzzy_syllable("huang"), fuzzy_syllable("a")
+    ('zan', 'lin', 'fuan', 'a')
+    """
+    for long, short in FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long):]
+            break
+    for long, short in FUZZY_FINALS:
+        if syllable.endswith(long):
+            return syllable[: -len(long)] + short
+    return syllable
+
+
+@lru_cache(maxsize=65536)
+def char_fuzzy_readings(char: str) -> tuple[str, ...]:
+    """Every reading of a character with the fuzzy pairs folded (``fuzzy_syllable``)."""
+    return tuple(dict.fromkeys(fuzzy_syllable(reading) for reading in char_readings(char)))
+
+
+SHAPE_FILES = ("data/similar_chars.txt", "data/similar_shapes.tsv")
+"""形近字 sources: our hand list, and the published confusion set (see its header) where shipped.
+Every line is a group: any two Han characters on it count as similar-shaped."""
+
+
 @lru_cache(maxsize=1)
 def similar_groups() -> dict[str, frozenset[str]]:
     """Character -> the characters clerks confuse with it by shape (形近字), itself included."""
-    text = resources.files("linkage").joinpath("data/similar_chars.txt").read_text(encoding="utf-8")
     groups: dict[str, set[str]] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
+    for name in SHAPE_FILES:
+        resource = resources.files("linkage").joinpath(name)
+        if not resource.is_file():
             continue
-        for char in line:
-            groups.setdefault(char, set()).update(line)
+        for line in resource.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            chars = {char for char in line if _is_han(char)}
+            for char in chars:
+                groups.setdefault(char, set()).update(chars)
     return {char: frozenset(group) for char, group in groups.items()}
 
 
