@@ -220,10 +220,30 @@ DUPLICATE = replace(
 """A further record of the same woman, typed independently by another unit."""
 
 
-def rate_arrays(profiles: Sequence[ErrorRates], profile: np.ndarray) -> dict[str, np.ndarray]:
+class RateArrays(dict):
+    """Each rate of ErrorRates as an array (n,) -- that of ``profiles[profile[i]]`` for row i -- built on first
+    use; a rate equal in every profile is a read-only broadcast of the one value (no n-sized copy)."""
+
+    def __init__(self, table: dict[str, np.ndarray], profile: np.ndarray):
+        super().__init__()
+        self.table, self.profile = table, profile
+
+    def __missing__(self, key: str) -> np.ndarray:
+        values = self.table[key]
+        arr = (np.broadcast_to(values[0], len(self.profile)) if (values == values[0]).all()
+               else values[self.profile])
+        self[key] = arr
+        return arr
+
+    def subset(self, rows: np.ndarray) -> RateArrays:
+        """The rates of rows ``rows`` only."""
+        return RateArrays(self.table, self.profile[rows])
+
+
+def rate_arrays(profiles: Sequence[ErrorRates], profile: np.ndarray) -> RateArrays:
     """Each rate of ErrorRates as an array (n,): that of ``profiles[profile[i]]`` for row i."""
-    table = {f.name: np.array([getattr(p, f.name) for p in profiles]) for f in fields(ErrorRates)}
-    return {k: v[profile] for k, v in table.items()}
+    return RateArrays({f.name: np.array([getattr(p, f.name) for p in profiles]) for f in fields(ErrorRates)},
+                      np.asarray(profile))
 
 
 def _exclusive(rng: np.random.Generator, *rates: np.ndarray) -> np.ndarray:
@@ -480,10 +500,10 @@ def type_records(clean: dict[str, np.ndarray], profile: np.ndarray, profiles: Se
     spouse_name, _ = type_names(clean["spouse_name"], clean["spouse_start"], np.zeros(n, bool), rate, rng, spouse=True)
     spouse_id = type_ids(clean["spouse_mat"], clean["spouse_1900s"], rate, rng, scale=0.5, spouse=True)
     typo = np.flatnonzero(rng.random(n) < rate["spouse_id_typo"])
-    spouse_id[typo] = type_ids(clean["spouse_mat"][typo], clean["spouse_1900s"][typo],
-                               {**{k: v[typo] for k, v in rate.items()}, "id_wrong_digit": np.full(len(typo), 0.6),
-                                "id_swap": np.full(len(typo), 0.2), "id_legacy15": np.full(len(typo), 0.2)}, rng,
-                               spouse=True)
+    typo_rate = rate.subset(typo)
+    typo_rate.update({"id_wrong_digit": np.full(len(typo), 0.6), "id_swap": np.full(len(typo), 0.2),
+                      "id_legacy15": np.full(len(typo), 0.2)})
+    spouse_id[typo] = type_ids(clean["spouse_mat"][typo], clean["spouse_1900s"][typo], typo_rate, rng, spouse=True)
     out["spouse_name"] = np.where(spouse, spouse_name, "").astype(object)
     out["spouse_id_number"] = np.where(spouse & (rng.random(n) >= 0.05), spouse_id, "").astype(object)
     swapped = _draw(rng, rate["swap_spouse_id"]) & (out["spouse_id_number"] != "") & (out["id_number"] != "")

@@ -48,6 +48,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
 'missing' and 'format' change a value without making it wrong (a legacy number is a valid old form)."""
 
 _INDEX = {k: i for i, k in enumerate(KINDS)}
+assert len(KINDS) <= 64
 
 
 class ErrorLog:
@@ -68,9 +69,12 @@ class ErrorLog:
         """Object array (n,) of ';'-joined kinds per record."""
         if self.n == 0:
             return np.empty(0, dtype=object)
-        uniq, inv = np.unique(self.bits, axis=0, return_inverse=True)
-        text = np.array([";".join(KINDS[j] for j in np.flatnonzero(row)) for row in uniq] + [""], dtype=object)[:-1]
-        return text[np.asarray(inv).reshape(-1)]
+        codes = np.zeros(self.n, dtype=np.uint64)  # one bit per kind (len(KINDS) <= 64)
+        for j in np.flatnonzero(self.bits.any(axis=0)).tolist():
+            codes |= self.bits[:, j].astype(np.uint64) << np.uint64(j)
+        uniq, inv = np.unique(codes, return_inverse=True)
+        text = [";".join(k for j, k in enumerate(KINDS) if (int(u) >> j) & 1) for u in uniq.tolist()]
+        return np.array(text + [""], dtype=object)[:-1][inv.reshape(-1)]
 
 
 def kinds_mask(errors: np.ndarray, kinds: tuple[str, ...] | str) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.corruptions import (DATE_FORMATS, DUPLICATE, ORIGINAL, ErrorRates, format_dates, id_matrix,
-                                    ints_to_str, matrix_to_str, rate_arrays, type_records)
+                                    ints_to_str, matrix_to_str, type_records)
 from benchmarks.error_kinds import ErrorLog
 from benchmarks.error_models import MODELS, ErrorModel, Errors, resolve_errors
 from benchmarks.people import (LOOKALIKE_KINDS, Geography, age_years, concat_people, draw_people, geography,
@@ -171,7 +171,7 @@ def generate_register(n_records: int = 25_000, seed: int = 0, district: str = "3
     # ORIGINAL / DUPLICATE are looked up in this module at call time: a caller may swap them (benchmarks.train_default does).
     profiles = [m.original for m in models] + [m.duplicate for m in models]
     profile = person_model[rec_person] + len(models) * (ordinal > 0)
-    rates = rate_arrays(profiles, profile)
+    sex_wrong = np.array([r.sex_wrong for r in profiles])[profile]
     clean = _clean_records(p, rec_person)
     clean["alt_region"] = _alt_regions(r_more, p, geo)[rec_person]
     share = np.array([m.reissued for m in models])[person_model] * (counts > 1)
@@ -188,7 +188,7 @@ def generate_register(n_records: int = 25_000, seed: int = 0, district: str = "3
     log.add("id_reissued_seq", copies & (reissue.kind[rec_person] == 2))
     cells = type_records(clean, profile, profiles, rng, fmt, log=log)
     cells["record_unit"] = rec_unit
-    cells.update(_register_extras(rng, p, geo, rec_person, rec_unit, ordinal, as_of_day, fmt, rates, log))
+    cells.update(_register_extras(rng, p, geo, rec_person, rec_unit, ordinal, as_of_day, fmt, sex_wrong, log))
     present = np.zeros(len(geo.code), bool)
     present[rec_unit] = True
     managing = _managing_truth(p, geo, rec_person, cells, present, threshold)
@@ -226,13 +226,13 @@ def _alt_regions(rng: np.random.Generator, p: dict[str, np.ndarray], geo: Geogra
 
 def _register_extras(rng: np.random.Generator, p: dict[str, np.ndarray], geo: Geography, rec_person: np.ndarray,
                      rec_unit: np.ndarray, ordinal: np.ndarray, as_of_day: int, fmt: np.ndarray,
-                     rates: dict[str, np.ndarray], log: ErrorLog) -> dict[str, np.ndarray]:
+                     sex_wrong: np.ndarray, log: ErrorLog) -> dict[str, np.ndarray]:
     """Register-only cells, shape (n,) each: unit, sex, ethnicity, contraception, pregnancy, dates of entry, status."""
     n = len(rec_person)
     sex = np.where(geo.numeric_sex[rec_unit], "2", "女").astype(object)
     sex[rng.random(n) < 0.01] = ""
-    if rates["sex_wrong"].any():
-        wrong = (rng.random(n) < rates["sex_wrong"]) & (sex != "")
+    if sex_wrong.any():
+        wrong = (rng.random(n) < sex_wrong) & (sex != "")
         sex[wrong] = np.where(geo.numeric_sex[rec_unit[wrong]], "1", "男")
         log.add("sex_wrong", wrong)
     ethnicity = p["ethnicity"][rec_person].copy()

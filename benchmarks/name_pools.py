@@ -94,14 +94,18 @@ def draw_given(rng: np.random.Generator, birth: np.ndarray, *, female: bool) -> 
     t, n = pools(), len(birth)
     cohort = cohort_of(birth)
     probs = t.female_p if female else t.male_p
-    first, second = np.empty(n, dtype=object), np.empty(n, dtype=object)
+    first, second = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     for c in range(len(COHORT_STARTS)):
         rows = np.flatnonzero(cohort == c)
         draws = rng.choice(len(t.chars), (2, len(rows)), p=probs[c])
-        first[rows], second[rows] = t.chars[draws[0]], t.chars[draws[1]]
+        first[rows], second[rows] = draws[0], draws[1]
     single = rng.random(n) < np.where(female, t.single, np.clip(t.single * 1.1, 0, 0.6))[cohort]
     doubled = rng.random(n) < _DOUBLED
-    given = np.where(single, first, np.where(doubled, first + first, first + second)).astype(object)
+    width = len(t.chars) + 1  # text made once per distinct (first, second), second = -1 for a single character
+    code = first * width + np.where(single, -1, np.where(doubled, first, second)) + 1
+    uniq, inv = np.unique(code, return_inverse=True)
+    one, two = t.chars[uniq // width], np.append(t.chars, "")[uniq % width - 1]
+    given = (one + two)[inv.reshape(-1)].astype(object)
     if female:
         top = np.flatnonzero(rng.random(n) < t.top_share[cohort])
         for c in range(len(COHORT_STARTS)):

@@ -191,12 +191,21 @@ def _local_parts(rng: np.random.Generator, geo: Geography, unit: np.ndarray) -> 
     street = geo.street[unit]
     comm = np.where(geo.is_street[unit], geo.random_community(rng, street), unit)
     d, k = geo.district_idx[street], len(unit)
-    b, u = _NUM[rng.integers(1, 31, k)], _NUM[rng.integers(1, 7, k)]
-    room = _NUM[rng.integers(1, 19, k) * 100 + rng.integers(1, 5, k)]
+    b, u = rng.integers(1, 31, k), rng.integers(1, 7, k)
+    room = rng.integers(1, 19, k) * 100 + rng.integers(1, 5, k)
     prov, city, county = (part[d] for part in geo.county_parts)
+    flat = (b * 10 + u) * 2000 + room  # text built once per distinct flat, road number
     return {"prov": prov, "city": city, "county": county, "street": geo.name[street],
-            "roadnum": geo.road[comm] + _NUM[rng.integers(1, 400, k)] + "号", "estate": geo.estate[comm],
-            "detail_a": b + "幢" + u + "单元" + room + "室", "detail_b": b + "-" + u + "-" + room}
+            "roadnum": _per_distinct(comm * 400 + rng.integers(1, 400, k), lambda c: geo.road[c // 400] + _NUM[c % 400] + "号"),
+            "estate": geo.estate[comm],
+            "detail_a": _per_distinct(flat, lambda f: _NUM[f // 20000] + "幢" + _NUM[f // 2000 % 10] + "单元" + _NUM[f % 2000] + "室"),
+            "detail_b": _per_distinct(flat, lambda f: _NUM[f // 20000] + "-" + _NUM[f // 2000 % 10] + "-" + _NUM[f % 2000])}
+
+
+def _per_distinct(codes: np.ndarray, text) -> np.ndarray:
+    """text(distinct codes) gathered back to ``codes`` (n,): string work once per distinct value."""
+    uniq, inv = np.unique(codes, return_inverse=True)
+    return text(uniq)[inv.reshape(-1)]
 
 
 def _rural_parts(rng: np.random.Generator, county: np.ndarray) -> dict[str, np.ndarray]:
@@ -283,8 +292,9 @@ def _derive(rng: np.random.Generator, p: dict[str, np.ndarray], geo: Geography, 
     land = (u >= 0.84) & (u < 0.91)
     phone[land] = geo.area_code + ints_to_str(80000000 + rng.integers(0, 10**7, int(land.sum())), 8)
     p["phone"] = phone
-    company = (geo.county_parts[1][0].rstrip("市") + _WORK_A[rng.integers(0, len(_WORK_A), n)]
-               + _WORK_B[rng.integers(0, len(_WORK_B), n)])
+    companies = geo.county_parts[1][0].rstrip("市") + (_WORK_A[:, None] + _WORK_B[None, :]).ravel()
+    a = rng.integers(0, len(_WORK_A), n)
+    company = companies[a * len(_WORK_B) + rng.integers(0, len(_WORK_B), n)]
     special = _WORK_SPECIAL[rng.integers(0, len(_WORK_SPECIAL), n)]
     p["work_unit"] = np.where(rng.random(n) < 0.3, special, company).astype(object)
     current = ever & np.isin(status, ["初婚", "再婚", "复婚"])
