@@ -15,6 +15,7 @@ gathers them by field for reporting ("a name error", "an ID error", "a date erro
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 KINDS = (
     # names
@@ -79,7 +80,7 @@ class ErrorLog:
 
 def kinds_mask(errors: np.ndarray, kinds: tuple[str, ...] | str) -> np.ndarray:
     """bool (n,): records whose ``errors`` text (n,) lists any of ``kinds`` (a kind or a GROUPS name)."""
-    wanted = GROUPS.get(kinds, (kinds,)) if isinstance(kinds, str) else kinds
-    uniq, inv = np.unique(np.asarray(errors, dtype=object).astype(str), return_inverse=True)
-    hit = np.array([bool(set(u.split(";")) & set(wanted)) for u in uniq.tolist()] + [False])[:-1]
-    return hit[inv.reshape(-1)] if len(uniq) else np.zeros(len(errors), bool)
+    wanted = set(GROUPS.get(kinds, (kinds,)) if isinstance(kinds, str) else kinds)
+    codes, uniq = pd.factorize(np.asarray(errors, dtype=object))
+    hit = np.array([bool(set(str(u).split(";")) & wanted) for u in uniq] + [False])
+    return hit[codes]

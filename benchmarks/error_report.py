@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmarks.error_kinds import GROUPS, KINDS, kinds_mask
+from benchmarks.error_kinds import GROUPS, KINDS
 from benchmarks.generator import true_match_pairs
 
 
@@ -28,10 +28,11 @@ def recall_by_error_kind(truth: pd.DataFrame, labels: np.ndarray) -> pd.DataFram
     pairs = true_match_pairs(truth)
     labels = np.asarray(labels)
     found = labels[pairs[:, 0]] == labels[pairs[:, 1]]
-    errors = truth["errors"].to_numpy(object)
+    codes, texts = pd.factorize(truth["errors"].to_numpy(object))  # each distinct errors text parsed once
+    sets = [set(t.split(";")) for t in texts]
     rows = [("all", "", len(pairs), int(found.sum()))]
     for name, kinds in [(k, (k,)) for k in KINDS] + [(g, v) for g, v in GROUPS.items()]:
-        has = kinds_mask(errors, kinds)
+        has = np.array([bool(s & set(kinds)) for s in sets] + [False])[codes]
         hit = has[pairs[:, 0]] | has[pairs[:, 1]]
         if hit.any():
             rows.append((name, "group" if name in GROUPS else "kind", int(hit.sum()), int((found & hit).sum())))
@@ -46,13 +47,21 @@ def lookalike_merges(persons: pd.DataFrame, truth: pd.DataFrame, labels: np.ndar
     A pair of women counts as merged when any record of one shares a cluster with any record of the other.
     """
     looks = persons[persons["lookalike_kind"] != ""]
-    labels = np.asarray(labels)
-    clusters = pd.DataFrame({"person_id": truth["person_id"].to_numpy(), "label": labels}).drop_duplicates()
-    left = looks[["person_id", "lookalike_of", "lookalike_kind"]].merge(clusters, on="person_id")
-    right = clusters.rename(columns={"person_id": "lookalike_of"})
-    both = left.merge(right, on=["lookalike_of", "label"])
-    merged = set(zip(both["person_id"], both["lookalike_of"]))
-    kinds = looks["lookalike_kind"].to_numpy()
-    hit = np.array([(a, b) in merged for a, b in zip(looks["person_id"], looks["lookalike_of"])], dtype=bool)
-    out = pd.DataFrame({"kind": kinds, "merged": hit}).groupby("kind")["merged"].agg(["size", "sum"]).reset_index()
+    labels = pd.factorize(np.asarray(labels))[0].astype(np.int64)
+    codes, uniq = pd.factorize(truth["person_id"].to_numpy())
+    index = pd.Index(uniq)
+    width = np.int64(labels.max() + 1 if len(labels) else 1)
+    held = np.unique(codes.astype(np.int64) * width + labels)  # (person, cluster) pairs that occur
+    a, b = index.get_indexer(looks["person_id"]), index.get_indexer(looks["lookalike_of"])
+    person_of_held, label_of_held = np.divmod(held, width)
+    order = np.argsort(person_of_held, kind="stable")
+    starts = np.searchsorted(person_of_held[order], np.arange(len(uniq) + 1))
+    counts = starts[a + 1] - starts[a]  # clusters of each look-alike woman, then each checked for her twin
+    pair = np.repeat(np.arange(len(looks)), counts)
+    offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    label = label_of_held[order][np.repeat(starts[a], counts) + offs]
+    hit = np.zeros(len(looks), bool)
+    hit[pair[np.isin(b[pair].astype(np.int64) * width + label, held)]] = True
+    out = pd.DataFrame({"kind": looks["lookalike_kind"].to_numpy(), "merged": hit})
+    out = out.groupby("kind")["merged"].agg(["size", "sum"]).reset_index()
     return out.rename(columns={"size": "pairs", "sum": "merged"})

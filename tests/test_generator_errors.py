@@ -365,3 +365,18 @@ def test_generator_runs_without_zhconv():
             "assert 'name_traditional' in ';'.join(g.truth['errors'])\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_error_report_counts_pairs_per_kind(harsh):
+    from benchmarks.error_report import lookalike_merges, recall_by_error_kind
+
+    person = pd.factorize(harsh.truth["person_id"])[0]
+    report = recall_by_error_kind(harsh.truth, person).set_index("kind")
+    assert (report["recall"] == 1.0).all() and report.loc["all", "true_pairs"] == len(true_match_pairs(harsh.truth))
+    assert report.loc["name", "true_pairs"] > report.loc["name_homophone", "true_pairs"] > 0
+    alone = recall_by_error_kind(harsh.truth, np.arange(len(person))).set_index("kind")
+    assert (alone["found"] == 0).all()
+    merges = lookalike_merges(harsh.persons, harsh.truth, person)
+    assert set(merges["kind"]) == {"twin", "sister", "mother_daughter", "namesake"} and (merges["merged"] == 0).all()
+    everything = lookalike_merges(harsh.persons, harsh.truth, np.zeros(len(person), int))
+    assert (everything["merged"] == everything["pairs"]).all()
