@@ -6,9 +6,13 @@
 >>> true_match_pairs(g.truth).shape[1]
 2
 
-People are drawn in bulk with numpy (:mod:`benchmarks.people`); records are typed by
-:func:`benchmarks.corruptions.type_records`, where Python loops touch only corrupted cells.
-CLI: ``python -m benchmarks.generator --size N --seed S -o register.csv [--truth truth.csv] …``.
+People are drawn in bulk with numpy (:mod:`benchmarks.people`), with real surname and cohort
+given-name frequencies (:mod:`benchmarks.name_pools`); records are typed by
+:func:`benchmarks.corruptions.type_records` under an error model (:mod:`benchmarks.error_models`:
+'usual', 'other_clerks', 'harsh' or a mix), where Python loops touch only corrupted cells.  The
+truth names each record's error kinds (:mod:`benchmarks.error_kinds`) and re-issued numbers.
+CLI: ``python -m benchmarks.generator --size N --seed S -o register.csv [--truth truth.csv]
+[--errors harsh | usual=2,harsh=1] [--full-truth] …``.
 """
 
 from __future__ import annotations
