@@ -384,6 +384,8 @@ def type_ids(mat: np.ndarray, born_1900s: np.ndarray, rate: dict[str, np.ndarray
         if len(hand):
             rows["id_handwriting"] = hand[id_errors.handwriting(mat, hand, rng)]
         region = rows["id_region_prefix"]
+        now = ((mat[region, :6].astype(np.int64) - 48) @ (10 ** np.arange(5, -1, -1))) if len(region) else region
+        region = rows["id_region_prefix"] = region[alt_region[region] != now] if len(region) else region
         if len(region):
             valid = rng.random(len(region)) < rate["id_region_valid"][region]
             id_errors.region_prefix(mat, region, alt_region[region], valid)

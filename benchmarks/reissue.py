@@ -64,6 +64,11 @@ def reissue_numbers(rng: np.random.Generator, p: dict[str, np.ndarray], share: n
         by_seq = rows[kind[rows] == 2]
         seq[by_seq] = (seq[by_seq] + 2 * rng.integers(1, 499, len(by_seq))) % 1000
         region = np.concatenate([p["region"], p["region"][rows]])
-        fresh = unique_ids(rng, region, np.concatenate([p["birth"], birth[rows]]), np.concatenate([p["seq"], seq[rows]]))
-        seq[rows] = fresh[n:]
+        for _ in range(20):  # a new number that is someone's already: another date (birth kind), another sequence
+            fresh = unique_ids(rng, region, np.concatenate([p["birth"], birth[rows]]), np.concatenate([p["seq"], seq[rows]]))
+            clash = rows[(fresh[n:] != seq[rows]) & (kind[rows] == 1)]
+            seq[rows] = np.where(kind[rows] == 2, fresh[n:], seq[rows])
+            if not len(clash):
+                break
+            birth[clash] = _corrected_birth(rng, p["birth"][clash])
     return Reissue(kind, id_matrix(p["region"], birth, seq), birth)
