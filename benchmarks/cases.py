@@ -142,19 +142,23 @@ def febrl_cases(root: Path, datasets: tuple[str, ...] = ("febrl1", "febrl2", "fe
 
 # ---------------------------------------------------------------- Chinese register
 
-def register_cases(root: Path, size: int, *, seed: int = REGISTER_EVAL_SEED, reuse: bool = False) -> list[Case]:
+def register_cases(root: Path, size: int, *, seed: int = REGISTER_EVAL_SEED, reuse: bool = False,
+                   errors: str = "usual") -> list[Case]:
     """The generator's register of ``size`` records (dedupe) and the same register against a
     shared-platform extract (link).  Supervised tools train on a register of another seed.
-    reuse: keep case folders already written for this size and seed."""
-    from benchmarks.generator import generate_extract, generate_register
+    reuse: keep case folders already written for this size and seed.  errors: the generator's
+    error model (benchmarks.error_models; a name, or a mix such as 'usual=2,harsh=1'), for the
+    register and the training register alike; named in the data set unless 'usual'."""
+    from benchmarks.generator import generate_extract, generate_register, parse_errors
 
-    label = f"register-{_size_label(size)}"
+    label = f"register-{_size_label(size)}" + ("" if errors == "usual" else f"-{errors}")
     folders = [root / f"{label}-dedupe", root / f"{label}-link"]
     if reuse and all((f / "meta.json").exists() and Case(f).meta.get("seed") == seed for f in folders):
         return [Case(f) for f in folders]
-    train = generate_register(min(size, REGISTER_TRAIN_SIZE), seed=REGISTER_TRAIN_SEED)
+    model = parse_errors(errors)
+    train = generate_register(min(size, REGISTER_TRAIN_SIZE), seed=REGISTER_TRAIN_SEED, errors=model)
     training = [(train.register, _entity_codes(_persons(train.register, train.truth))[0])]
-    g = generate_register(size, seed=seed)
+    g = generate_register(size, seed=seed, errors=model)
     [truth] = _entity_codes(_persons(g.register, g.truth))
     dedupe = write_case(folders[0], suite="register", dataset=f"{label} dedupe", left=g.register,
                         truth_left=truth, training=training, seed=seed)

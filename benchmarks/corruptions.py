@@ -11,84 +11,26 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from functools import lru_cache
 
 import numpy as np
-import zhconv
-from pypinyin import lazy_pinyin
+
+from benchmarks import date_errors, id_errors
+from benchmarks.confusions import (SURNAME_READINGS, fuzzy_pinyin, homophones, pick, similar_shapes,
+                                   surname_misreadings, to_traditional)
+from benchmarks.error_kinds import ErrorLog
+from benchmarks.name_pools import pools
 
 # --- name pools ---------------------------------------------------------------------------
-_SURNAME_TEXT = (
-    "王7.1 李7.0 张6.6 刘5.4 陈4.6 杨3.1 黄2.6 赵2.3 吴2.1 周2.1 徐1.7 孙1.5 马1.5 朱1.4 胡1.3 "
-    "郭1.2 何1.2 林1.1 高1.1 罗1.0 郑1.0 梁.9 谢.8 宋.8 唐.8 许.7 韩.7 邓.7 冯.7 曹.7 彭.6 曾.6 "
-    "肖.6 田.5 董.5 潘.5 袁.5 蔡.5 蒋.5 余.5 于.5 杜.5 叶.5 程.5 魏.4 苏.4 吕.4 丁.4 任.4 卢.4 "
-    "姚.4 沈.4 钟.4 姜.4 崔.3 谭.3 陆.3 范.3 汪.3 廖.3 石.3 金.3 韦.3 贾.3 夏.3 付.3 方.3 邹.2 "
-    "熊.2 白.2 孟.2 秦.2 邱.2 侯.2 江.2 尹.2 薛.2 段.2 雷.2 龙.2 黎.2 史.2 陶.2 贺.2 毛.2 郝.2 "
-    "顾.2 龚.2 邵.2 万.2 钱.2 戴.2 严.2 欧阳.05 司马.01 诸葛.01 上官.01 皇甫.01 慕容.01"
-)
-SURNAMES: np.ndarray = np.array([t[: len(t.rstrip("0123456789."))] for t in _SURNAME_TEXT.split()], dtype=object)
-"""Surnames, shape (s,), in order of frequency."""
-SURNAME_P: np.ndarray = np.array([float(t.lstrip("".join(SURNAMES[i]))) for i, t in enumerate(_SURNAME_TEXT.split())])
-SURNAME_P = SURNAME_P / SURNAME_P.sum()
-
-# (characters, weight for women born before 1990, weight for women born 1990 or later)
-_FEMALE_TIERS = (
-    ("芳静丽敏燕艳娟霞红玲萍英华", 12.0, 2.0),
-    ("婷丹莉洁琳颖倩雪梅慧晶娜琴秀兰凤蓉", 5.0, 5.0),
-    ("佳欣怡悦瑶雯婧妍薇璐琪晓", 1.5, 8.0),
-    ("春月玉珍美云菲莹露蕾媛瑜璇嘉思雨涵萱紫梦诗雅琦宇欢瑞彤", 1.5, 3.0),
-    ("青清晴彩芬霜凌琼翠娇媚妮姗婉姿娅姣嫣淑贞巧素园金银桂香莲荷菊霖筱淼馨蕊蓓茜茵灵奕", 0.6, 0.8),
-)
-FEMALE_CHARS: np.ndarray = np.array(list(dict.fromkeys("".join(t[0] for t in _FEMALE_TIERS))), dtype=object)
-"""Female given-name characters, shape (c,)."""
-
-
-def _era_weights(column: int) -> np.ndarray:
-    weight = {}
-    for chars, *w in _FEMALE_TIERS:
-        for rank, ch in enumerate(chars):
-            weight.setdefault(ch, w[column] / (1.0 + rank) ** 0.5)  # skewed inside a tier too
-    p = np.array([weight[c] for c in FEMALE_CHARS])
-    return p / p.sum()
-
-
-FEMALE_P_OLD, FEMALE_P_YOUNG = _era_weights(0), _era_weights(1)
-MALE_CHARS: np.ndarray = np.array(list("伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林洋峰建国东海文博亮志晨阳成"), dtype=object)
+_POOLS = pools()
+SURNAMES: np.ndarray = _POOLS.surnames
+"""Surnames, shape (s,), in order of national frequency (benchmarks/data/surnames.tsv)."""
+SURNAME_P: np.ndarray = _POOLS.surname_p
+FEMALE_CHARS: np.ndarray = _POOLS.chars
+"""Given-name characters, shape (c,) (benchmarks/data/given_chars.tsv); FEMALE_CUM: their cumulative use by women."""
+FEMALE_CUM: list[float] = np.cumsum(_POOLS.female_p.sum(axis=0)).tolist()
+MALE_CHARS: np.ndarray = _POOLS.chars
 MINORITY_GIVEN = ("阿依古丽", "古丽娜尔", "热依拉", "帕提古丽", "努尔古丽", "迪丽娜尔", "米热古丽", "阿依努尔", "再努尔", "古丽巴哈尔")
 MINORITY_FATHER = ("买买提", "艾力", "吐尔逊", "阿不都", "热合曼", "努尔", "依明", "卡德尔", "玉素甫", "阿布拉")
-
-# 形近字: pairs clerks confuse when reading handwriting or picking from a shape-based IME.
-_SHAPE_PAIRS = (
-    "己已 已巳 王玉 未末 茉莱 婷亭 娟绢 琳淋 洁沽 燕雁 晴睛 情晴 清请 玲铃 玲伶 苓芩 芬纷 萍苹 菁箐 "
-    "婧靖 媛嫒 娇骄 妍研 姗珊 姝妹 怡恰 霞暇 霞瑕 慧彗 惠蕙 娜哪 娜挪 雪雷 露路 梅海 晓哓 欣忻 颖颍 "
-    "丹舟 凤风 秀季 季李 杨扬 刘浏 陈阵 赵越 吴昊 孙逊 徐涂 胡湖 何河 梁粱 郑邦 唐塘 于干 于千 程呈 "
-    "袁哀 沈沉 卢庐 魏巍 余佘 杜社 夏复 汪注 田由 范苑 方万 姚桃 谭潭 金全 白自 崔催 毛手 秦泰 侯候 "
-    "邵绍 龙尤 春舂 佳桂 薇微 瑶谣 琪棋 爱受 美姜 贺贸 蕾雷 园圆 婉腕 蓉容 倩债 莹萤 红虹 艳拖"
-).split()
-SHAPE_SIMILAR: dict[str, tuple[str, ...]] = {}
-for _a, _b in _SHAPE_PAIRS:
-    SHAPE_SIMILAR[_a] = SHAPE_SIMILAR.get(_a, ()) + (_b,)
-    SHAPE_SIMILAR[_b] = SHAPE_SIMILAR.get(_b, ()) + (_a,)
-
-# Characters an IME offers for a syllable: the targets of homophone typos.
-_COMMON = (
-    "丽莉俐利立力励黎梨静净敬境径竞婷亭庭廷停挺燕艳雁宴颜岩妍研严言延娟涓鹃隽捐绢倩茜芳方放仿坊霞夏"
-    "侠峡玲铃零龄灵凌岭伶翎琳林临霖淋邻麟敏民珉闽颖影莹营英樱鹰盈萍平苹屏评梅美媚玫眉湄枚慧惠会汇辉"
-    "晖卉蕙秀绣袖娜纳那琴勤芹秦晴情清青卿倾兰蓝岚澜凤风峰锋枫丰蓉荣容融溶佳家嘉加珈欣心新馨鑫辛昕怡"
-    "宜仪移颐悦月越岳阅玥瑶遥摇姚谣雯文闻纹婧靖镜薇微威维惟伟韦琪其奇旗棋琦祺齐晓小筱孝肖春纯淳玉宇"
-    "雨语羽予煜珍真贞臻甄云芸韵运允菲飞非妃霏露路鹭璐鹿蕾雷磊瑜愉渝榆余于俞璇旋玄萱宣轩思丝斯司诗施"
-    "师涵含寒韩晗梦孟雅亚娅芽欢环瑞锐睿蕊彤同童桐华花化画红宏洪鸿虹洁杰结捷节丹单担英应迎赢"
-)
-
-
-@lru_cache(maxsize=1)
-def homophones() -> dict[str, tuple[str, ...]]:
-    """Character -> other characters with the same toneless pinyin (pypinyin's first reading)."""
-    chars = sorted(set(_COMMON) | set(FEMALE_CHARS) | set(MALE_CHARS) | {c for s in SURNAMES for c in s})
-    by_sound: dict[str, list[str]] = {}
-    for ch in chars:
-        by_sound.setdefault(lazy_pinyin(ch)[0], []).append(ch)
-    return {c: tuple(o for o in group if o != c) for group in by_sound.values() for c in group if len(group) > 1}
 
 
 # --- ID numbers (GB 11643) ------------------------------------------------------------------
@@ -246,6 +188,25 @@ class ErrorRates:
     marital_stale: float = 0.01  # married woman still 未婚 on this record
     work_unit_blank: float = 0.25
     hard: float = 0.0  # forced name typo + wrong ID digit + no birth date
+    # Kinds added with the published data; 0 in the usual model (benchmarks.error_models).
+    name_fuzzy_pinyin: float = 0.0  # a character one fuzzy-pinyin pair away (z/zh, l/n, an/ang ...)
+    name_surname_reading: float = 0.0  # of women with a polyphonic surname: the wrong reading's character
+    id_two_digits: float = 0.0
+    id_region_prefix: float = 0.0  # her hukou county written over the county of first registration
+    id_region_valid: float = 0.5  # of those, the share with the check digit recomputed (a valid number)
+    id_legacy15_typo: float = 0.0  # a legacy 15-digit number with a wrong digit (born in the 1900s; else one wrong digit)
+    id_drop_add: float = 0.0  # a digit dropped or added (17 or 19 characters)
+    id_handwriting: float = 0.0  # 1/7, 0/6, 3/8 confused, check digit kept
+    id_placeholder: float = 0.0  # first 14 digits then 0000 / **** ..., or region and zeros
+    phone_in_id: float = 0.0  # her phone in the ID column
+    swap_spouse_id: float = 0.0  # her ID in the spouse column and his in hers (where she has a spouse)
+    sex_wrong: float = 0.0  # 男 (or 1) on a woman
+    birth_two_digit_year: float = 0.0  # 85-03-12
+    birth_excel_serial: float = 0.0  # 31118
+    birth_year_month: float = 0.0  # 1985-03, 198503
+    birth_placeholder_1900: float = 0.0  # 1900-01-01
+    birth_placeholder_jan1: float = 0.0  # YYYY-01-01
+    birth_lunar: float = 0.0  # the lunar-calendar birthday, 20-50 days off
 
 
 ORIGINAL = ErrorRates()
@@ -259,9 +220,30 @@ DUPLICATE = replace(
 """A further record of the same woman, typed independently by another unit."""
 
 
-def _rates(profiles: Sequence[ErrorRates], profile: np.ndarray) -> dict[str, np.ndarray]:
-    table = {f.name: np.array([getattr(p, f.name) for p in profiles]) for f in fields(ErrorRates)}
-    return {k: v[profile] for k, v in table.items()}
+class RateArrays(dict):
+    """Each rate of ErrorRates as an array (n,) -- that of ``profiles[profile[i]]`` for row i -- built on first
+    use; a rate equal in every profile is a read-only broadcast of the one value (no n-sized copy)."""
+
+    def __init__(self, table: dict[str, np.ndarray], profile: np.ndarray):
+        super().__init__()
+        self.table, self.profile = table, profile
+
+    def __missing__(self, key: str) -> np.ndarray:
+        values = self.table[key]
+        arr = (np.broadcast_to(values[0], len(self.profile)) if (values == values[0]).all()
+               else values[self.profile])
+        self[key] = arr
+        return arr
+
+    def subset(self, rows: np.ndarray) -> RateArrays:
+        """The rates of rows ``rows`` only."""
+        return RateArrays(self.table, self.profile[rows])
+
+
+def rate_arrays(profiles: Sequence[ErrorRates], profile: np.ndarray) -> RateArrays:
+    """Each rate of ErrorRates as an array (n,): that of ``profiles[profile[i]]`` for row i."""
+    return RateArrays({f.name: np.array([getattr(p, f.name) for p in profiles]) for f in fields(ErrorRates)},
+                      np.asarray(profile))
 
 
 def _exclusive(rng: np.random.Generator, *rates: np.ndarray) -> np.ndarray:
@@ -269,12 +251,13 @@ def _exclusive(rng: np.random.Generator, *rates: np.ndarray) -> np.ndarray:
     return (rng.random(len(rates[0]))[:, None] >= np.cumsum(np.stack(rates, axis=1), axis=1)).sum(axis=1)
 
 
-def _edit_char(name: str, start: int, table: dict[str, tuple[str, ...]], r: random.Random) -> str:
-    pos = [i for i in range(start, len(name)) if name[i] in table]
+def _edit_char(name: str, start: int, table: dict, r: random.Random, *, stop: int | None = None) -> str:
+    """One character of name[start:stop] that has candidates in ``table`` replaced by a weighted pick."""
+    pos = [i for i in range(start, len(name) if stop is None else stop) if name[i] in table]
     if not pos:
         return name
     i = r.choice(pos)
-    return name[:i] + r.choice(table[name[i]]) + name[i + 1:]
+    return name[:i] + pick(table, name[i], r) + name[i + 1:]
 
 
 def _drop_or_add(name: str, start: int, r: random.Random) -> str:
@@ -282,7 +265,7 @@ def _drop_or_add(name: str, start: int, r: random.Random) -> str:
     if len(given) >= 2 and r.random() < 0.6:
         i = r.randrange(len(given))
         return name[:start] + given[:i] + given[i + 1:]
-    ch = given[-1:] if r.random() < 0.4 else r.choice(FEMALE_CHARS)
+    ch = given[-1:] if r.random() < 0.4 else r.choices(FEMALE_CHARS, cum_weights=FEMALE_CUM)[0]
     i = r.randrange(len(given) + 1)
     return name[:start] + given[:i] + ch + given[i:]
 
@@ -299,9 +282,30 @@ def _stray_space(name: str, start: int, r: random.Random) -> str:
     return name[:i] + sp + name[i:]
 
 
+def _apply(out: np.ndarray, rows: np.ndarray, edit, log: ErrorLog | None, kind: str) -> None:
+    """out[i] = edit(i, out[i]) for i in ``rows``; log the rows whose text changed."""
+    changed = []
+    for i in rows.tolist():
+        new = edit(i, out[i])
+        if new != out[i]:
+            out[i] = new
+            changed.append(i)
+    if log is not None and changed:
+        log.add(kind, np.array(changed))
+
+
+def _draw(rng: np.random.Generator, rate: np.ndarray) -> np.ndarray:
+    """Bernoulli draws (n,) at ``rate`` (n,); no draw at all where every rate is 0 (the usual streams stay put)."""
+    return rng.random(len(rate)) < rate if rate.any() else np.zeros(len(rate), bool)
+
+
 def type_names(names: np.ndarray, start: np.ndarray, minority: np.ndarray, rate: dict[str, np.ndarray],
-               rng: np.random.Generator, *, spouse: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Names (n,) with given-name offsets (n,) -> (names as typed (n,), mask (n,) of forced hard records)."""
+               rng: np.random.Generator, *, spouse: bool = False,
+               log: ErrorLog | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Names (n,) with given-name offsets (n,) -> (names as typed (n,), mask (n,) of forced hard records).
+
+    ``log`` records the kinds that changed a name (for a spouse: none; the caller logs spouse_name_typo).
+    """
     out, n = names.copy(), len(names)
     r = random.Random(int(rng.integers(2**62)))
     hard = rng.random(n) < rate["hard"] if not spouse else np.zeros(n, bool)
@@ -309,59 +313,152 @@ def type_names(names: np.ndarray, start: np.ndarray, minority: np.ndarray, rate:
     shape = rng.random(n) < (rate["spouse_name_typo"] * 0.4 if spouse else rate["name_shape"])
     hard_homo = rng.random(n) < 0.6
     homo, shape = (homo | (hard & hard_homo)) & ~minority, (shape | (hard & ~hard_homo)) & ~minority
-    hp, sh = homophones(), SHAPE_SIMILAR
-    for i in np.flatnonzero(homo).tolist():
-        out[i] = _edit_char(out[i], int(start[i]), hp, r)
-    for i in np.flatnonzero(shape).tolist():  # the surname is misread a third of the time
-        out[i] = _edit_char(out[i], 0 if r.random() < 0.33 else int(start[i]), sh, r)
+    hp, sh = homophones(), similar_shapes()
+    log_n = None if spouse else log
+    _apply(out, np.flatnonzero(homo), lambda i, s: _edit_char(s, int(start[i]), hp, r), log_n, "name_homophone")
+    # the surname is misread a third of the time
+    _apply(out, np.flatnonzero(shape), lambda i, s: _edit_char(s, 0 if r.random() < 0.33 else int(start[i]), sh, r),
+           log_n, "name_shape")
     if spouse:
         return out, hard
-    for i in np.flatnonzero((rng.random(n) < rate["name_drop_add"]) & ~minority).tolist():
-        out[i] = _drop_or_add(out[i], int(start[i]), r)
-    for i in np.flatnonzero(rng.random(n) < rate["name_traditional"]).tolist():
-        out[i] = zhconv.convert(out[i], "zh-hant")
-    for i in np.flatnonzero(minority & (rng.random(n) < rate["name_dot_variant"])).tolist():
-        out[i] = out[i].replace("·", r.choice(("•", ".", "．", "", "・", " ")))
-    for i in np.flatnonzero(rng.random(n) < rate["name_space"]).tolist():
-        out[i] = _stray_space(out[i], int(start[i]), r)
+    fuzzy = _draw(rng, rate["name_fuzzy_pinyin"]) & ~minority
+    fz = fuzzy_pinyin()
+    _apply(out, np.flatnonzero(fuzzy), lambda i, s: _edit_char(s, 0 if r.random() < 0.25 else int(start[i]), fz, r),
+           log, "name_fuzzy_pinyin")
+    misread = _draw(rng, rate["name_surname_reading"]) & (start == 1)
+    if misread.any():
+        misread &= np.isin(np.array([s[:1] for s in out], dtype=object), list(SURNAME_READINGS))
+        sm = surname_misreadings()
+        _apply(out, np.flatnonzero(misread), lambda i, s: _edit_char(s, 0, sm, r, stop=1), log, "name_surname_reading")
+    _apply(out, np.flatnonzero((rng.random(n) < rate["name_drop_add"]) & ~minority),
+           lambda i, s: _drop_or_add(s, int(start[i]), r), log, "name_drop_add")
+    _apply(out, np.flatnonzero(rng.random(n) < rate["name_traditional"]), lambda i, s: to_traditional(s, r),
+           log, "name_traditional")
+    _apply(out, np.flatnonzero(minority & (rng.random(n) < rate["name_dot_variant"])),
+           lambda i, s: s.replace("·", r.choice(("•", ".", "．", "", "・", " "))), log, "name_dot")
+    _apply(out, np.flatnonzero(rng.random(n) < rate["name_space"]), lambda i, s: _stray_space(s, int(start[i]), r),
+           log, "name_space")
     return out, hard
 
 
+ID_KINDS = ("id_blank", "id_garbage", "id_legacy15", "id_wrong_digit", "id_swap", "id_fullwidth", "id_two_digits",
+            "id_region_prefix", "id_legacy15_typo", "id_drop_add", "id_handwriting", "id_placeholder", "phone_in_id")
+"""The exclusive ID events, in the order of the one uniform draw per row (the first six are the original ones)."""
+_SPOUSE_ID_KINDS = ID_KINDS[:6]
+
+
 def type_ids(mat: np.ndarray, born_1900s: np.ndarray, rate: dict[str, np.ndarray], rng: np.random.Generator,
-             *, hard: np.ndarray | None = None, scale: float = 1.0) -> np.ndarray:
-    """Clean IDs as an ASCII matrix (n, 18) -> ID cells as typed, object array (n,)."""
+             *, hard: np.ndarray | None = None, scale: float = 1.0, spouse: bool = False,
+             exact: np.ndarray | None = None, alt_region: np.ndarray | None = None, phone: np.ndarray | None = None,
+             log: ErrorLog | None = None) -> np.ndarray:
+    """Clean IDs as an ASCII matrix (n, 18) -> ID cells as typed, object array (n,).
+
+    exact: bool (n,), rows typed without error (a re-issued number); alt_region: int (n,), the county a
+    wrong region prefix takes (her hukou county); phone: object (n,), what lands in the ID column for
+    phone_in_id.  A spouse's number only meets the first six kinds; ``log`` records the kind of each
+    row that changed (not for a spouse).
+    """
     n = len(mat)
-    kinds = ("id_blank", "id_garbage", "id_legacy15", "id_wrong_digit", "id_swap", "id_fullwidth")
+    kinds = _SPOUSE_ID_KINDS if spouse else ID_KINDS
     event = _exclusive(rng, *(scale * rate[k] for k in kinds))
+    none = len(kinds)
     if hard is not None:
         event = np.where(hard, 3, event)
+    if exact is not None:
+        event = np.where(exact, none, event)
+    if alt_region is None:
+        event = np.where(event == 7, none, event)
     mat = mat.copy()
-    _wrong_digit(mat, np.flatnonzero(event == 3), rng)
-    _swap_adjacent(mat, np.flatnonzero(event == 4), rng)
+    clean = mat.copy()
+    rows = {k: np.flatnonzero(event == i) for i, k in enumerate(kinds)}
+    if not spouse:
+        young = rows["id_legacy15_typo"][~born_1900s[rows["id_legacy15_typo"]]]  # no legacy number: one wrong digit
+        rows["id_wrong_digit"] = np.union1d(rows["id_wrong_digit"], young)
+        rows["id_legacy15_typo"] = np.setdiff1d(rows["id_legacy15_typo"], young)
+    _wrong_digit(mat, rows["id_wrong_digit"], rng)
+    _swap_adjacent(mat, rows["id_swap"], rng)
+    if not spouse:
+        if len(rows["id_two_digits"]):
+            id_errors.two_wrong_digits(mat, rows["id_two_digits"], rng)
+        hand = rows["id_handwriting"]
+        if len(hand):
+            rows["id_handwriting"] = hand[id_errors.handwriting(mat, hand, rng)]
+        region = rows["id_region_prefix"]
+        now = ((mat[region, :6].astype(np.int64) - 48) @ (10 ** np.arange(5, -1, -1))) if len(region) else region
+        region = rows["id_region_prefix"] = region[alt_region[region] != now] if len(region) else region
+        if len(region):
+            valid = rng.random(len(region)) < rate["id_region_valid"][region]
+            id_errors.region_prefix(mat, region, alt_region[region], valid)
+            rows["id_region_prefix_valid"], rows["id_region_prefix"] = region[valid], region[~valid]
     lower = (mat[:, 17] == 88) & (rng.random(n) < rate["id_lower_x"])
     mat[lower, 17] = ord("x")
     out = matrix_to_str(mat)
     legacy = np.flatnonzero((event == 2) & born_1900s)
+    rows["id_legacy15"] = legacy
     out[legacy] = matrix_to_str(mat[legacy][:, _LEGACY_COLUMNS])
     out[event == 0] = ""
     garbage = np.flatnonzero(event == 1)
     out[garbage] = np.array(GARBAGE_IDS, dtype=object)[rng.integers(0, len(GARBAGE_IDS), len(garbage))]
+    if not spouse:
+        typo = rows["id_legacy15_typo"]
+        if len(typo):
+            short, k = id_errors.legacy15(mat[typo]), np.arange(len(typo))
+            pos = rng.integers(0, 15, len(typo))
+            short[k, pos] = (48 + (short[k, pos] - 48 + rng.integers(1, 10, len(typo))) % 10).astype(np.uint8)
+            out[typo] = matrix_to_str(short)
+        if len(rows["id_drop_add"]):
+            out[rows["id_drop_add"]] = id_errors.drop_or_add_digit(mat[rows["id_drop_add"]], rng)
+        if len(rows["id_placeholder"]):
+            out[rows["id_placeholder"]] = id_errors.placeholders(clean[rows["id_placeholder"]], rng)
+        moved = rows["phone_in_id"]
+        if len(moved):
+            moved = moved[phone[moved] != ""] if phone is not None else moved[:0]
+            out[moved] = phone[moved]
+            rows["phone_in_id"] = moved
     for i in np.flatnonzero(event == 5).tolist():
         out[i] = out[i].translate(_FULLWIDTH)
+    if log is not None and not spouse:
+        for kind, r in rows.items():
+            if len(r):
+                log.add(kind, r)
     return out
 
 
+DATE_KINDS = ("birth_blank", "birth_day_month_swap", "birth_off_by_one", "birth_two_digit_year", "birth_excel_serial",
+              "birth_year_month", "birth_placeholder_1900", "birth_placeholder_jan1", "birth_lunar")
+"""The exclusive birth-date events, in the order of the one uniform draw per row (the first three are the original ones)."""
+
+
 def type_dates(days: np.ndarray, present: np.ndarray, rate: dict[str, np.ndarray], rng: np.random.Generator,
-               fmt: np.ndarray, *, hard: np.ndarray | None = None) -> np.ndarray:
-    """Birth days (n,) -> birth-date cells with blanks, day/month swaps and off-by-one days, object (n,)."""
-    event = _exclusive(rng, rate["birth_blank"], rate["birth_day_month_swap"], rate["birth_off_by_one"])
+               fmt: np.ndarray, *, hard: np.ndarray | None = None, log: ErrorLog | None = None) -> np.ndarray:
+    """Birth days (n,) -> birth-date cells as typed (blanks, swaps, other forms, placeholders...), object (n,)."""
+    event = _exclusive(rng, *(rate[k] for k in DATE_KINDS))
     if hard is not None:
         event = np.where(hard, 0, event)
+    true_days = days
     y, m, d = ymd(days)
     swap = (event == 1) & (d <= 12) & (d != m)
     days = np.where(swap, days_from_ymd(y, np.where(swap, d, m), np.where(swap, m, d)), days)
     days = days + np.where(event == 2, rng.choice([-1, 1], len(days)), 0)
-    return format_dates(days, fmt, (event == 0) | ~present)
+    if (event >= 3).any():
+        days = np.where(event == 6, date_errors.PLACEHOLDER_1900, days)
+        days = np.where(event == 7, date_errors.january_first(days), days)
+        lunar = np.flatnonzero(event == 8)
+        days[lunar] += date_errors.lunar_shift(rng, len(lunar))
+    out = format_dates(days, fmt, (event == 0) | ~present)
+    for k, render in ((3, lambda r: date_errors.two_digit_years(days[r], fmt[r])),
+                      (4, lambda r: date_errors.excel_serials(days[r])),
+                      (5, lambda r: date_errors.year_months(days[r], fmt[r]))):
+        rows = np.flatnonzero((event == k) & present)
+        if len(rows):
+            out[rows] = render(rows)
+    if log is not None:
+        changed = present & ((days != true_days) | (event == 0) | ((event >= 3) & (event <= 5)))
+        for k, kind in enumerate(DATE_KINDS):
+            hit = changed & (event == k)
+            if hit.any():
+                log.add(kind, hit)
+    return out
 
 
 def reword_addresses(text: np.ndarray, rate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -376,7 +473,7 @@ def reword_addresses(text: np.ndarray, rate: np.ndarray, rng: np.random.Generato
 
 def type_records(clean: dict[str, np.ndarray], profile: np.ndarray, profiles: Sequence[ErrorRates],
                  rng: np.random.Generator, date_fmt: np.ndarray,
-                 recorded: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+                 recorded: dict[str, np.ndarray] | None = None, log: ErrorLog | None = None) -> dict[str, np.ndarray]:
     """Type each record as a clerk would.
 
     clean: per-record true values, each of shape (n,) (``id_mat``, ``spouse_mat``: (n, 18) uint8), as built by
@@ -384,13 +481,17 @@ def type_records(clean: dict[str, np.ndarray], profile: np.ndarray, profiles: Se
     recorded: optional {'hukou' | 'residence': bool (n,)}, the rows whose place on that side the department
     always records: that address is never blanked and is written in a form that names the county
     (:data:`NAMED_VARIANTS`); rewording still applies.  Without it the random draws are those of a register.
+    Optional in ``clean``: ``id_exact`` (bool: type the number without error), ``alt_region`` (int: the
+    county of a wrong region prefix).  log: records the error kinds of each row (benchmarks.error_kinds).
     Returns register cells (object arrays of str, shape (n,)) keyed by English column name.
     """
     n = len(profile)
-    rate = _rates(profiles, profile)
-    name, hard = type_names(clean["name"], clean["given_start"], clean["minority"], rate, rng)
-    out = {"name": name, "id_number": type_ids(clean["id_mat"], clean["born_1900s"], rate, rng, hard=hard)}
-    out["birth_date"] = type_dates(clean["birth"], np.ones(n, bool), rate, rng, date_fmt, hard=hard)
+    rate = rate_arrays(profiles, profile)
+    name, hard = type_names(clean["name"], clean["given_start"], clean["minority"], rate, rng, log=log)
+    out = {"name": name, "id_number": type_ids(clean["id_mat"], clean["born_1900s"], rate, rng, hard=hard,
+                                               exact=clean.get("id_exact"), alt_region=clean.get("alt_region"),
+                                               phone=clean["phone"], log=log)}
+    out["birth_date"] = type_dates(clean["birth"], np.ones(n, bool), rate, rng, date_fmt, hard=hard, log=log)
     married = clean["married"]
     stale = married & (rng.random(n) < rate["marital_stale"])
     generic = np.isin(clean["marital"], ["初婚", "再婚"]) & (rng.random(n) < rate["marital_generic"])
@@ -399,13 +500,21 @@ def type_records(clean: dict[str, np.ndarray], profile: np.ndarray, profiles: Se
                                         ~married | stale | (rng.random(n) < rate["marriage_date_blank"]))
     spouse = clean["has_spouse"] & ~stale & (rng.random(n) >= rate["spouse_blank"])
     spouse_name, _ = type_names(clean["spouse_name"], clean["spouse_start"], np.zeros(n, bool), rate, rng, spouse=True)
-    spouse_id = type_ids(clean["spouse_mat"], clean["spouse_1900s"], rate, rng, scale=0.5)
+    spouse_id = type_ids(clean["spouse_mat"], clean["spouse_1900s"], rate, rng, scale=0.5, spouse=True)
     typo = np.flatnonzero(rng.random(n) < rate["spouse_id_typo"])
-    spouse_id[typo] = type_ids(clean["spouse_mat"][typo], clean["spouse_1900s"][typo],
-                               {**{k: v[typo] for k, v in rate.items()}, "id_wrong_digit": np.full(len(typo), 0.6),
-                                "id_swap": np.full(len(typo), 0.2), "id_legacy15": np.full(len(typo), 0.2)}, rng)
+    typo_rate = rate.subset(typo)
+    typo_rate.update({"id_wrong_digit": np.full(len(typo), 0.6), "id_swap": np.full(len(typo), 0.2),
+                      "id_legacy15": np.full(len(typo), 0.2)})
+    spouse_id[typo] = type_ids(clean["spouse_mat"][typo], clean["spouse_1900s"][typo], typo_rate, rng, spouse=True)
     out["spouse_name"] = np.where(spouse, spouse_name, "").astype(object)
     out["spouse_id_number"] = np.where(spouse & (rng.random(n) >= 0.05), spouse_id, "").astype(object)
+    swapped = _draw(rng, rate["swap_spouse_id"]) & (out["spouse_id_number"] != "") & (out["id_number"] != "")
+    out["id_number"][swapped], out["spouse_id_number"][swapped] = out["spouse_id_number"][swapped], out["id_number"][swapped]
+    if log is not None:
+        log.add("swap_spouse_id", swapped)
+        log.add("spouse_name_typo", spouse & (spouse_name != clean["spouse_name"]))
+        typed = np.char.upper(out["spouse_id_number"].astype(str))
+        log.add("spouse_id_typo", ~swapped & (typed != "") & (typed != matrix_to_str(clean["spouse_mat"]).astype(str)))
     hukou = clean["hukou_code"].copy()
     county_only = (rng.random(n) < rate["hukou_code_county_only"]) & (clean["hukou_level"] == 9)
     hukou[county_only] = clean["hukou_county"][county_only]
@@ -430,7 +539,11 @@ def type_records(clean: dict[str, np.ndarray], profile: np.ndarray, profiles: Se
     phone = clean["phone"].copy()
     changed = np.flatnonzero((rng.random(n) < rate["phone_changed"]) & (phone != ""))
     phone[changed] = random_mobiles(rng, len(changed))
-    phone[rng.random(n) < rate["phone_blank"]] = ""
+    blank = rng.random(n) < rate["phone_blank"]
+    phone[blank] = ""
     out["phone"] = phone
+    if log is not None:
+        log.add("phone_blank", blank & (clean["phone"] != ""))
+        log.add("phone_changed", (phone != "") & (phone != clean["phone"]))
     out["work_unit"] = np.where(rng.random(n) < rate["work_unit_blank"], "", clean["work_unit"]).astype(object)
     return out

@@ -6,9 +6,13 @@
 >>> true_match_pairs(g.truth).shape[1]
 2
 
-People are drawn in bulk with numpy (:mod:`benchmarks.people`); records are typed by
-:func:`benchmarks.corruptions.type_records`, where Python loops touch only corrupted cells.
-CLI: ``python -m benchmarks.generator --size N --seed S -o register.csv [--truth truth.csv] …``.
+People are drawn in bulk with numpy (:mod:`benchmarks.people`), with real surname and cohort
+given-name frequencies (:mod:`benchmarks.name_pools`); records are typed by
+:func:`benchmarks.corruptions.type_records` under an error model (:mod:`benchmarks.error_models`:
+'usual', 'other_clerks', 'harsh' or a mix), where Python loops touch only corrupted cells.  The
+truth names each record's error kinds (:mod:`benchmarks.error_kinds`) and re-issued numbers.
+CLI: ``python -m benchmarks.generator --size N --seed S -o register.csv [--truth truth.csv]
+[--errors harsh | usual=2,harsh=1] [--full-truth] …``.
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ import pandas as pd
 
 from benchmarks.corruptions import (DATE_FORMATS, DUPLICATE, ORIGINAL, ErrorRates, format_dates, id_matrix,
                                     ints_to_str, matrix_to_str, type_records)
-from benchmarks.people import (Geography, age_years, concat_people, draw_people, geography, make_lookalikes,
-                               six_months_before, to_day, unique_ids)
+from benchmarks.error_kinds import ErrorLog
+from benchmarks.error_models import MODELS, ErrorModel, Errors, resolve_errors
+from benchmarks.people import (LOOKALIKE_KINDS, Geography, age_years, concat_people, draw_people, geography,
+                               make_lookalikes, six_months_before, to_day, unique_ids)
+from benchmarks.reissue import reissue_numbers
 
 __all__ = ["generate_register", "generate_extract", "GeneratedRegister", "GeneratedExtract", "true_match_pairs",
-           "recorded_places", "REGISTER_COLUMNS", "EXTRACT_COLUMNS"]
+           "reissued_pairs", "recorded_places", "REGISTER_COLUMNS", "EXTRACT_COLUMNS", "TRUTH_COLUMNS"]
 
 REGISTER_COLUMNS = ("record_id", "unit_code", "unit_name", "name", "id_number", "sex", "birth_date", "ethnicity",
                     "marital_status", "marriage_date", "hukou_code", "hukou_address", "residence_code",
@@ -39,8 +46,10 @@ EXTRACT_COLUMNS = ("record_id", "name", "id_number", "sex", "birth_date", "marit
                    "source")
 RECORDS_PER_WOMAN_P = np.array([0.85, 0.12, 0.025, 0.005])
 """Share of women held in 1, 2, 3 and 4 records."""
-LOOKALIKE_SHARE = 0.03
-"""Share of women built to resemble another (twin 35%, sister 35%, same name and birthday 30%)."""
+TRUTH_COLUMNS = ("record_id", "person_id", "kind", "errors", "error_model", "reissued")
+"""The truth frame: kind is original / duplicate / lookalike; errors the ';'-joined error kinds of the record
+(benchmarks.error_kinds, '' if typed clean); error_model the model that typed it; reissued 'birth' / 'seq'
+where the record holds her re-issued number ('' elsewhere)."""
 
 
 @dataclass
@@ -136,28 +145,54 @@ def _managing_truth(p: dict[str, np.ndarray], geo: Geography, rec_person: np.nda
 
 
 def generate_register(n_records: int = 25_000, seed: int = 0, district: str = "330106",
-                      as_of: str = "2026-11-30") -> GeneratedRegister:
-    """Generate a register of exactly ``n_records`` rows (shuffled) with its truth; deterministic in all arguments."""
+                      as_of: str = "2026-11-30", errors: Errors | None = "usual") -> GeneratedRegister:
+    """Generate a register of exactly ``n_records`` rows (shuffled) with its truth; deterministic in all arguments.
+
+    errors: the error model of the clerks -- 'usual' (today's), 'other_clerks', 'harsh', an
+    :class:`~benchmarks.error_models.ErrorModel`, or a mix (a sequence, or a mapping to weights) from which
+    each woman draws the model all her records are typed with.
+    """
+    models, weights = resolve_errors(errors, usual=ErrorModel("usual", ORIGINAL, DUPLICATE))
     geo, as_of_day = geography(district), to_day(as_of)
     threshold = six_months_before(as_of_day)
-    r_people, r_look, r_units, r_type, r_rows = (np.random.default_rng(s) for s in
-                                                 np.random.SeedSequence([seed, int(district), as_of_day]).spawn(5))
+    r_people, r_look, r_units, r_type, r_rows, r_models, r_more = (
+        np.random.default_rng(s) for s in np.random.SeedSequence([seed, int(district), as_of_day]).spawn(7))
     n_people = max(1, min(n_records, round(n_records / float(RECORDS_PER_WOMAN_P @ np.arange(1, 5)))))
-    n_look = int(LOOKALIKE_SHARE * n_people) if n_people >= 20 else 0
+    look_share = float(weights @ np.array([m.lookalikes for m in models]))
+    mix = weights @ np.array([m.lookalike_mix for m in models], dtype=float)
+    n_look = int(look_share * n_people) if n_people >= 20 else 0
     base = draw_people(r_people, n_people - n_look, geo, as_of_day)
-    p = concat_people([base, make_lookalikes(r_look, base, n_look, geo, as_of_day)])
+    p = concat_people([base, make_lookalikes(r_look, base, n_look, geo, as_of_day, mix)])
     p["seq"] = unique_ids(r_look, p["region"], p["birth"], p["seq"])
     counts = _record_counts(r_units, n_people, n_records)
     rec_person = np.repeat(np.arange(n_people), counts)
     ordinal = np.arange(n_records) - np.repeat(np.cumsum(counts) - counts, counts)
     rec_unit = _record_units(r_units, p, geo, rec_person, ordinal, threshold)
+    person_model = r_models.choice(len(models), n_people, p=weights) if len(models) > 1 else np.zeros(n_people, np.int64)
 
     rng = r_type
     fmt = np.where(rng.random(n_records) < 0.7, geo.date_format[rec_unit], rng.integers(0, len(DATE_FORMATS), n_records))
     # ORIGINAL / DUPLICATE are looked up in this module at call time: a caller may swap them (benchmarks.train_default does).
-    cells = type_records(_clean_records(p, rec_person), (ordinal > 0).astype(np.int64), [ORIGINAL, DUPLICATE], rng, fmt)
+    profiles = [m.original for m in models] + [m.duplicate for m in models]
+    profile = person_model[rec_person] + len(models) * (ordinal > 0)
+    sex_wrong = np.array([r.sex_wrong for r in profiles])[profile]
+    clean = _clean_records(p, rec_person)
+    clean["alt_region"] = _alt_regions(r_more, p, geo)[rec_person]
+    share = np.array([m.reissued for m in models])[person_model] * (counts > 1)
+    birth_share = np.array([m.reissued_birth for m in models])[person_model]
+    reissue = reissue_numbers(r_more, p, share, birth_share)
+    copies = (reissue.kind[rec_person] > 0) & (ordinal > 0)
+    if copies.any():
+        clean["id_mat"][copies] = reissue.id_mat[rec_person[copies]]
+        clean["birth"] = np.where(copies, reissue.birth[rec_person], clean["birth"])
+        clean["born_1900s"] = clean["birth"] < to_day("2000-01-01")
+    clean["id_exact"] = copies
+    log = ErrorLog(n_records)
+    log.add("id_reissued_birth", copies & (reissue.kind[rec_person] == 1))
+    log.add("id_reissued_seq", copies & (reissue.kind[rec_person] == 2))
+    cells = type_records(clean, profile, profiles, rng, fmt, log=log)
     cells["record_unit"] = rec_unit
-    cells.update(_register_extras(rng, p, geo, rec_person, rec_unit, ordinal, as_of_day, fmt))
+    cells.update(_register_extras(rng, p, geo, rec_person, rec_unit, ordinal, as_of_day, fmt, sex_wrong, log))
     present = np.zeros(len(geo.code), bool)
     present[rec_unit] = True
     managing = _managing_truth(p, geo, rec_person, cells, present, threshold)
@@ -167,22 +202,43 @@ def generate_register(n_records: int = 25_000, seed: int = 0, district: str = "3
     record_id = "R" + ints_to_str(np.arange(1, n_records + 1), max(7, len(str(n_records))))
     register = pd.DataFrame({"record_id": record_id, **{c: cells[c][order] for c in REGISTER_COLUMNS[1:]}})
     kind = np.where(ordinal > 0, "duplicate", np.where(p["lookalike_of"][rec_person] >= 0, "lookalike", "original"))
-    truth = pd.DataFrame({"record_id": record_id, "person_id": person_id[rec_person[order]], "kind": kind[order]})
+    model_names = np.array([m.name for m in models], dtype=object)
+    reissued = np.array(["", "birth", "seq"], dtype=object)[np.where(copies, reissue.kind[rec_person], 0)]
+    truth = pd.DataFrame({"record_id": record_id, "person_id": person_id[rec_person[order]], "kind": kind[order],
+                          "errors": log.joined()[order], "error_model": model_names[person_model[rec_person]][order],
+                          "reissued": reissued[order]})
     look = p["lookalike_of"]
     persons = pd.DataFrame({
         "person_id": person_id, "true_managing_unit_code": managing,
         "true_id_number": matrix_to_str(id_matrix(p["region"], p["birth"], p["seq"])), "name": p["name"],
         "birth_date": format_dates(p["birth"], np.zeros(n_people, np.int64), np.zeros(n_people, bool)),
-        "lookalike_of": np.where(look >= 0, person_id[np.maximum(look, 0)], "").astype(object)})
+        "lookalike_of": np.where(look >= 0, person_id[np.maximum(look, 0)], "").astype(object),
+        "lookalike_kind": np.array(("",) + LOOKALIKE_KINDS, dtype=object)[p["lookalike_kind"] + 1],
+        "reissued_id_number": np.where(reissue.kind > 0, matrix_to_str(reissue.id_mat), "").astype(object),
+        "error_model": model_names[person_model]})
     return GeneratedRegister(register, truth, persons, district, as_of, seed, p, geo, rec_person[order], person_id)
 
 
+def _alt_regions(rng: np.random.Generator, p: dict[str, np.ndarray], geo: Geography) -> np.ndarray:
+    """The county a clerk writes for a wrong region prefix, per person (P,) int: her hukou county, else one of the city."""
+    hukou = p["hukou_county"].astype(np.int64)
+    pool = geo.counties["city"] if len(geo.counties["city"]) else geo.counties["province"]
+    other = rng.choice(pool, len(hukou))
+    other = np.where(other == p["region"], rng.choice(pool, len(hukou)), other)
+    return np.where(hukou != p["region"], hukou, other)
+
+
 def _register_extras(rng: np.random.Generator, p: dict[str, np.ndarray], geo: Geography, rec_person: np.ndarray,
-                     rec_unit: np.ndarray, ordinal: np.ndarray, as_of_day: int, fmt: np.ndarray) -> dict[str, np.ndarray]:
+                     rec_unit: np.ndarray, ordinal: np.ndarray, as_of_day: int, fmt: np.ndarray,
+                     sex_wrong: np.ndarray, log: ErrorLog) -> dict[str, np.ndarray]:
     """Register-only cells, shape (n,) each: unit, sex, ethnicity, contraception, pregnancy, dates of entry, status."""
     n = len(rec_person)
     sex = np.where(geo.numeric_sex[rec_unit], "2", "女").astype(object)
     sex[rng.random(n) < 0.01] = ""
+    if sex_wrong.any():
+        wrong = (rng.random(n) < sex_wrong) & (sex != "")
+        sex[wrong] = np.where(geo.numeric_sex[rec_unit[wrong]], "1", "男")
+        log.add("sex_wrong", wrong)
     ethnicity = p["ethnicity"][rec_person].copy()
     short = (ethnicity == "汉族") & geo.numeric_sex[rec_unit]  # the same offices abbreviate
     ethnicity[short] = "汉"
@@ -215,6 +271,15 @@ def true_match_pairs(truth: pd.DataFrame) -> np.ndarray:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.sort(np.concatenate(out), axis=1).astype(np.int64)
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+
+
+def reissued_pairs(truth: pd.DataFrame, pairs: np.ndarray | None = None) -> np.ndarray:
+    """bool (k,) over ``pairs`` (default: true_match_pairs(truth)): one woman's two records, one of them holding
+    her re-issued number and the other not -- two valid numbers of the same person, to verify, not to cancel."""
+    pairs = true_match_pairs(truth) if pairs is None else pairs
+    held = truth["reissued"].to_numpy(object) != "" if "reissued" in truth else np.zeros(len(truth), bool)
+    pid = truth["person_id"].to_numpy(object)
+    return (pid[pairs[:, 0]] == pid[pairs[:, 1]]) & (held[pairs[:, 0]] != held[pairs[:, 1]])
 
 
 # --- extracts of other departments ------------------------------------------------------------
@@ -348,6 +413,18 @@ def _write(frame: pd.DataFrame, path: str, chinese: bool) -> None:
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
+def parse_errors(text: str) -> str | dict[str, float]:
+    """'harsh' -> 'harsh'; 'usual=2,harsh=1' or 'usual,harsh' -> {model: weight}.
+
+    >>> parse_errors("usual=2,harsh")
+    {'usual': 2.0, 'harsh': 1.0}
+    """
+    if "," not in text and "=" not in text:
+        return text
+    parts = [t.partition("=") for t in text.split(",") if t]
+    return {name.strip(): float(w) if w else 1.0 for name, _, w in parts}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point: write a register (and optionally its truth and an extract) as CSV with BOM."""
     ap = argparse.ArgumentParser(prog="python -m benchmarks.generator", description=__doc__.splitlines()[0])
@@ -364,13 +441,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", default="2026-11-30")
     ap.add_argument("--chinese-headers", action="store_true",
                     help="write the register (and extract) with the Chinese headers of SCHEMA.md")
+    ap.add_argument("--errors", default="usual",
+                    help=f"error model ({', '.join(MODELS)}), or a mix such as usual=2,harsh=1 (weights)")
+    ap.add_argument("--full-truth", action="store_true",
+                    help="write every truth column (errors, error_model, reissued), not only record_id, person_id, kind")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    g = generate_register(args.size, args.seed, args.district, args.as_of)
+    g = generate_register(args.size, args.seed, args.district, args.as_of, errors=parse_errors(args.errors))
     print(f"generated {args.size:,} records in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     _write(g.register, args.output, args.chinese_headers)
     if args.truth:
-        g.truth.to_csv(args.truth, index=False, encoding="utf-8-sig")
+        truth = g.truth if args.full_truth else g.truth[["record_id", "person_id", "kind"]]
+        truth.to_csv(args.truth, index=False, encoding="utf-8-sig")
     if args.persons:
         g.persons.to_csv(args.persons, index=False, encoding="utf-8-sig")
     if args.extract or args.extract_truth:

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import stdnum
 
-from benchmarks.corruptions import (FEMALE_CHARS, FEMALE_P_OLD, FEMALE_P_YOUNG, MALE_CHARS, MINORITY_FATHER,
-                                    MINORITY_GIVEN, SURNAME_P, SURNAMES, ints_to_str, random_mobiles, ymd)
+from benchmarks.corruptions import MINORITY_FATHER, MINORITY_GIVEN, SURNAME_P, SURNAMES, ints_to_str, random_mobiles, ymd
+from benchmarks.name_pools import draw_given
 
 _NEIGHBOURS = {"330106": ("330102", "330105", "330108", "330110")}
 _STREETS = ("北山 西溪 翠苑 古荡 文新 蒋村 灵隐 留下 转塘 三墩 湖滨 清波 小营 望江 紫阳 南星 闸弄口 采荷 凯旋 彭埠 "
@@ -186,25 +186,26 @@ def _draw_counties(rng: np.random.Generator, geo: Geography, n: int, p_city: flo
     return np.where(u < p_city, rng.choice(city, n), np.where(u < p_city + p_province, province, china))
 
 
-def _female_given(rng: np.random.Generator, young: np.ndarray) -> np.ndarray:
-    n = len(young)
-    chars = [np.where(young, FEMALE_CHARS[rng.choice(len(FEMALE_CHARS), n, p=FEMALE_P_YOUNG)],
-                      FEMALE_CHARS[rng.choice(len(FEMALE_CHARS), n, p=FEMALE_P_OLD)]) for _ in range(2)]
-    single, doubled = rng.random(n) < np.where(young, 0.15, 0.35), rng.random(n) < 0.06
-    return np.where(single, chars[0], np.where(doubled, chars[0] + chars[0], chars[0] + chars[1]))
-
-
 def _local_parts(rng: np.random.Generator, geo: Geography, unit: np.ndarray) -> dict[str, np.ndarray]:
     """Address parts (n,) of a flat in unit ``unit`` (a community, or a random community of a street)."""
     street = geo.street[unit]
     comm = np.where(geo.is_street[unit], geo.random_community(rng, street), unit)
     d, k = geo.district_idx[street], len(unit)
-    b, u = _NUM[rng.integers(1, 31, k)], _NUM[rng.integers(1, 7, k)]
-    room = _NUM[rng.integers(1, 19, k) * 100 + rng.integers(1, 5, k)]
+    b, u = rng.integers(1, 31, k), rng.integers(1, 7, k)
+    room = rng.integers(1, 19, k) * 100 + rng.integers(1, 5, k)
     prov, city, county = (part[d] for part in geo.county_parts)
+    flat = (b * 10 + u) * 2000 + room  # text built once per distinct flat, road number
     return {"prov": prov, "city": city, "county": county, "street": geo.name[street],
-            "roadnum": geo.road[comm] + _NUM[rng.integers(1, 400, k)] + "号", "estate": geo.estate[comm],
-            "detail_a": b + "幢" + u + "单元" + room + "室", "detail_b": b + "-" + u + "-" + room}
+            "roadnum": _per_distinct(comm * 400 + rng.integers(1, 400, k), lambda c: geo.road[c // 400] + _NUM[c % 400] + "号"),
+            "estate": geo.estate[comm],
+            "detail_a": _per_distinct(flat, lambda f: _NUM[f // 20000] + "幢" + _NUM[f // 2000 % 10] + "单元" + _NUM[f % 2000] + "室"),
+            "detail_b": _per_distinct(flat, lambda f: _NUM[f // 20000] + "-" + _NUM[f // 2000 % 10] + "-" + _NUM[f % 2000])}
+
+
+def _per_distinct(codes: np.ndarray, text) -> np.ndarray:
+    """text(distinct codes) gathered back to ``codes`` (n,): string work once per distinct value."""
+    uniq, inv = np.unique(codes, return_inverse=True)
+    return text(uniq)[inv.reshape(-1)]
 
 
 def _rural_parts(rng: np.random.Generator, county: np.ndarray) -> dict[str, np.ndarray]:
@@ -229,11 +230,11 @@ def draw_people(rng: np.random.Generator, n: int, geo: Geography, as_of_day: int
     age[odd] = np.where(rng.random(len(odd)) < 0.3, rng.uniform(13.0, 15.0, len(odd)), rng.uniform(50.0, 53.0, len(odd)))
     birth = as_of_day - (age * 365.2425).astype(np.int64)
     sidx = rng.choice(len(SURNAMES), n, p=SURNAME_P)
-    p = {"surname": SURNAMES[sidx], "given": _female_given(rng, birth >= to_day("1990-01-01")),
+    p = {"surname": SURNAMES[sidx], "given": draw_given(rng, birth, female=True),
          "given_start": _SURNAME_LEN[sidx],
          "minority": rng.random(n) < 0.003, "ethnicity": _ETHNIC[rng.choice(len(_ETHNIC), n, p=_ETHNIC_P)],
          "sex": np.full(n, "女", dtype=object), "birth": birth, "seq": rng.integers(0, 500, n) * 2,
-         "lookalike_of": np.full(n, -1, dtype=np.int64)}
+         "lookalike_of": np.full(n, -1, dtype=np.int64), "lookalike_kind": np.full(n, -1, dtype=np.int64)}
     m = np.flatnonzero(p["minority"])
     p["given"][m] = (np.array(MINORITY_GIVEN, dtype=object)[rng.integers(0, len(MINORITY_GIVEN), len(m))] + "·"
                      + np.array(MINORITY_FATHER, dtype=object)[rng.integers(0, len(MINORITY_FATHER), len(m))])
@@ -275,10 +276,9 @@ def _derive(rng: np.random.Generator, p: dict[str, np.ndarray], geo: Geography, 
     p["marriage"] = np.minimum(birth + (m_age * 365.2425).astype(np.int64), as_of_day - 1)
     p["has_spouse"] = ever & (np.isin(status, ["初婚", "再婚", "复婚"]) | (rng.random(n) < 0.4))
     sidx = rng.choice(len(SURNAMES), n, p=SURNAME_P)
-    male = MALE_CHARS[rng.integers(0, len(MALE_CHARS), (2, n))]
-    p["spouse_name"] = SURNAMES[sidx] + np.where(rng.random(n) < 0.3, male[0], male[0] + male[1])
-    p["spouse_start"] = _SURNAME_LEN[sidx]
     p["spouse_birth"] = birth - (rng.normal(2.5, 3.0, n).clip(-4, 12) * 365.2425).astype(np.int64)
+    p["spouse_name"] = SURNAMES[sidx] + draw_given(rng, p["spouse_birth"], female=False)
+    p["spouse_start"] = _SURNAME_LEN[sidx]
     p["spouse_region"] = np.where(rng.random(n) < 0.5, p["region"], _draw_counties(rng, geo, n, 0.3, 0.4))
     p["spouse_seq"] = rng.integers(0, 500, n) * 2 + 1
     threshold = six_months_before(as_of_day)
@@ -292,8 +292,9 @@ def _derive(rng: np.random.Generator, p: dict[str, np.ndarray], geo: Geography, 
     land = (u >= 0.84) & (u < 0.91)
     phone[land] = geo.area_code + ints_to_str(80000000 + rng.integers(0, 10**7, int(land.sum())), 8)
     p["phone"] = phone
-    company = (geo.county_parts[1][0].rstrip("市") + _WORK_A[rng.integers(0, len(_WORK_A), n)]
-               + _WORK_B[rng.integers(0, len(_WORK_B), n)])
+    companies = geo.county_parts[1][0].rstrip("市") + (_WORK_A[:, None] + _WORK_B[None, :]).ravel()
+    a = rng.integers(0, len(_WORK_A), n)
+    company = companies[a * len(_WORK_B) + rng.integers(0, len(_WORK_B), n)]
     special = _WORK_SPECIAL[rng.integers(0, len(_WORK_SPECIAL), n)]
     p["work_unit"] = np.where(rng.random(n) < 0.3, special, company).astype(object)
     current = ever & np.isin(status, ["初婚", "再婚", "复婚"])
@@ -333,33 +334,62 @@ def unique_ids(rng: np.random.Generator, region: np.ndarray, birth: np.ndarray, 
     return seq
 
 
+LOOKALIKE_KINDS = ("twin", "sister", "mother_daughter", "namesake")
+"""Kinds of look-alike women (index = ``lookalike_kind`` of a person table)."""
+
+
 def make_lookalikes(rng: np.random.Generator, base: dict[str, np.ndarray], n: int, geo: Geography,
-                    as_of_day: int) -> dict[str, np.ndarray]:
-    """n different women built to resemble women of ``base``: twins 35%, sisters 35%, namesakes 30%."""
+                    as_of_day: int, mix: np.ndarray | tuple[float, ...] = (0.35, 0.35, 0.0, 0.30)) -> dict[str, np.ndarray]:
+    """n different women built to resemble women of ``base``, by kind shares ``mix`` (4,) of LOOKALIKE_KINDS.
+
+    twin: same birth date, household, address and region, another given name (often sharing a character),
+    sequence digits of her number differ; sister: the same household, 1-9 years apart; mother_daughter: one
+    address, household and phone, 20-30 years apart, the daughter mostly under her father's surname (a
+    base woman too young to have a daughter of 15 gets a mother, one too old to have a mother under 50 a
+    daughter, in between a sister); namesake: same name and birth date, nothing else in common.
+    """
     candidates = np.flatnonzero(~base["minority"])
     src = rng.choice(candidates, min(n, len(candidates)), replace=False)
     n = len(src)
-    kind = rng.choice(3, n, p=[0.35, 0.35, 0.30])
-    twin, sister, namesake = kind == 0, kind == 1, kind == 2
+    kind = rng.choice(4, n, p=np.asarray(mix, dtype=float) / np.sum(mix))
+    twin, sister, family, namesake = kind == 0, kind == 1, kind == 2, kind == 3
     p = draw_people(rng, n, geo, as_of_day)
     p["minority"][:], p["ethnicity"] = False, base["ethnicity"][src].copy()
-    same_place = twin | (sister & (rng.random(n) < 0.7))
+    src_age = (as_of_day - base["birth"][src]) / 365.2425
+    as_daughter, as_mother = family & (src_age >= 36.0), family & (src_age < 29.5)
+    sister, family = sister | (family & ~as_daughter & ~as_mother), as_daughter | as_mother
+    kind = np.where(sister, 1, kind)
+    same_place = twin | family | (sister & (rng.random(n) < 0.7))
     for key in ("res_u", "residence_code"):
         p[key] = np.where(same_place, base[key][src], p[key])
     for key in ("hk_u", "hk_kind", "hukou_code", "hukou_level", "hukou_county", "region"):
-        p[key] = np.where(twin | sister, base[key][src], p[key])
+        p[key] = np.where(twin | sister | family, base[key][src], p[key])
     p["hk_kind"] = np.where((p["hk_kind"] == 0) & ~same_place, 1, p["hk_kind"])
+    own_surname = (p["surname"].copy(), p["given_start"].copy())
     for key in ("surname", "given_start"):
         p[key] = base[key][src].copy()
-    src_age = (as_of_day - base["birth"][src]) / 365.2425
     younger = np.where(src_age < 23, False, np.where(src_age > 42, True, rng.random(n) < 0.5))
     gap = rng.integers(1, 9, n) * 365 + rng.integers(0, 300, n)
     p["birth"] = np.where(sister, base["birth"][src] + np.where(younger, gap, -gap), base["birth"][src])
-    p["given"] = _female_given(rng, p["birth"] >= to_day("1990-01-01"))
+    if family.any():
+        top = np.where(as_daughter, np.minimum(src_age - 15.1, 30.0), np.minimum(49.8 - src_age, 30.0))
+        years = 20.0 + rng.random(n) * np.maximum(top - 20.0, 0.0)
+        p["birth"] = np.where(family, base["birth"][src] + np.where(as_daughter, 1, -1) * (years * 365.2425).astype(np.int64),
+                              p["birth"])
+        # a daughter bears her father's surname (her mother's husband's) 85% of the time, a mother her own
+        father = base["spouse_name"][src]
+        fathers = np.array([s[:k] for s, k in zip(father.tolist(), base["spouse_start"][src].tolist())], dtype=object)
+        use_father = as_daughter & base["has_spouse"][src] & (rng.random(n) < 0.85)
+        p["surname"] = np.where(use_father, fathers, p["surname"]).astype(object)
+        p["given_start"] = np.where(use_father, base["spouse_start"][src], p["given_start"])
+        keep_own = as_mother & (rng.random(n) < 0.85)
+        p["surname"] = np.where(keep_own, own_surname[0], p["surname"]).astype(object)
+        p["given_start"] = np.where(keep_own, own_surname[1], p["given_start"])
+    p["given"] = draw_given(rng, p["birth"], female=True)
     p["seq"] = np.where(twin, (base["seq"][src] + 2) % 1000, p["seq"])
     given = base["given"][src]
     r = np.random.default_rng(rng.integers(2**62))
-    for i in np.flatnonzero(~namesake).tolist():
+    for i in np.flatnonzero(twin | sister).tolist():
         g, new = given[i], str(p["given"][i][0])
         if twin[i] or r.random() < 0.5:  # share a character (a sister sometimes shares the generation character)
             if len(g) == 2:
@@ -369,11 +399,12 @@ def make_lookalikes(rng: np.random.Generator, base: dict[str, np.ndarray], n: in
             p["given"][i] = g if g != given[i] else g[0] + "儿"
     p["given"] = np.where(namesake, given, p["given"]).astype(object)
     _derive(rng, p, geo, as_of_day)
-    household = twin | sister
+    household = twin | sister | family
     for key in [k for k in p if k.startswith("hukou_addr_")]:
         p[key] = np.where(household, base[key][src], p[key])
     for key in [k for k in p if k.startswith("residence_addr_")] + ["since"]:
         p[key] = np.where(same_place, base[key][src], p[key])
-    p["phone"] = np.where(twin & (rng.random(n) < 0.4), base["phone"][src], p["phone"])
+    p["phone"] = np.where((twin & (rng.random(n) < 0.4)) | family, base["phone"][src], p["phone"])
     p["lookalike_of"] = src.astype(np.int64)
+    p["lookalike_kind"] = kind.astype(np.int64)
     return p

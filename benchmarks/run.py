@@ -1,7 +1,7 @@
 """Side-by-side benchmark: this engine and the tools a user would pick instead, same inputs.
 
     python benchmarks/run.py --suite febrl [--datasets febrl3,febrl4]
-    python benchmarks/run.py --suite register --size 25000 250000 [--tools ours,splink]
+    python benchmarks/run.py --suite register --size 25000 250000 [--tools ours,splink] [--errors harsh]
     ... [--format table|json] [--timeout 1800] [--repeat N] [--results benchmarks/RESULTS.md]
 
 The inputs of each case are written to disk first (``benchmarks.cases``); then every tool
@@ -105,14 +105,15 @@ def combine(results: list[dict]) -> dict:
             "peak_rss_mb": max(r["peak_rss_mb"] for r in results)}
 
 
-def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: Path, reuse: bool = False):
+def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: Path, reuse: bool = False,
+                errors: str = "usual"):
     from benchmarks.cases import febrl_cases, register_cases
 
     if suite == "febrl":
         return febrl_cases(work / "febrl", tuple(datasets or ("febrl1", "febrl2", "febrl3", "febrl4")))
     cases = []
     for size in sizes:
-        cases += register_cases(work / "register", size, reuse=reuse)
+        cases += register_cases(work / "register", size, reuse=reuse, errors=errors)
     return cases
 
 
@@ -125,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per tool and case")
     parser.add_argument("--reuse", action="store_true", help="reuse register case folders already written")
+    parser.add_argument("--errors", default="usual",
+                        help="the generator's error model for the register suite: usual, other_clerks, harsh, "
+                        "or a mix such as usual=2,harsh=1")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run every tool N times per case, in rounds (each round runs every tool once, so "
                         "a machine that drifts slows all tools alike); wall_s is the median, peak_rss_mb the largest")
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     log = args.work / "children.log"
     rows = []
     for case in build_cases(args.suite, args.size, [d for d in args.datasets.split(",") if d], args.work,
-                            args.reuse):
+                            args.reuse, args.errors):
         meta = case.meta
         runnable = [tool for tool in tools if applies(tool, meta)]
         runs: dict[str, list[dict]] = {tool: [] for tool in runnable}
