@@ -16,7 +16,9 @@ from .register import DEFAULT_BLOCKERS
 
 class Blocker(Protocol):
     """Anything with a name, a block-size cap and ``keys(norm) -> list of (n,) arrays``.
-    A blocker may also have ``keep(norm, pairs) -> bool (p,)`` to drop some of its pairs."""
+    A blocker may also have ``keep(norm, pairs) -> bool (p,)`` to drop some of its pairs.  A key
+    that a record holds in several columns (a number in her column or her husband's) is given
+    as ``(rows, values)``, two (m,) arrays: the record ``rows[i]`` holds the key ``values[i]``."""
 
     name: str
     max_block_size: int
@@ -34,8 +36,18 @@ def _pairs_per_key(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.nd
     for blocker in blockers:
         for k, keys in enumerate(blocker.keys(frame)):
             name = f"{blocker.name}[{k}]"
-            pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats, name=name,
-                                    any_order=True)  # unique_pairs makes them a sorted set
+            if isinstance(keys, tuple):  # (rows, values): a record may hold the key more than once
+                rows, values = keys
+                pairs = pairs_from_keys(values, max_block_size=blocker.max_block_size,
+                                        side=None if side is None else side[rows], stats=stats, name=name,
+                                        any_order=True)
+                pairs = rows[pairs]
+                pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+                if side is None:
+                    pairs = np.sort(pairs, axis=1)
+            else:
+                pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats,
+                                        name=name, any_order=True)  # unique_pairs makes them a sorted set
             if hasattr(blocker, "keep") and len(pairs):
                 pairs = pairs[blocker.keep(frame, pairs)]
             pairs = pairs[~parts.cannot(pairs)]

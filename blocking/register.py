@@ -15,7 +15,7 @@ import pandas as pd
 
 from linkage.normalize.distinct import distinct_map
 from linkage.normalize.ids import digit_matrix
-from linkage.normalize.names import char_readings, first_readings, pinyin_variants
+from linkage.normalize.names import char_fuzzy_readings, char_readings, first_readings, pinyin_variants
 
 ID_WINDOWS = tuple(range(16))
 """Start of each masked 2-digit window over the first 17 digits (0-1, 1-2, ..., 15-16): a wrong
@@ -58,6 +58,17 @@ def _join(*parts: np.ndarray | pd.Series) -> np.ndarray:
 
 def _year(dates: pd.Series) -> np.ndarray:
     return pd.Series(dates).dt.year.to_numpy(dtype=float)
+
+
+def _birth_year(norm: pd.DataFrame) -> np.ndarray:
+    """int64 (n,): her birth year (recorded, else from a valid number), else the year digits of a
+    number that fails a check (its date part is often right), -1 where none."""
+    year = _year(norm["birth"])
+    digits = distinct_map(norm["id_full"].to_numpy(dtype=object), lambda texts: texts.str[6:10])
+    guess = pd.to_numeric(pd.Series(digits, dtype=object), errors="coerce").to_numpy(dtype=float)
+    guess = np.where((guess >= 1900) & (guess <= pd.Timestamp.today().year), guess, np.nan)
+    year = np.where(np.isnan(year), guess, year)
+    return np.where(np.isnan(year), -1, year).astype(np.int64)  # the year is its own code
 
 
 @dataclass(frozen=True)
@@ -137,8 +148,7 @@ class PinyinBirthYear:
     readings: int = 4
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        year = _year(norm["birth"])
-        year = np.where(np.isnan(year), -1, year).astype(np.int64)  # the year is its own code
+        year = _birth_year(norm)
         names = pd.Series(norm["name"], dtype=object)
         codes, distinct = pd.factorize(names)
         distinct = list(distinct)
@@ -157,6 +167,21 @@ class PinyinBirthYear:
             text_codes = np.where(text_codes == text_codes[-1], -1, text_codes)  # '' is no key
             result.append(_join(text_codes[codes], year))
         return result
+
+
+@dataclass(frozen=True)
+class FuzzyPinyinYear:
+    """The name's pinyin with the fuzzy pairs an input method folds (z/zh, l/n, an/ang ...:
+    ``linkage.normalize.names.fuzzy_syllable``), with the birth year: a dialect's clerk still meets
+    her records."""
+
+    name: str = "fuzzy_pinyin_year"
+    max_block_size: int = 200
+
+    def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
+        fuzzy = distinct_map(norm["name"].to_numpy(dtype=object),
+                             lambda names: names.map(lambda name: "".join(char_fuzzy_readings(c)[0] for c in name)))
+        return [_join(fuzzy, _birth_year(norm))]
 
 
 @dataclass(frozen=True)
@@ -184,6 +209,21 @@ class SpouseId:
 
 
 @dataclass(frozen=True)
+class CoupleNumbers:
+    """Her number and her husband's, whichever column each was typed in: a record that holds his
+    number in her column (and hers in his) still meets her other records through his number."""
+
+    name: str = "couple_numbers"
+    max_block_size: int = 20
+
+    def keys(self, norm: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+        n = len(norm)
+        rows = np.r_[np.arange(n), np.arange(n)].astype(np.int64)
+        values = np.r_[norm["id_full"].to_numpy(dtype=object), norm["spouse_id"].to_numpy(dtype=object)]
+        return [(rows, values)]
+
+
+@dataclass(frozen=True)
 class Phone:
     """The same phone number (shared family phones make blocks; the cap keeps them small)."""
 
@@ -196,8 +236,9 @@ class Phone:
 
 @dataclass(frozen=True)
 class PinyinPlace:
-    """The name's pinyin with the spouse's name, with the household-registration county, and
-    with the residence street.  Only pairs where one record has no valid ID number are kept:
+    """The name's pinyin with the spouse's name, the surname with the spouse's name (a given name
+    typed wrong), the name's pinyin with the household-registration county, and with the
+    residence street.  Only pairs where one record has no valid ID number are kept:
     the others meet through their numbers."""
 
     name: str = "pinyin_place"
@@ -212,11 +253,12 @@ class PinyinPlace:
         pinyin = _codes(norm["pinyin"].to_numpy(dtype=object))  # factorised once for the three keys
         return [
             _join(pinyin, norm["spouse_name"].to_numpy(dtype=object)),
+            _join(norm["surname"].to_numpy(dtype=object), norm["spouse_name"].to_numpy(dtype=object)),
             _join(pinyin, distinct_map(norm["hukou_code"], lambda codes: codes.str.slice(0, 6))),
             _join(pinyin, distinct_map(norm["residence_code"], lambda codes: codes.str.slice(0, 9))),
         ]
 
 
-DEFAULT_BLOCKERS = (IdExact(), IdMaskedWindows(), IdWithoutRegion(), IdHalves(), PinyinBirthYear(), NameBirthDate(),
-                    SpouseId(), Phone(), PinyinPlace())
+DEFAULT_BLOCKERS = (IdExact(), IdMaskedWindows(), IdWithoutRegion(), IdHalves(), PinyinBirthYear(), FuzzyPinyinYear(),
+                    NameBirthDate(), SpouseId(), CoupleNumbers(), Phone(), PinyinPlace())
 """The register's blocking rules, in the order they are reported."""

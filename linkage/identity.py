@@ -7,9 +7,9 @@ own version.
 
 The rule
 --------
-Two records **cannot be one woman** when both carry a *valid* 18-digit ID number (GB 11643:
-a GB/T 2260 region, a real birth date, the right MOD 11-2 check character) and the numbers
-differ in two or more of their three parts — region (digits 1-6), birth date (7-14),
+Two records **cannot be one woman** when both carry a *valid* 18-digit ID number of a woman
+(GB 11643: a GB/T 2260 region, a real birth date, the right MOD 11-2 check character, an even
+17th digit) and the numbers differ in two or more of their three parts — region (digits 1-6), birth date (7-14),
 sequence (15-17).  Why: a clerk's typo in a valid number (one wrong digit, two swapped
 neighbours) never keeps the check character right, so two valid numbers are two numbers
 really issued; one woman holds two only when one part was changed:
@@ -32,6 +32,8 @@ Everything else is open, to be weighed by the comparison, never vetoed:
 - a legacy 15-digit number has no check character, so a typo in it cannot be told from a
   sister's number; upgraded to 18 digits it is compared with the other number by closeness;
 - an 18-digit number that fails a check (a typo), a placeholder or a blank proves nothing;
+- a valid man's number on a woman's record proves nothing about her (her husband's, typed in
+  her column);
 - the recorded sex never vetoes: where her valid ID number gives her sex the number wins (a
   男 typed on a woman whose valid number says female is a data-entry error, not a second
   person: ``effective_sex``), and elsewhere a sex that disagrees is evidence the model weighs.
@@ -93,6 +95,7 @@ class IdParts:
         texts = np.where(valid, full, "00000000000000000").astype("S18")
         digits = (texts.view(np.uint8).reshape(len(texts), 18)[:, :17].astype(np.float64) - 48.0) if len(texts) \
             else np.zeros((0, 17))
+        valid &= digits[:, 16] % 2 == 0 if len(texts) else valid  # a woman's number: a man's proves nothing
         digits = np.clip(digits, 0, 9)  # rows that are not valid are masked below
         region = (digits[:, :6] @ _PART_WEIGHTS[0]).astype(np.int64)
         birth = (digits[:, 6:14] @ _PART_WEIGHTS[1]).astype(np.int64)

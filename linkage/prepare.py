@@ -64,8 +64,10 @@ class Records:
         return len(self.norm)
 
 
-def prepare(raw: pd.DataFrame) -> Records:
-    """Normalise a conformed register (see ``linkage.io.conform``)."""
+def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
+    """Normalise a conformed register (see ``linkage.io.conform``).  ``women``: every record is
+    a woman's (the WIS register), so a man's number in her column is her husband's (see
+    ``_unswap``); False for a shared-platform extract, which holds men too."""
     n = len(raw)
     norm: dict[str, object] = {"record_id": raw["record_id"].to_numpy(dtype=object)}
     flags: list[pd.DataFrame] = []
@@ -83,7 +85,7 @@ def prepare(raw: pd.DataFrame) -> Records:
     flag("name", norm["name"] == "", "empty_name")
 
     ids, spouse = normalize_ids(raw["id_number"]), normalize_ids(raw["spouse_id_number"])
-    ids, spouse, swapped = _unswap(ids, spouse)
+    ids, spouse, swapped = _unswap(ids, spouse) if women else (ids, spouse, np.zeros(n, dtype=bool))
     flag("id_number", swapped, "swapped_ids")
     norm.update(id_number=ids.id_number, id_full=ids.id_full, id_status=ids.status, id_birth=ids.birth_date,
                 id_sex=ids.sex, id_digits=ids.digits)
@@ -140,9 +142,12 @@ def prepare(raw: pd.DataFrame) -> Records:
 
 def _unswap(ids: IdColumns, spouse: IdColumns) -> tuple[IdColumns, IdColumns, np.ndarray]:
     """Her number typed in the spouse column and his in hers: where her column holds a valid male
-    number and the spouse column a valid female one, the two are read the other way round.
+    number (a woman's record) and the spouse column holds a number that is not a valid male one
+    (hers, perhaps with a typo of its own), the two are read the other way round.
     Returns (her ids, his ids, swapped bool (n,))."""
-    swapped = (ids.status == "valid") & (ids.sex == "M") & (spouse.status == "valid") & (spouse.sex == "F")
+    spouse_typed = ~np.isin(spouse.status, ("missing", "placeholder")) & ~((spouse.status == "valid")
+                                                                          & (spouse.sex == "M"))
+    swapped = (ids.status == "valid") & (ids.sex == "M") & spouse_typed
     if not swapped.any():
         return ids, spouse, swapped
     fields = [f.name for f in dataclass_fields(IdColumns)]

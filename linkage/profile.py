@@ -61,7 +61,7 @@ class RegisterProfile:
     def load(self, source: Any, *, role: str = "register") -> Records:
         """role 'register' requires record_id, unit_code and name; 'extract' only record_id."""
         required = ("record_id",) if role == "extract" else None
-        return prepare(load(source, required=required))
+        return prepare(load(source, required=required), women=role != "extract")
 
     def block(self, norm: pd.DataFrame) -> np.ndarray:
         return blocking.block(norm)

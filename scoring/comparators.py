@@ -32,8 +32,8 @@ from linkage.normalize.ids import digit_matrix
 from .paired import Paired, paired, per_value
 from .text import NAME_GRADES, jaro_winkler, name_grade  # noqa: F401  (one namespace of kernels)
 
-ID_GRADES = ("missing", "equal", "equal_legacy", "check_only", "substitution", "transposition", "two_digits",
-             "region_only", "shifted", "different")
+ID_GRADES = ("missing", "equal", "equal_legacy", "check_only", "sequence_only", "substitution", "transposition",
+             "two_digits", "region_only", "shifted", "different")
 """Grades of two ID numbers (see ``id_grade``)."""
 SPOUSE_ID_GRADES = ("missing", "equal", "typo", "different")
 DATE_GRADES = ("missing", "equal", "equal_partial", "day_month_swap", "typo", "near", "lunar", "same_year_month",
@@ -108,8 +108,9 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     int8 (p,) of ID_GRADES.
 
     equal_legacy: equal, and one side was typed in the 15-digit form.  check_only: the first
-    17 digits agree.  substitution: one of the first 17 digits differs (the check character
-    may differ too).  transposition: two neighbouring characters swapped.  two_digits: two of
+    17 digits agree.  sequence_only: only the sequence digits (15-17) differ, region and birth
+    date agree: a typo there looks like a twin's number, so it is graded apart.  substitution:
+    one of the first 17 digits differs (the check character may differ too).  transposition: two neighbouring characters swapped.  two_digits: two of
     the first 17 digits differ.  region_only: only the region (first six digits) differs (the
     county of today written for the county of first registration).  shifted: one digit dropped
     or added (a 17- or 19-digit number that is the other with one character deleted).
@@ -131,8 +132,9 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     swapped = diff[:, :-1] & diff[:, 1:] & (a[:, :-1] == b[:, 1:]) & (a[:, 1:] == b[:, :-1])
     transposed = ((first17 == 2) & swapped[:, :16].any(axis=1)) | ((first17 == 1) & check & swapped[:, 16])
     region_only = (first17 > 1) & ~diff[:, 6:17].any(axis=1)
-    grades[rows] = _select([(first17 == 0) & check, transposed, first17 == 1, first17 == 2, region_only],
-                           [3, 5, 4, 6, 7], default=9, size=len(rows))
+    sequence_only = (first17 > 0) & ~diff[:, :14].any(axis=1)
+    grades[rows] = _select([(first17 == 0) & check, sequence_only, transposed, first17 == 1, first17 == 2, region_only],
+                           [3, 4, 6, 5, 7, 8], default=10, size=len(rows))
     rows = np.flatnonzero(~blank & ~equal & (np.abs(len_l - len_r) == 1))
     l_longer = (len_l > len_r)[rows]
     longer = np.where(l_longer, pc.left[rows], pc.right[rows])
@@ -144,7 +146,7 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
 
 def spouse_id_grade(left, right, left_status, right_status) -> np.ndarray:
     """``id_grade`` coarsened to SPOUSE_ID_GRADES; int8 (p,)."""
-    coarse = np.array([0, 1, 1, 2, 2, 2, 2, 2, 2, 3], dtype=np.int8)
+    coarse = np.array([0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3], dtype=np.int8)
     return coarse[id_grade(left, right, left_status, right_status)]
 
 

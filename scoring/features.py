@@ -91,7 +91,7 @@ REASON_LABELS: dict[str, str] = {
     "id_pair:region_only": "两个有效身份证号仅地区码不同", "id_pair:birth_only": "两个有效身份证号仅出生日期不同",
     "id_pair:sequence_only": "两个有效身份证号仅顺序码不同",
     "sex:agree": "性别一致", "sex:disagree": "性别不同",
-    "id:two_digits": "身份证号两位之差", "id:region_only": "身份证号仅地区码不同", "id:shifted": "身份证号多一位或少一位",
+    "id:sequence_only": "身份证号仅顺序码不同", "id:two_digits": "身份证号两位之差", "id:region_only": "身份证号仅地区码不同", "id:shifted": "身份证号多一位或少一位",
     "name:equal": "姓名一致", "name:homophone": "姓名同音", "name:fuzzy_pinyin": "姓名读音相近(模糊音)",
     "name:similar_shape": "姓名形近",
     "name:dropped_char": "姓名多一字或少一字", "name:one_char": "姓名一字之差", "name:surname_equal": "仅姓氏相同",

@@ -42,6 +42,8 @@ from .model import MatchModel
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 REPORT_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+MIN_PRECISION = 0.997
+"""The lowest pairwise precision a chosen threshold may give on the validation pairs."""
 MATCH_WORDS = {"1": 1, "0": 0, "是同一人": 1, "不是同一人": 0, "是": 1, "否": 0, "true": 1, "false": 0,
                "yes": 1, "no": 0, "match": 1, "non-match": 0}
 """How a label may be written in a labelled-pairs file (anything else, e.g. 不确定, is skipped)."""
@@ -130,9 +132,17 @@ def pairwise(probabilities: np.ndarray, y: np.ndarray, true_pairs: int, threshol
     return {"threshold": float(threshold), "precision": precision, "recall": recall, "f1": f1}
 
 
-def choose_threshold(probabilities: np.ndarray, y: np.ndarray, true_pairs: int) -> float:
-    """The grid threshold with the best pairwise F1 (the middle of a tie)."""
-    scores = np.array([pairwise(probabilities, y, true_pairs, t)["f1"] for t in THRESHOLD_GRID])
+def choose_threshold(probabilities: np.ndarray, y: np.ndarray, true_pairs: int,
+                     min_precision: float = MIN_PRECISION) -> float:
+    """The grid threshold with the best pairwise F1 among those whose precision is at least
+    ``min_precision`` (a false match is a wrong cancellation), the middle of a tie; the most
+    precise threshold when none reaches it."""
+    rows = [pairwise(probabilities, y, true_pairs, t) for t in THRESHOLD_GRID]
+    scores = np.array([row["f1"] for row in rows])
+    precise = np.array([row["precision"] >= min_precision for row in rows])
+    if not precise.any():
+        return float(THRESHOLD_GRID[int(np.argmax([row["precision"] for row in rows]))])
+    scores = np.where(precise, scores, -1.0)
     best = np.flatnonzero(scores >= scores.max() - 1e-12)
     return float(THRESHOLD_GRID[best[len(best) // 2]])
 

@@ -27,9 +27,21 @@ def _contract(pairs: np.ndarray, n: int) -> None:
 def test_every_blocker_honours_the_contract(blocker):
     norm = _norm(tiny_register())
     for keys in blocker.keys(norm):
-        assert len(keys) == len(norm)
+        if isinstance(keys, tuple):  # (rows, values): keys a record holds in several columns
+            rows, values = keys
+            assert len(rows) == len(values) and ((rows >= 0) & (rows < len(norm))).all()
+        else:
+            assert len(keys) == len(norm)
     _contract(block(norm, [blocker]), len(norm))
     _contract(block(norm.iloc[:0], [blocker]), 0)
+
+
+def test_her_number_typed_in_the_husbands_column_meets_her_other_record_through_his():
+    hers, his = "330106199001011248", "330106198803051235"
+    norm = _norm(pd.DataFrame({"record_id": ["a", "b"], "unit_code": "330106001", "name": ["王芳", "汪芳"],
+                               "id_number": [hers[:10] + "7" + hers[11:], his],        # a typo in hers; his in her column
+                               "spouse_id_number": [his, hers[:10] + "9" + hers[11:]]}))
+    assert _pair_set(block(norm)) == {(0, 1)}
 
 
 def _pair_set(pairs):

@@ -70,7 +70,7 @@ def test_twins_differ_only_in_the_sequence_and_a_typo_proves_nothing():
     norm = norm_of([{"id_number": BASE}, {"id_number": TWIN}, {"id_number": typo}])
     pairs = np.array([[0, 1], [0, 2]])
     features = compare(norm, norm, pairs)
-    assert features.grade_names("id").tolist() == ["substitution", "substitution"]
+    assert features.grade_names("id").tolist() == ["sequence_only", "sequence_only"]
     assert features.grade_names("id_pair").tolist() == ["sequence_only", "missing"]
     assert cannot_be_one_woman(norm, pairs).tolist() == [False, False]
 
@@ -79,7 +79,7 @@ def test_a_legacy_number_differing_from_a_valid_one_is_compared_not_vetoed():
     legacy_twin = TWIN[:6] + TWIN[8:17]  # the twin's number in the old 15-digit form: no check character
     norm = norm_of([{"id_number": BASE}, {"id_number": legacy_twin}])
     features = compare(norm, norm, np.array([[0, 1]]))
-    assert features.grade_names("id").tolist() == ["substitution"]
+    assert features.grade_names("id").tolist() == ["sequence_only"]
     assert features.grade_names("id_pair").tolist() == ["missing"]
     assert cannot_be_one_woman(norm, np.array([[0, 1]])).tolist() == [False]
 
