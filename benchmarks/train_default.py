@@ -35,8 +35,12 @@ from scoring.train import Labelled, TrainConfig, evaluate, fit_model, label_regi
 class DefaultRecipe:
     """How the default model is made; written into its ``training`` section."""
 
-    size: int = 30_000
+    sizes: tuple[int, ...] = (30_000, 60_000, 150_000)
+    """One training register per size: a district's and a city's, so the model sees how much a
+    common name's agreement weighs when there are few namesakes and when there are many."""
     seeds: tuple[int, ...] = (1, 2, 3)
+    size: int = 30_000
+    """The validation register's size."""
     validation_seed: int = 11
     test_seeds: tuple[int, ...] = (21,)
     test_size: int = 25_000
@@ -65,8 +69,8 @@ def clustered(data: Labelled, probabilities: np.ndarray, threshold: float) -> di
 
 def train_default(recipe: DefaultRecipe, out=sys.stdout):
     parts = []
-    for seed in recipe.seeds:
-        data = generated(recipe.size, seed, recipe.mix)
+    for seed, size in zip(recipe.seeds, recipe.sizes):
+        data = generated(size, seed, recipe.mix)
         print(f"seed {seed}: {len(data.y):,} candidate pairs, {int(data.y.sum()):,} matches", file=out)
         parts.append(data)
     validation = generated(recipe.size, recipe.validation_seed, recipe.mix)
@@ -95,12 +99,15 @@ def _test(model, data: Labelled, name: str, out) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.train_default", description=__doc__.split("\n\n")[0])
     defaults = DefaultRecipe()
-    parser.add_argument("--size", type=int, default=defaults.size, help="records per training register")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(defaults.sizes),
+                        help="records of each training register")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(defaults.seeds), help="training seeds")
     parser.add_argument("--test-size", type=int, default=defaults.test_size)
     parser.add_argument("-o", "--output", default="scoring/data/default_model.json")
     args = parser.parse_args(argv)
-    model = train_default(DefaultRecipe(size=args.size, seeds=tuple(args.seeds), test_size=args.test_size))
+    if len(args.sizes) != len(args.seeds):
+        parser.error("give one --sizes entry per --seeds entry")
+    model = train_default(DefaultRecipe(sizes=tuple(args.sizes), seeds=tuple(args.seeds), test_size=args.test_size))
     model.to_json(args.output)
     print(f"\nwrote {args.output}")
     return 0

@@ -128,15 +128,19 @@ class IdWithoutRegion:
 class IdHalves:
     """The number's first ten characters with the name, and its last eight with the surname, on
     the cleaned number of any length (``id_digits``): a digit dropped or added, or two wrong
-    digits within one half, leave the other half intact."""
+    digits within one half, leave the other half intact.  And the region and sequence digits
+    with the name: a number re-issued after her birth date was corrected keeps both."""
 
     name: str = "id_halves"
     max_block_size: int = 20
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
         digits = norm["id_digits"].to_numpy(dtype=object)
-        return [_join(_digit_slice(digits, 0, 10), norm["name"].to_numpy(dtype=object)),
-                _join(_digit_slice(digits, -8, None), norm["surname"].to_numpy(dtype=object))]
+        full = norm["id_full"].to_numpy(dtype=object)
+        name = norm["name"].to_numpy(dtype=object)
+        return [_join(_digit_slice(digits, 0, 10), name),
+                _join(_digit_slice(digits, -8, None), norm["surname"].to_numpy(dtype=object)),
+                _join(_digit_slice(full, 0, 6), _digit_slice(full, 14, 17), name)]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ FLAG_MESSAGES = {
     "bad_chars": "身份证号含非法字符",
     "bad_length": "身份证号位数错误(应为18位或15位)",
     "placeholder": "身份证号为占位值,按空白处理",
+    "masked": "身份证号后四位为占位值(如0000、XXXX),只读前14位的地区和出生日期",
     "bad_region": "身份证号地区码不在GB/T 2260中",
     "bad_date": "日期无法识别或不存在",
     "bad_check": "身份证号校验位错误",
@@ -89,7 +90,8 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
     flag("id_number", swapped, "swapped_ids")
     norm.update(id_number=ids.id_number, id_full=ids.id_full, id_status=ids.status, id_birth=ids.birth_date,
                 id_sex=ids.sex, id_digits=ids.digits)
-    for reason in ("bad_chars", "bad_length", "placeholder", "bad_region", "bad_date", "bad_check", "legacy15"):
+    for reason in ("bad_chars", "bad_length", "placeholder", "masked", "bad_region", "bad_date", "bad_check",
+                   "legacy15"):
         flag("id_number", (ids.status == reason) & ~swapped, reason)
     phone_in_id = np.isin(ids.status, ("bad_length", "bad_chars")) & \
         pd.Series(ids.id_clean, dtype=object).astype(str).str.fullmatch(r"1[3-9][0-9]{9}").to_numpy(dtype=bool)

@@ -33,7 +33,7 @@ from .paired import Paired, paired, per_value
 from .text import NAME_GRADES, jaro_winkler, name_grade  # noqa: F401  (one namespace of kernels)
 
 ID_GRADES = ("missing", "equal", "equal_legacy", "check_only", "sequence_only", "substitution", "transposition",
-             "two_digits", "region_only", "shifted", "different")
+             "two_digits", "region_only", "shifted", "masked_equal", "different")
 """Grades of two ID numbers (see ``id_grade``)."""
 SPOUSE_ID_GRADES = ("missing", "equal", "typo", "different")
 DATE_GRADES = ("missing", "equal", "equal_partial", "day_month_swap", "typo", "near", "lunar", "same_year_month",
@@ -114,6 +114,8 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     the first 17 digits differ.  region_only: only the region (first six digits) differs (the
     county of today written for the county of first registration).  shifted: one digit dropped
     or added (a 17- or 19-digit number that is the other with one character deleted).
+    masked_equal: one number's tail is a placeholder ('****', see ``linkage.normalize.ids``) and
+    the first 14 digits (region and birth date) agree.
     """
     pc = paired(left, right)
     chars, lengths = _id_table(pc)
@@ -122,7 +124,7 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     blank = (len_l == 0) | (len_r == 0)
     equal = pc.same() & ~blank
     legacy = _is(left_status, "legacy15") != _is(right_status, "legacy15")
-    grades[equal] = np.where(legacy[equal], 2, 1)
+    grades[equal] = np.where(legacy[equal], ID_GRADES.index("equal_legacy"), ID_GRADES.index("equal"))
     grades[~blank & ~equal] = ID_GRADES.index("different")
     rows = np.flatnonzero(~blank & ~equal & (len_l == 18) & (len_r == 18))
     a, b = chars[pc.left[rows], :18], chars[pc.right[rows], :18]
@@ -134,19 +136,24 @@ def id_grade(left, right, left_status, right_status) -> np.ndarray:
     region_only = (first17 > 1) & ~diff[:, 6:17].any(axis=1)
     sequence_only = (first17 > 0) & ~diff[:, :14].any(axis=1)
     grades[rows] = _select([(first17 == 0) & check, sequence_only, transposed, first17 == 1, first17 == 2, region_only],
-                           [3, 4, 6, 5, 7, 8], default=10, size=len(rows))
+                           [ID_GRADES.index(g) for g in ("check_only", "sequence_only", "transposition", "substitution",
+                                                         "two_digits", "region_only")],
+                           default=ID_GRADES.index("different"), size=len(rows))
     rows = np.flatnonzero(~blank & ~equal & (np.abs(len_l - len_r) == 1))
     l_longer = (len_l > len_r)[rows]
     longer = np.where(l_longer, pc.left[rows], pc.right[rows])
     shorter = np.where(l_longer, pc.right[rows], pc.left[rows])
     shifted = _one_dropped(chars[longer], chars[shorter], lengths[longer])
     grades[rows[shifted]] = ID_GRADES.index("shifted")
+    masked = ~blank & ~equal & ((chars[pc.left, 14] == 42) | (chars[pc.right, 14] == 42))  # '*'
+    prefix = (chars[pc.left, :14] == chars[pc.right, :14]).all(axis=1)
+    grades[masked] = np.where(prefix[masked], ID_GRADES.index("masked_equal"), ID_GRADES.index("different"))
     return grades
 
 
 def spouse_id_grade(left, right, left_status, right_status) -> np.ndarray:
     """``id_grade`` coarsened to SPOUSE_ID_GRADES; int8 (p,)."""
-    coarse = np.array([0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3], dtype=np.int8)
+    coarse = np.array([0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3], dtype=np.int8)
     return coarse[id_grade(left, right, left_status, right_status)]
 
 
@@ -201,7 +208,9 @@ def date_grade(left, right, left_precision=None, right_precision=None) -> np.nda
         [equal_partial, (coarse > 0) & same_year, (coarse > 0), day_month_swap & full,
          ((n_diff == 1) | ((n_diff == 2) & swapped)) & full, apart <= NEAR_DAYS,
          (apart >= LUNAR_DAYS[0]) & (apart <= LUNAR_DAYS[1]), same_month, jan1 & same_year, same_year],
-        [2, 9, 10, 3, 4, 5, 6, 7, 8, 9], default=10, size=len(rows))
+        [DATE_GRADES.index(g) for g in ("equal_partial", "same_year", "different", "day_month_swap", "typo", "near",
+                                        "lunar", "same_year_month", "jan1_same_year", "same_year")],
+        default=DATE_GRADES.index("different"), size=len(rows))
     return grades
 
 

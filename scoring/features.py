@@ -63,9 +63,13 @@ IN_MATRIX: tuple[str, ...] = tuple(GRADED)
 """Comparisons whose grades are model columns.  Sex is one of them: a disagreement is
 evidence, never a veto (a 男 typed on a woman; ``linkage.identity``)."""
 
-FLAGS: tuple[str, ...] = ("birth:other_source_equal",)
+FLAGS: tuple[str, ...] = ("birth:other_source_equal", "twin:sequence_and_name_differ", "twin:birthday_and_name_differ")
 """0/1 columns beside the grades: the birth dates disagree but a recorded or ID-encoded date of
-one side equals one of the other."""
+one side equals one of the other; the numbers differ only in the sequence digits and the names
+differ by more than a typo's sound or shape (twins: same county, same birthday, other names);
+the same birthday, two numbers that differ and names that differ so (twins, one number typed
+wrong)."""
+TWIN_NAME_GRADES = ("dropped_char", "one_char", "surname_equal", "different")
 
 AGREEING: dict[str, tuple[str, ...]] = {
     "name": ("equal", "homophone", "fuzzy_pinyin", "similar_shape"),
@@ -91,7 +95,9 @@ REASON_LABELS: dict[str, str] = {
     "id_pair:region_only": "两个有效身份证号仅地区码不同", "id_pair:birth_only": "两个有效身份证号仅出生日期不同",
     "id_pair:sequence_only": "两个有效身份证号仅顺序码不同",
     "sex:agree": "性别一致", "sex:disagree": "性别不同",
-    "id:sequence_only": "身份证号仅顺序码不同", "id:two_digits": "身份证号两位之差", "id:region_only": "身份证号仅地区码不同", "id:shifted": "身份证号多一位或少一位",
+    "twin:sequence_and_name_differ": "身份证号仅顺序码不同且名字不同(可能为双胞胎)",
+    "twin:birthday_and_name_differ": "出生日期相同而身份证号与名字都不同(可能为双胞胎)",
+    "id:sequence_only": "身份证号仅顺序码不同", "id:masked_equal": "身份证号前14位一致(一方后四位为占位值)", "id:two_digits": "身份证号两位之差", "id:region_only": "身份证号仅地区码不同", "id:shifted": "身份证号多一位或少一位",
     "name:equal": "姓名一致", "name:homophone": "姓名同音", "name:fuzzy_pinyin": "姓名读音相近(模糊音)",
     "name:similar_shape": "姓名形近",
     "name:dropped_char": "姓名多一字或少一字", "name:one_char": "姓名一字之差", "name:surname_equal": "仅姓氏相同",
@@ -198,7 +204,13 @@ def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndar
         "hukou_code": cmp.agree_grade(*columns.text("hukou_code")),
         "unit": cmp.unit_grade(*columns.text("unit_code")),
     }
-    extra = {"birth:other_source_equal": _other_source_equal(columns, grades["birth"]), **_commonness(columns, grades)}
+    sequence = (grades["id"] == cmp.ID_GRADES.index("sequence_only")) | (relation == SEQUENCE_ONLY)
+    names_differ = np.isin(grades["name"], [cmp.NAME_GRADES.index(g) for g in TWIN_NAME_GRADES])
+    extra = {"birth:other_source_equal": _other_source_equal(columns, grades["birth"]),
+             "twin:sequence_and_name_differ": sequence & names_differ,
+             "twin:birthday_and_name_differ": names_differ & (grades["birth"] == cmp.DATE_GRADES.index("equal"))
+             & ~np.isin(grades["id"], [cmp.ID_GRADES.index(g) for g in ("missing", "equal", "equal_legacy")]),
+             **_commonness(columns, grades)}
     grades["id_relation"] = relation
     return grades, extra
 

@@ -48,6 +48,7 @@ UNMARRIED = {"marital_status": "未婚", "marriage_date": "", "spouse_name": "",
 BROKEN: dict[str, dict[str, str]] = {
     "id_missing": {"id_number": ""},
     "id_placeholder": {"id_number": "000000000000000000"},
+    "id_masked": {"id_number": HER_ID[:14] + "XXXX"},
     "id_bad_chars": {"id_number": HER_ID[:10] + "O" + HER_ID[11:]},
     "id_bad_length": {"id_number": HER_ID[:17]},
     "id_bad_region": {"id_number": make_id("999999", "1990-05-12", "124")},

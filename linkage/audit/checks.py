@@ -34,7 +34,7 @@ from .base import (
 )
 from .checks_marriage import MARRIAGE_RULES
 
-BAD_ID_STATUSES = ("bad_chars", "bad_length", "placeholder", "bad_region", "bad_date", "bad_check")
+BAD_ID_STATUSES = ("bad_chars", "bad_length", "placeholder", "masked", "bad_region", "bad_date", "bad_check")
 ID_STATUS_ZH = {"bad_chars": "含非法字符", "bad_length": "位数错误", "placeholder": "占位值",
                 "bad_region": "地区码错误", "bad_date": "出生日期不存在", "bad_check": "校验位错误",
                 "legacy15": "15位旧号", "missing": "空", "valid": "有效"}
@@ -201,6 +201,7 @@ def pregnant_long_acting(data: CheckInput) -> np.ndarray:
 ID_RULES: tuple[Rule, ...] = (
     Rule("id_missing", WARNING, "id_number", "身份证号为空,请补录", _id_status("missing")),
     Rule("id_placeholder", ERROR, "id_number", "身份证号为占位值(如全0),请填写真实号码", _id_status("placeholder")),
+    Rule("id_masked", ERROR, "id_number", "身份证号后四位为占位值(如0000、XXXX),请填写完整号码", _id_status("masked")),
     Rule("id_bad_chars", ERROR, "id_number", "身份证号含非法字符(只能是数字,末位可为X)", _id_status("bad_chars")),
     Rule("id_bad_length", ERROR, "id_number", "身份证号位数错误(应为18位)", _id_status("bad_length")),
     Rule("id_bad_region", ERROR, "id_number", "身份证号前6位地区码不存在", id_bad_region),

@@ -25,7 +25,7 @@ from .base import ERROR, WARNING, AuditOptions, CheckInput, Rule, age_at, dates,
 from .children_prepare import POLICIES, prepare_children
 
 USABLE_ID = ("valid", "legacy15")
-BAD_ID = ("bad_chars", "bad_length", "placeholder", "bad_region", "bad_date", "bad_check")
+BAD_ID = ("bad_chars", "bad_length", "placeholder", "masked", "bad_region", "bad_date", "bad_check")
 
 
 def _col(data: CheckInput, column: str) -> np.ndarray:

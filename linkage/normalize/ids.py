@@ -32,10 +32,13 @@ CHECK_CHARACTERS = np.array(list("10X98765432"))
 """Check character for each remainder of the weighted sum mod 11."""
 
 ID_STATUSES = (
-    "valid", "legacy15", "missing", "placeholder", "bad_chars", "bad_length",
+    "valid", "legacy15", "missing", "placeholder", "masked", "bad_chars", "bad_length",
     "bad_region", "bad_date", "bad_check",
 )
-"""Every status ``normalize_ids`` gives; all but the first two are flagged as bad values."""
+"""Every status ``normalize_ids`` gives; all but the first two are flagged as bad values.
+'masked': the first 14 digits (region and birth date) followed by a placeholder tail (0000,
+XXXX, ****, 000X): the clerk knew where and when she was born, not her sequence number."""
+MASKED_TAIL = r"[0-9]{14}(?:0000|000X|XXXX|\*{4})"
 
 _PLACEHOLDER = r"(?i)(.)\1+|0|无|不详|未知|空|null|none|nan|x+"
 _STRIP = r"[\s\-_'\"`.,，。]+"
@@ -80,22 +83,24 @@ class IdColumns:
     sex: 'F', 'M' or '' from the 17th digit
     """
 
-    @property
-    def digits(self) -> np.ndarray:
-        """object (n,): what the comparison reads: ``id_full`` where there is one, else the
-        cleaned characters of a number of another length (a digit dropped or added: 14-20
-        characters), else ''."""
-        clean = pd.Series(self.id_clean, dtype=object).astype(str)
-        other_length = np.isin(self.status, ("bad_length", "bad_chars")) & \
-            clean.str.fullmatch(r"[0-9]{13,19}[0-9X]").to_numpy(dtype=bool)
-        return np.where(self.id_full != "", self.id_full, np.where(other_length, self.id_clean, "")).astype(object)
-
     id_number: np.ndarray
     id_full: np.ndarray
     id_clean: np.ndarray
     status: np.ndarray
     birth_date: np.ndarray
     sex: np.ndarray
+
+    @property
+    def digits(self) -> np.ndarray:
+        """object (n,): what the comparison reads: ``id_full`` where there is one; the cleaned
+        characters of a number of another length (a digit dropped or added: 14-20 characters);
+        a masked number's 14 digits and '****'; else ''."""
+        clean = pd.Series(self.id_clean, dtype=object).astype(str)
+        other_length = np.isin(self.status, ("bad_length", "bad_chars")) & \
+            clean.str.fullmatch(r"[0-9]{13,19}[0-9X]").to_numpy(dtype=bool)
+        masked = np.where(self.status == "masked", clean.str[:14].to_numpy(dtype=object) + "****", "")
+        return np.where(self.id_full != "", self.id_full,
+                        np.where(other_length, self.id_clean, masked)).astype(object)
 
 
 def normalize_ids(values: pd.Series | list) -> IdColumns:
@@ -184,7 +189,23 @@ def _normalize_distinct(raw: pd.Series) -> tuple[np.ndarray, ...]:
         if columns is not None:
             for target, column in zip(out, columns):
                 target[mask] = column
+    _mask_tails(out)
     return out
+
+
+def _mask_tails(out: tuple[np.ndarray, ...]) -> None:
+    """Numbers with a placeholder tail (``MASKED_TAIL``) become 'masked': no number to compare
+    or veto with, but the birth date in digits 7-14 is kept.  Changes ``out`` in place."""
+    id_number, id_full, clean, status, birth, sex = out
+    masked = pd.Series(clean, dtype=object).astype(str).str.fullmatch(MASKED_TAIL).to_numpy(dtype=bool)
+    masked &= status != "placeholder"
+    if not masked.any():
+        return
+    dates = pd.to_datetime(pd.Series(clean[masked], dtype=object).str[6:14], format="%Y%m%d", errors="coerce")
+    ok = dates.notna().to_numpy() & (dates <= pd.Timestamp.today()).to_numpy() & (dates.dt.year >= 1900).to_numpy()
+    rows = np.flatnonzero(masked)[ok]  # a real region and birth date before the placeholder tail
+    status[rows], id_number[rows], id_full[rows], sex[rows] = "masked", "", "", ""
+    birth[rows] = dates.to_numpy(dtype="datetime64[ns]")[ok]
 
 
 def _normalize_slow(raw: pd.Series) -> tuple[np.ndarray, ...]:
