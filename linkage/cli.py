@@ -1,6 +1,6 @@
 """The ``linkage`` command: batch runs for district offices.
 
-    linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules FILE]
+    linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules NAME|FILE]
                            [--no-decide]
     linkage link LEFT RIGHT -o OUT [--threshold P] [--model FILE]
     linkage rules show NAME

@@ -1,12 +1,16 @@
 """Notices drafted from the decisions: who must cancel or transfer which record, and why.
 
-One notice per active record that a decided cluster does not keep in place (``NOTICE_COLUMNS``).
-Whose business a record is depends on ``district`` (this office's 6-digit code):
+Every active record that a decided cluster does not keep in place is covered by one notice
+(``NOTICE_COLUMNS``); one woman gets one notice per unit that must act (the unit holding the
+records): a unit holding two of her records to cancel, or one to transfer and one to cancel,
+gets one notice naming them all (``record_ids``; ``record_id`` is the one printed, the
+transferred record first).  Whose business a record is depends on ``district`` (this office's
+6-digit code):
 
 - an extra record of ours, she is managed here: ``cancel_in_district`` (区内重复注销), from
   the district office to the street holding it, naming the kept record and its unit;
 - an extra record of ours, she is managed in another district: ``cancellation_notice``
-  (注销通报), from our unit to her managing unit, through the transfer platform (迁入迁出平台);
+  (注销通报), from our unit to her managing unit;
 - an extra record of another district, she is managed here: ``request_cancellation``, from
   her managing unit to theirs, asking them to send a 注销通报 for their record;
 - the kept record of ours held outside her managing unit (the unit holds no record of her):
@@ -20,11 +24,16 @@ its own district: an extra record gets ``cancel_in_district`` when she is manage
 district and ``cancellation_notice`` otherwise; the request kinds never occur.  Undetermined
 clusters get no notice, only a line on ``verification_list``.
 
+Each notice travels by the channel its two units' places ask for (``via``: 区内通知, 迁入迁出平台,
+or 流动人口信息通报 to another province), says first what to copy to the kept record (先补录)
+when a record to cancel holds what it lacks, and names its units (a county code never bare):
+``resolve.notice_details``.
+
 Probability and reasons: the scored pair of the record with the kept record when there is
 one (link 'direct'); otherwise the weakest link of the strongest path between them inside
 the cluster (link 'path', ``link_records`` names that weakest pair): the maximin path, read
 off a maximum spanning forest rooted at the kept records.  A transfer notice carries the
-record's strongest scored pair in its cluster.  notice_id is 'N-' + record_id (a record gets
+record's strongest scored pair in its cluster.  notice_id is 'N-' + record_id (a record is in
 at most one notice), so it is stable for the same input.
 """
 
@@ -65,8 +74,8 @@ ROUTES: dict[tuple[str, bool, bool], str] = {
 """(role, record is ours, her managing unit is ours) -> kind; anything else gets no notice."""
 
 INSTRUCTIONS: dict[str, str] = {
-    "cancel_in_district": "请{to_unit}注销重复记录{record_list},保留{kept_unit}的记录{kept_record_id}"
-                          "(管理单位{managing_unit})。",
+    "cancel_in_district": "请{to_unit}注销重复记录{record_list},保留{kept_unit}的记录{kept_record_id},"
+                          "管理单位为{managing_unit}。",
     "cancellation_notice": "{from_unit}的记录{record_list}与{kept_unit}的记录{kept_record_id}为同一人,"
                            "按统计口径由{to_unit}管理,{from_unit}注销本单位记录,特此通报({via})。",
     "request_cancellation": "{to_unit}的记录{record_list}与{from_unit}的记录{kept_record_id}为同一人,"
