@@ -173,6 +173,7 @@ _NO_CITY_NAME = ("市辖区", "县", "省直辖县级行政单位", "省直辖�
                  "自治区直辖县级行政区划")
 
 
+@lru_cache(maxsize=65536)
 def region_label(code: str) -> str:
     """The current GB/T 2260 name of a province, city or county code with the names of the
     levels above it ('安徽省阜阳市临泉县'); for a street or community code, its county's;
@@ -194,16 +195,21 @@ def region_label(code: str) -> str:
     return province + city + county if province else ""
 
 
-def code_labels(codes: Iterable[str]) -> np.ndarray:
+def code_labels(codes: Iterable[str], sig: Iterable[str] | None = None) -> np.ndarray:
     """Codes as a clerk reads them, object (n,): a code of county level or coarser followed by
-    its name ('341221(安徽省阜阳市临泉县)'), never bare; street and community codes as they are."""
+    its name ('341221(安徽省阜阳市临泉县)'), never bare; street and community codes as they are.
+    sig: the codes' ``significant_codes`` when the caller has them."""
     def label(code: str) -> str:
-        sig = significant_code(code)
-        name = region_label(code) if 0 < len(sig) < STREET_DIGITS else ""
+        name = region_label(code)
         return f"{code}({name})" if name else code
 
     values = codes if isinstance(codes, (pd.Series, np.ndarray)) else list(codes)
-    return per_distinct(pd.Series(values, dtype=object).fillna("").astype(str), label)
+    out = pd.Series(values, dtype=object).fillna("").astype(str).to_numpy(dtype=object)
+    lengths = code_lengths(significant_codes(out) if sig is None else np.asarray(sig, dtype=object))
+    coarse = (lengths > 0) & (lengths < STREET_DIGITS)  # only these are named: most codes are streets
+    if coarse.any():
+        out[coarse] = per_distinct(pd.Series(out[coarse], dtype=object), label)
+    return out
 
 
 def street_of(codes: Iterable[str]) -> np.ndarray:

@@ -115,10 +115,11 @@ def her_code(ctx: Context, field: str, since_field: str) -> Claim:
     row = np.where(all_agree, finest, finest_latest)
     usable = (row >= 0) & (all_agree | ~conflict)
     label = REGISTER_COLUMNS[field].removesuffix("代码")
-    listed = pd.DataFrame({"g": grp[has_code], "c": raw[has_code]}).drop_duplicates()
-    codes = join_per_group(listed["g"].to_numpy(), code_labels(listed["c"].to_numpy(dtype=object)), G, sep="/")
+    listed = pd.DataFrame({"g": grp[has_code], "c": raw[has_code], "s": sig[has_code]}).drop_duplicates(["g", "c"])
+    codes = join_per_group(listed["g"].to_numpy(), code_labels(listed["c"].to_numpy(dtype=object), listed["s"]), G,
+                           sep="/")
     note = np.where(finest < 0, f"{label}代码缺失", np.where(usable, "", label + "记录不一致(" + codes + ")"))
-    her_raw = np.where(usable, take(raw, row), "").astype(object)
-    return Claim(her_raw, np.where(usable, take(sig, row), "").astype(object), code_labels(her_raw),
+    her_raw, her_sig = (np.where(usable, take(values, row), "").astype(object) for values in (raw, sig))
+    return Claim(her_raw, her_sig, code_labels(her_raw, her_sig),
                  np.where(usable, np.where(all_agree, start_all, start_latest), np.nan), usable,
                  note.astype(object), label, finest >= 0)

@@ -148,9 +148,10 @@ def _location_step(rule: Rule, ctx: Context, out: Outcome) -> None:
         since = claim.label + claim.shown + "自" + day_text(claim.start) + "起"
         note = np.where(claim.usable & np.isnan(claim.start), read + ",起始日期缺失,不能判断是否满"
                         f"{rule.min_months}个月", note)
-        due = day_text(months_later(claim.start, rule.min_months))
-        note = np.where(claim.usable & (claim.start > cutoff),
-                        since + f",截至{ctx.as_of:%Y-%m-%d}不满{rule.min_months}个月," + due +
+        short = claim.usable & (claim.start > cutoff)
+        due = np.full(G, "", dtype=object)
+        due[short] = day_text(months_later(claim.start[short], rule.min_months))  # only where she is short
+        note = np.where(short, since + f",截至{ctx.as_of:%Y-%m-%d}不满{rule.min_months}个月," + due +
                         f"满{rule.min_months}个月", note)
         read = since + f"满{rule.min_months}个月"
     applies &= conditions.met

@@ -48,8 +48,11 @@ def channels(from_codes: np.ndarray, to_codes: np.ndarray) -> tuple[np.ndarray, 
 def lacks(norm: pd.DataFrame, records: np.ndarray, kept: np.ndarray) -> dict[str, np.ndarray]:
     """For each of ``COPY_FIELDS``: bool (q,), the record at row ``records[i]`` holds it and
     the kept record at row ``kept[i]`` does not (row positions, int (q,))."""
+    columns = [c for c in ("id_status", "phone", "spouse_name", "spouse_id_status") if c in norm.columns]
+    few = norm[columns]  # four columns of the rows concerned, not the whole register
+
     def has(rows: np.ndarray) -> dict[str, np.ndarray]:
-        picked = norm.iloc[rows]
+        picked = few.iloc[rows]
         return {"id": text_column(picked, "id_status") == "valid", "phone": text_column(picked, "phone") != "",
                 "spouse_name": text_column(picked, "spouse_name") != "",
                 "spouse_id": text_column(picked, "spouse_id_status") == "valid"}
