@@ -1,8 +1,9 @@
 """The ``linkage`` command: batch runs for district offices.
 
-    linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules FILE]
+    linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules NAME|FILE]
                            [--no-decide]
     linkage link LEFT RIGHT -o OUT [--threshold P] [--model FILE]
+    linkage rules show NAME
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Sequence
+
+from resolve.rules import PRESETS, preset_text
 
 from .audit.cli import add_commands
 from .cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
@@ -52,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(link)
     link.add_argument("--one-to-one", action="store_true",
                       help="keep only pairs that are each record's best candidate on both sides")
+    rules = commands.add_parser("rules", help="the shipped managing-unit rules (统计口径)",
+                                description="The managing-unit rules presets shipped with the package.")
+    show = rules.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "show", help="print a preset (TOML, explained in Chinese and English) to copy and edit",
+        description="Print a shipped preset; save it as a .toml file, edit it and pass it to --rules.")
+    show.add_argument("name", metavar="NAME", choices=PRESETS, help=f"the preset: {', '.join(PRESETS)}")
     RUNNERS.update(add_commands(commands))
     return parser
 
@@ -71,7 +80,11 @@ def _run_link(args: argparse.Namespace) -> dict:
     return result.summary()
 
 
-RUNNERS = {"dedupe": _run_dedupe, "link": _run_link}
+def _run_rules(args: argparse.Namespace) -> None:
+    sys.stdout.write(preset_text(args.name))
+
+
+RUNNERS = {"dedupe": _run_dedupe, "link": _run_link, "rules": _run_rules}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LinkageError as exc:
         print(f"linkage {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    if summary is None:  # a command that printed what it shows (rules show)
+        return 0
     for key, value in summary.items():
         print(f"{key.replace('_', ' ')}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
     print(f"written to {args.out}")

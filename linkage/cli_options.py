@@ -23,7 +23,9 @@ def add_match(parser: argparse.ArgumentParser) -> None:
 def add_resolve(parser: argparse.ArgumentParser) -> None:
     """--as-of and --rules: the reference date and the managing-unit rules."""
     parser.add_argument("--as-of", metavar="DATE", help="reference date of the clean-up, e.g. 2026-01-31 (default: today)")
-    parser.add_argument("--rules", metavar="FILE", help="managing-unit rules (JSON or TOML) replacing the default")
+    parser.add_argument("--rules", metavar="NAME|FILE",
+                        help="managing-unit rules (统计口径): a shipped preset, default or couple (夫妻双方口径; "
+                             "'linkage rules show NAME' prints one), or an office's own JSON or TOML file")
 
 
 def add_quiet(parser: argparse.ArgumentParser, help: str = "no progress lines on standard error") -> None:

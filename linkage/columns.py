@@ -7,7 +7,9 @@ carried through untouched.  A column that is absent is treated as empty.
 'id_number'
 >>> canonical_name(" ID_Number ")
 'id_number'
->>> canonical_name("备注") is None
+>>> canonical_name("户别"), canonical_name("配偶户籍地代码")
+('household_type', 'spouse_hukou_code')
+>>> canonical_name("备用字段") is None
 True
 """
 
@@ -37,6 +39,13 @@ REGISTER_COLUMNS: dict[str, str] = {
     "pregnancy": "现孕情况",
     "registered_date": "建档日期",
     "status": "状态",
+    "spouse_hukou_code": "配偶户籍地代码",
+    "spouse_residence_code": "配偶现居住地代码",
+    "spouse_work_unit": "配偶工作单位",
+    "hukou_nature": "户口性质",
+    "spouse_hukou_nature": "配偶户口性质",
+    "household_type": "户别",
+    "remarks": "备注",
     "source": "来源",
 }
 """English name -> Chinese header, in the order of SCHEMA.md."""

@@ -13,11 +13,13 @@ from dataclasses import fields as dataclass_fields
 import numpy as np
 import pandas as pd
 
+from .codes import well_formed_codes
 from .identity import effective_sex
 from .normalize.contact import normalize_addresses, normalize_codes, normalize_phones, normalize_sexes, normalize_texts
 from .normalize.dates import normalize_dates
 from .normalize.distinct import distinct_map
 from .normalize.frequency import add_frequencies
+from .normalize.household import normalize_household_types, normalize_hukou_natures
 from .normalize.ids import IdColumns, normalize_ids
 from .normalize.names import normalize_names
 from .normalize.status import normalize_statuses
@@ -42,6 +44,9 @@ FLAG_MESSAGES = {
     "excel_serial": "日期为Excel序号,已换算为日期,请核对",
     "swapped_ids": "本人与配偶身份证号填反(本人一栏为男性号码,配偶一栏为女性号码),已对调读取,请更正",
     "phone_in_id": "身份证号一栏填的是电话号码,已作联系电话读取,请更正",
+    "bad_code": "行政区划代码无法识别或不在GB/T 2260中(应为6位县级、9位街道或12位社区代码)",
+    "bad_hukou_nature": "户口性质无法识别(应为农业、非农业、居民或1、2、3),按空白处理",
+    "bad_household_type": "户别无法识别(应为家庭户、集体户、空挂户),按空白处理",
 }
 """Chinese message for each flag reason."""
 
@@ -126,9 +131,18 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
     norm["phone"] = np.where(phone_in_id & (phones == ""), ids.id_clean, phones).astype(object)
     for field in ("hukou_code", "residence_code"):
         norm[field] = normalize_codes(raw[field])
-    for field in ("hukou_address", "residence_address", "work_unit"):
+    for field in ("spouse_hukou_code", "spouse_residence_code"):  # the spouse's places: read by the couple caliber
+        norm[field] = normalize_codes(raw[field])
+        flag(field, ~well_formed_codes(norm[field]) & (normalize_texts(raw[field]) != ""), "bad_code")
+    for field in ("hukou_address", "residence_address", "work_unit", "spouse_work_unit"):
         norm[field] = normalize_addresses(raw[field])
-    for field in ("marital_status", "contraception", "pregnancy", "ethnicity", "source"):
+    for field in ("hukou_nature", "spouse_hukou_nature"):
+        norm[field] = normalize_hukou_natures(raw[field])
+        flag(field, (norm[field] == "") & (normalize_texts(raw[field]) != ""), "bad_hukou_nature")
+    norm["household_type"] = normalize_household_types(raw["household_type"])
+    flag("household_type", (norm["household_type"] == "") & (normalize_texts(raw["household_type"]) != ""),
+         "bad_household_type")
+    for field in ("marital_status", "contraception", "pregnancy", "ethnicity", "remarks", "source"):
         norm[field] = normalize_texts(raw[field])
     norm["status"] = normalize_statuses(raw["status"])
     frame = pd.DataFrame(index=pd.RangeIndex(n))

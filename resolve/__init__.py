@@ -19,6 +19,8 @@ _HOMES = {
     "Rule": "rules",
     "RuleSet": "rules",
     "load_rules": "rules",
+    "load_preset": "rules",
+    "preset_text": "rules",
     "managing_unit_for_records": "decide",
     "save_rules": "rules",
 }

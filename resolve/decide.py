@@ -10,18 +10,21 @@ blank) still tells since when she has lived there; their codes never choose her 
 
 The rules run as whole-array steps (a loop over the handful of rules, none over clusters):
 
-* a location rule reads her code from all her records (``_her_code``): when every code agrees
-  (one is a prefix of the others) it is the finest of them, and she has been there since the
-  earliest start date of any record that agrees or has no code (code and date often sit on
-  different records); when they disagree, the finest code among the claims with the latest
-  start date wins (a later move), counted from the earliest agreeing date after the last
-  disagreeing one, and disagreeing claims of that same date are a conflict: the rule does
-  not apply.  With ``since_field`` that start must be ``min_months`` or more before
-  ``as_of``.  The records whose unit matches the code (``resolve.rules.codes_match``; the
-  deepest match wins) stay tied (action ``keep``).  If no record is in that unit and the
-  code is county level or finer, that unit manages her and the nearest record (deepest
-  ``match_depth``) is to be transferred there (action ``transfer_out``).  A province/city
-  code no record matches decides nothing.
+* a location rule reads her code from all her records (``resolve.claims.her_code``): when every
+  code agrees (one is a prefix of the others) it is the finest of them, and she has been there
+  since the earliest start date of any record that agrees or has no code (code and date often
+  sit on different records); when they disagree, the finest code among the claims with the
+  latest start date wins (a later move), counted from the earliest agreeing date after the last
+  disagreeing one, and disagreeing claims of that same date are a conflict: the rule does not
+  apply.  With ``min_months`` that start must be so many months or more before ``as_of`` (when
+  she is short of it, the evidence names the day she reaches it).  Its conditions
+  (``resolve.conditions``) must be met.  The records whose unit matches the code
+  (``linkage.codes.codes_match``; the deepest match wins) stay tied (action ``keep``).  If no
+  record is in that unit, that unit manages her and the nearest record (deepest
+  ``match_depth``) is to be transferred there (action ``transfer_out``).
+* a managing unit is a street or a community: a rule that lands on a county or coarser code
+  cannot name one, and the group goes to verification (管理单位只到县级,须核实到街道).  So does
+  a group a rule applies to at a place other than the one an earlier unknown rule holds her to.
 * tie-break rules narrow the records still tied; a rule that cannot compare (a tied record
   lacks the date) is skipped and said so.
 * a cluster left with one record is ``decided``; otherwise ``undetermined`` with ``missing``.
@@ -29,26 +32,31 @@ The rules run as whole-array steps (a loop over the handful of rules, none over 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from linkage.codes import code_lengths, codes_match, match_depth, significant_codes
+from linkage.codes import STREET_DIGITS, code_lengths, codes_match, match_depth
 from linkage.columns import REGISTER_COLUMNS
 from linkage.identity import EXPLAINED_REASONS, IdParts
 from linkage.normalize.status import is_inactive
 
-from .grouped import (date_column, day_numbers, day_text, first_per_group, group_any, group_count, group_extreme,
-                      join_notes, join_per_group, take, text_column)
+from .claims import Context
+from .conditions import verdict
+from .grouped import (day_numbers, day_text, first_per_group, group_any, group_count, group_extreme, join_notes,
+                      join_per_group, text_column)
 from .rules import DEFAULT_RULES, Rule, RuleSet
+
 DECISION_COLUMNS = [
     "cluster_id", "managing_record_id", "managing_unit_code", "rule", "status", "action", "unit_rule",
     "rule_label", "evidence", "missing", "records", "units", "names", "inactive_records", "n_records",
     "date",
 ]
 UNDETERMINED_LABEL = "无法确定管理单位(待核实)"
+COARSE_REASON = "管理单位只到县级,须核实到街道"
+"""Why a group whose rule lands on a county or coarser code is verified, not noticed."""
 
 
 # ---- the rule engine ---------------------------------------------------------------------------
@@ -61,12 +69,15 @@ class Outcome:
     located: np.ndarray  # bool (G,): a location rule found her unit
     action: np.ndarray  # object (G,): 'keep' / 'transfer_out' / ''
     code: np.ndarray  # object (G,): the code that located her
-    unit_rule: np.ndarray  # object (G,): the location rule that located her
+    unit_rule: np.ndarray  # object (G,): the location rule that located her (or found only a county)
     rule: np.ndarray  # object (G,): the rule that left one record, '' if none
     evidence: np.ndarray  # object (G,)
     missing: np.ndarray  # object (G,)
     held: np.ndarray  # object (G,): code an unknown rule holds her to ('-' for none can agree), '' if free
     held_label: np.ndarray  # object (G,): what that code is (现居住地 ...)
+    stopped: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """bool (G,): no rule may decide her any more (a county-level unit, or a rule that applies
+    elsewhere than an unknown one holds her to): she goes to verification."""
 
 
 def run_rules(work: pd.DataFrame, grp: np.ndarray, n_groups: int, *, as_of: pd.Timestamp,
@@ -78,9 +89,10 @@ def run_rules(work: pd.DataFrame, grp: np.ndarray, n_groups: int, *, as_of: pd.T
     m = len(work)
     active = np.ones(m, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     empty = np.full(n_groups, "", dtype=object)
-    out = Outcome(active.copy(), np.zeros(n_groups, dtype=bool), *(empty.copy() for _ in range(8)))
-    ctx = _Context(work, grp, n_groups, as_of, text_column(work, "record_id"), text_column(work, "unit_code"),
-                   active)
+    out = Outcome(active.copy(), np.zeros(n_groups, dtype=bool), *(empty.copy() for _ in range(8)),
+                  stopped=np.zeros(n_groups, dtype=bool))
+    ctx = Context(work, grp, n_groups, as_of, text_column(work, "record_id"), text_column(work, "unit_code"),
+                  active)
     for rule in rules.location_rules:
         _location_step(rule, ctx, out)
     if tie_break:
@@ -89,160 +101,99 @@ def run_rules(work: pd.DataFrame, grp: np.ndarray, n_groups: int, *, as_of: pd.T
     return out
 
 
-@dataclass
-class _Context:
-    work: pd.DataFrame  # (m, k) the records
-    grp: np.ndarray  # int64 (m,)
-    G: int
-    as_of: pd.Timestamp
-    record_id: np.ndarray  # object (m,)
-    unit: np.ndarray  # object (m,)
-    active: np.ndarray  # bool (m,)
-
-    def __post_init__(self) -> None:
-        self.unit_sig = significant_codes(self.unit)
-        self.unit_len = code_lengths(self.unit_sig)
-        self._cache: dict[tuple[str, str], np.ndarray] = {}
-        self._claims: dict[tuple[str, str], _Claim] = {}
-
-    def text(self, name: str) -> np.ndarray:
-        """object (m,): column ``name`` as str ('' where absent), converted once per run."""
-        return self._cached("text", name, lambda: text_column(self.work, name))
-
-    def days(self, name: str) -> np.ndarray:
-        """float (m,): column ``name`` as day numbers (NaN where blank), converted once per run."""
-        return self._cached("days", name, lambda: date_column(self.work, name))
-
-    def filled(self, name: str) -> np.ndarray:
-        """bool (m,): column ``name`` holds a value (normalised text is trimmed, so not '')."""
-        def compute() -> np.ndarray:
-            column = self.work[name]
-            if pd.api.types.is_string_dtype(column) or column.dtype == object:
-                return self.text(name) != ""
-            return column.notna().to_numpy(copy=True)
-        return self._cached("filled", name, compute)
-
-    def claim(self, field: str, since_field: str) -> "_Claim":
-        """Her code read from ``field`` (``_her_code``), once per run: a location rule and the
-        tie-break on the same place read the same claim.  Callers must not change its arrays."""
-        key = (field, since_field)
-        if key not in self._claims:
-            self._claims[key] = _her_code(self, field, since_field)
-        return self._claims[key]
-
-    def _cached(self, kind: str, name: str, compute: Any) -> np.ndarray:
-        if (kind, name) not in self._cache:
-            self._cache[kind, name] = compute()
-        return self._cache[kind, name].copy()
+def months_later(days: np.ndarray, months: int) -> np.ndarray:
+    """float (n,): the first day on which ``months`` months have passed since each day (NaN
+    stays NaN); the day ``_location_step`` first counts her as long enough there, e.g. 31 Aug
+    + 6 months is 1 Mar, since 28 Feb - 6 months is still before 31 Aug."""
+    start = pd.to_datetime(pd.Series(np.asarray(days, dtype=float)), unit="D", errors="coerce")
+    later = start + pd.DateOffset(months=months)
+    later = later.where(later - pd.DateOffset(months=months) >= start, later + pd.Timedelta(days=1))
+    return day_numbers(later)
 
 
-@dataclass
-class _Claim:
-    """Her code per group, read from her records: raw / sig object (G,), start float days (G,)
-    (NaN if unknown), usable bool (G,), note object (G,) (why not usable)."""
+def _hold(out: Outcome, hold: np.ndarray, code: np.ndarray, label: str) -> None:
+    """Hold the groups ``hold`` (G,) to ``code`` (object (G,), '-' for a place nothing can agree
+    with).  A group already held keeps the finer of two codes that agree, else '-'."""
+    new = np.where(code_lengths(code) >= STREET_DIGITS, code, "-").astype(object)
+    old = out.held
+    both = (old != "") & (old != "-") & (new != "-")
+    finer = np.where(code_lengths(new) >= code_lengths(np.where(old == "-", "", old)), new, old)
+    merged = np.where(old == "", new, np.where(both & codes_match(old, new), finer, "-"))
+    out.held = np.where(hold, merged, old).astype(object)
+    out.held_label = np.where(hold, join_notes(out.held_label, np.full(len(hold), label, dtype=object), sep="、"),
+                              out.held_label).astype(object)
 
-    raw: np.ndarray
-    sig: np.ndarray
-    start: np.ndarray
-    usable: np.ndarray
-    note: np.ndarray
-    label: str
-    present: np.ndarray  # bool (G,): some record holds a code
 
-
-def _her_code(ctx: _Context, field: str, since_field: str) -> _Claim:
-    """If every record's code agrees (one is a prefix of the others) her code is the finest and
-    her start the earliest date of any record that agrees or has no code.  Otherwise the
-    finest code among the dated claims of the latest date, started at the earliest agreeing
-    date after the last disagreeing one; a tie of disagreeing latest claims is a conflict."""
+def _location_step(rule: Rule, ctx: Context, out: Outcome) -> None:
+    """A rule *applies* (its conditions met, her code, and long enough there), is *known not to*
+    (a condition fails, no code at all for a rule without conditions, or a known start too
+    recent) or is *unknown* (a condition unknown or conflicting, a start date missing, codes
+    that disagree, conditions met but no code).  An unknown rule holds the group (its own or
+    its condition's ``'verify'``): a later rule may still locate her, but only at a unit that
+    agrees with this rule's code (both rules then name the same place); otherwise she goes to
+    verification, and no tie-break guesses for her."""
     grp, G = ctx.grp, ctx.G
-    raw = ctx.text(field)
-    sig = significant_codes(raw)
-    has_code = (sig != "") & ctx.active
-    longest_first = -code_lengths(sig)
-    dates = ctx.days(since_field) if since_field else np.full(len(raw), np.nan)
-    dates[dates > day_numbers([ctx.as_of])[0]] = np.nan
-    finest = first_per_group(has_code, grp, G, longest_first)
-    same_code = codes_match(sig, take(sig, finest)[grp])
-    agree = has_code & same_code
-    all_agree = ~group_any(has_code & ~agree, grp, G)
-    witness = np.where(ctx.active, agree | ~has_code, same_code | (sig == ""))
-    start_all = group_extreme(np.where(witness, dates, np.nan), grp, G, "min")
-    dated = has_code & ~np.isnan(dates)
-    latest = group_extreme(np.where(dated, dates, np.nan), grp, G, "max")
-    at_latest = dated & (dates == latest[grp])
-    finest_latest = first_per_group(at_latest, grp, G, longest_first)
-    agree_latest = dated & codes_match(sig, take(sig, finest_latest)[grp])
-    conflict = group_any(at_latest & ~agree_latest, grp, G) | (finest_latest < 0)
-    last_other = group_extreme(np.where(dated & ~agree_latest, dates, np.nan), grp, G, "max")
-    start_latest = group_extreme(np.where(agree_latest & ~(dates <= last_other[grp]), dates, np.nan), grp, G, "min")
-    row = np.where(all_agree, finest, finest_latest)
-    usable = (row >= 0) & (all_agree | ~conflict)
-    label = REGISTER_COLUMNS[field].removesuffix("代码")
-    listed = pd.DataFrame({"g": grp[has_code], "c": raw[has_code]}).drop_duplicates()
-    codes = join_per_group(listed["g"].to_numpy(), listed["c"].to_numpy(dtype=object), G, sep="/")
-    note = np.where(finest < 0, f"{label}代码缺失", np.where(usable, "", label + "记录不一致(" + codes + ")"))
-    return _Claim(np.where(usable, take(raw, row), "").astype(object), np.where(usable, take(sig, row), "").astype(object),
-                  np.where(usable, np.where(all_agree, start_all, start_latest), np.nan), usable,
-                  note.astype(object), label, finest >= 0)
-
-
-def _location_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
-    """A rule *applies* (her code, and long enough there), is *known not to* (no code at all,
-    or a known start too recent) or is *unknown* (a start date missing, codes that disagree).
-    With ``if_unknown='verify'`` an unknown rule holds the group: a later rule may still
-    locate her, but only at a unit that agrees with this rule's code (both rules then name the
-    same place); otherwise she goes to verification, and no tie-break guesses for her."""
-    grp, G = ctx.grp, ctx.G
-    open_g = ~out.located
+    open_g = ~out.located & ~out.stopped
     claim = ctx.claim(rule.field, rule.since_field)
-    note, read = claim.note, claim.label + claim.raw
+    conditions = verdict(rule.when, ctx, {rule.field: rule.since_field})
+    note, read = claim.note, claim.label + claim.shown
     applies, unknown = claim.usable.copy(), claim.present & ~claim.usable
-    if rule.since_field:
+    if rule.when:  # her conditions say this rule decides, but its place is blank
+        unknown |= ~claim.present
+        note = np.where(claim.present, note, note + ",不能确定单位")
+    if rule.since_field and rule.min_months:
         cutoff = day_numbers([ctx.as_of - pd.DateOffset(months=rule.min_months)])[0]
         applies &= claim.start <= cutoff
         unknown |= claim.usable & np.isnan(claim.start)
-        since = claim.label + claim.raw + "自" + day_text(claim.start) + "起"
+        since = claim.label + claim.shown + "自" + day_text(claim.start) + "起"
         note = np.where(claim.usable & np.isnan(claim.start), read + ",起始日期缺失,不能判断是否满"
                         f"{rule.min_months}个月", note)
-        note = np.where(claim.usable & (claim.start > cutoff),
-                        since + f",截至{ctx.as_of:%Y-%m-%d}不满{rule.min_months}个月", note)
+        short = claim.usable & (claim.start > cutoff)
+        due = np.full(G, "", dtype=object)
+        due[short] = day_text(months_later(claim.start[short], rule.min_months))  # only where she is short
+        note = np.where(short, since + f",截至{ctx.as_of:%Y-%m-%d}不满{rule.min_months}个月," + due +
+                        f"满{rule.min_months}个月", note)
         read = since + f"满{rule.min_months}个月"
+    applies &= conditions.met
+    hold = open_g & ((unknown & conditions.met & (rule.if_unknown == "verify")) | conditions.hold)
+    note = np.where(conditions.met | conditions.hold, join_notes(conditions.note, note), "")
+    read = join_notes(conditions.note, read)
     held = out.held != ""
     agrees = ~held | codes_match(claim.sig, np.where(out.held == "-", "", out.held).astype(object))
-    note = np.where(applies & ~agrees, read + "(与" + out.held_label + "不一致,须先核实)", note)
+    elsewhere = open_g & applies & ~agrees
+    note = np.where(elsewhere, read + "(与" + out.held_label + "不一致,须先核实)", note)
     usable = applies & agrees
+    coarse = usable & (code_lengths(claim.sig) < STREET_DIGITS)
+    located_here = usable & ~coarse
     depth = match_depth(ctx.unit_sig, claim.sig[grp])
-    rec = (open_g & usable)[grp] & ctx.active
+    rec = (open_g & located_here)[grp] & ctx.active
     in_unit = rec & codes_match(ctx.unit_sig, claim.sig[grp])
     any_in = group_any(in_unit, grp, G)
-    coarse = code_lengths(claim.sig) < 6
-    keep = open_g & usable & any_in
-    transfer = open_g & usable & ~any_in & ~coarse
+    keep = open_g & located_here & any_in
+    transfer = open_g & located_here & ~any_in
     best_in = group_extreme(np.where(in_unit, depth, np.nan), grp, G, "max")
     best_any = group_extreme(np.where(rec, depth, np.nan), grp, G, "max")
     chosen = (in_unit & (depth == best_in[grp])) | (rec & transfer[grp] & (depth == best_any[grp]))
     listed = join_per_group(grp[chosen], ctx.record_id[chosen] + "(" + ctx.unit[chosen] + ")", G, sep="、")
     note = np.where(keep, read + ",在该单位的记录:" + listed, note)
     note = np.where(transfer, read + ",无记录在该单位,最接近的记录:" + listed, note)
-    note = np.where(usable & ~keep & ~transfer, read + "(只到市或省级,且无记录在该地,不能确定单位)", note)
+    note = np.where(coarse, read + "," + COARSE_REASON, note)
     located = keep | transfer
-    hold = open_g & ~held & unknown & (rule.if_unknown == "verify")
-    out.held[hold] = np.where(claim.usable, claim.sig, "-")[hold]  # '-': codes that disagree, nothing agrees
-    out.held_label[hold] = claim.label
+    _hold(out, hold & ~located & ~(open_g & coarse), claim.sig, claim.label)
     out.cand = np.where(located[grp], chosen, out.cand)
     out.located |= located
+    out.stopped |= open_g & (coarse | elsewhere)
     out.action[keep], out.action[transfer] = "keep", "transfer_out"
     out.code[located] = claim.raw[located]
-    out.unit_rule[located] = rule.name
+    out.unit_rule[located | (open_g & coarse)] = rule.name
     out.evidence = join_notes(out.evidence, np.where(open_g, note, ""))
     out.missing = join_notes(out.missing, np.where(open_g & ~located, note, ""))
     _settle(out, grp, G, rule.name, open_g)
 
 
-def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
+def _tie_step(rule: Rule, ctx: Context, out: Outcome) -> None:
     grp, G, work, record_id = ctx.grp, ctx.G, ctx.work, ctx.record_id
-    open_g = (group_count(out.cand, grp, G) > 1) & (out.located | (out.held == ""))
+    open_g = (group_count(out.cand, grp, G) > 1) & (out.located | (out.held == "")) & ~out.stopped
     rec = out.cand & open_g[grp]
     applicable = open_g.copy()
     if rule.kind == "most_complete":
@@ -259,12 +210,12 @@ def _tie_step(rule: Rule, ctx: _Context, out: Outcome) -> None:
         level_gap = np.where(codes_match(ctx.unit_sig, code), np.abs(ctx.unit_len - code_len), 15)
         goodness = (depth * 16 - level_gap).astype(float)
         applicable &= claim.usable
-        label = np.where(claim.usable, claim.label + claim.raw, claim.note) + ",所在单位"
+        label = np.where(claim.usable, claim.label + claim.shown, claim.note) + ",所在单位"
         if rule.min_months:
             cutoff = day_numbers([ctx.as_of - pd.DateOffset(months=rule.min_months)])[0]
             short = claim.start > cutoff
             applicable &= ~short
-            label = np.where(short, claim.label + claim.raw + f"不满{rule.min_months}个月,不作依据", label) + ""
+            label = np.where(short, claim.label + claim.shown + f"不满{rule.min_months}个月,不作依据", label) + ""
         shown = record_id + "(" + ctx.unit + ")"
     else:
         dates = ctx.days(rule.field)
@@ -302,7 +253,7 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     tied record is in one unit or her unit is known but not which record moves there), rule
     (the rule that left one record, or 'undetermined'), status ('decided' / 'undetermined'),
     action ('keep' / 'transfer_out' / 'verify'), unit_rule (the location rule that found her
-    unit), evidence and missing (readable text), records / units / names (';'-joined, aligned),
+    unit, or only her county), evidence and missing (readable text), records / units / names (';'-joined, aligned),
     inactive_records ('R9(注销);...'), n_records (active), date (as_of).
     """
     rules = rules or DEFAULT_RULES
@@ -330,7 +281,7 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     record_id, unit = text_column(work, "record_id"), text_column(work, "unit_code")
     n_cand = group_count(out.cand, grp, G)
     two_numbers = _two_valid_numbers(work, grp, G)
-    decided = (n_cand == 1) & (two_numbers == "")
+    decided = (n_cand == 1) & (two_numbers == "") & ~out.stopped
     out.missing = join_notes(two_numbers, out.missing)
     kept = first_per_group(out.cand & decided[grp], grp, G, np.zeros(len(work)))
     kept_unit = np.where(kept >= 0, unit[np.maximum(kept, 0)] if len(unit) else "", "").astype(object)
@@ -340,6 +291,7 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
     managing_unit = np.where(action == "transfer_out", out.code, kept_unit)
     managing_unit = np.where(~decided & (out.action == "transfer_out"), out.code, managing_unit)
     managing_unit = np.where(~decided & (out.action != "transfer_out") & same_unit, one_unit, managing_unit)
+    managing_unit = np.where(out.stopped, "", managing_unit)  # a county, or two places: nobody is named
     rule = np.where(decided, out.rule, "undetermined")
     labels = {r.name: r.label or r.name for r in rules.rules} | {"undetermined": UNDETERMINED_LABEL}
     inactive_rows = np.flatnonzero(~active & chosen[codes])

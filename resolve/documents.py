@@ -131,13 +131,15 @@ def render_notice_text(row: Mapping[str, Any], *, mask: bool = True) -> str:
     """One notice as plain text (masked ID numbers unless ``mask=False``)."""
     title = f"{row.get('kind_label', '')}  通报编号 {row.get('notice_id', '')}"
     lines = [title, "=" * 40]
+    named = {"发出单位": "from_unit_name", "接收单位": "to_unit_name", "管理单位": "managing_unit_name"}
     for label, value, kept in notice_lines(row, mask=mask):
         if label == "项目":
             lines.append(f"{'':<6}{'待处理记录':<24}保留记录")
         elif label in PAIRED:
             lines.append(f"{label:<6}{value:<28}{kept}")
         else:
-            lines.append(f"{label}: {value}")
+            name = str(row.get(named.get(label, ""), "") or "").strip()  # a county code never prints bare
+            lines.append(f"{label}: {value} {name}" if name else f"{label}: {value}")
     lines.append("经办人签字: ____________    日期: ____________")
     return "\n".join(lines)
 

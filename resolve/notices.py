@@ -1,12 +1,16 @@
 """Notices drafted from the decisions: who must cancel or transfer which record, and why.
 
-One notice per active record that a decided cluster does not keep in place (``NOTICE_COLUMNS``).
-Whose business a record is depends on ``district`` (this office's 6-digit code):
+Every active record that a decided cluster does not keep in place is covered by one notice
+(``NOTICE_COLUMNS``); one woman gets one notice per unit that must act (the unit holding the
+records): a unit holding two of her records to cancel, or one to transfer and one to cancel,
+gets one notice naming them all (``record_ids``; ``record_id`` is the one printed, the
+transferred record first).  Whose business a record is depends on ``district`` (this office's
+6-digit code):
 
 - an extra record of ours, she is managed here: ``cancel_in_district`` (区内重复注销), from
   the district office to the street holding it, naming the kept record and its unit;
 - an extra record of ours, she is managed in another district: ``cancellation_notice``
-  (注销通报), from our unit to her managing unit, through the transfer platform (迁入迁出平台);
+  (注销通报), from our unit to her managing unit;
 - an extra record of another district, she is managed here: ``request_cancellation``, from
   her managing unit to theirs, asking them to send a 注销通报 for their record;
 - the kept record of ours held outside her managing unit (the unit holds no record of her):
@@ -20,11 +24,16 @@ its own district: an extra record gets ``cancel_in_district`` when she is manage
 district and ``cancellation_notice`` otherwise; the request kinds never occur.  Undetermined
 clusters get no notice, only a line on ``verification_list``.
 
+Each notice travels by the channel its two units' places ask for (``via``: 区内通知, 迁入迁出平台,
+or 流动人口信息通报 to another province), says first what to copy to the kept record (先补录)
+when a record to cancel holds what it lacks, and names its units (a county code never bare):
+``resolve.notice_details``.
+
 Probability and reasons: the scored pair of the record with the kept record when there is
 one (link 'direct'); otherwise the weakest link of the strongest path between them inside
 the cluster (link 'path', ``link_records`` names that weakest pair): the maximin path, read
 off a maximum spanning forest rooted at the kept records.  A transfer notice carries the
-record's strongest scored pair in its cluster.  notice_id is 'N-' + record_id (a record gets
+record's strongest scored pair in its cluster.  notice_id is 'N-' + record_id (a record is in
 at most one notice), so it is stable for the same input.
 """
 
@@ -41,16 +50,18 @@ from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from linkage.normalize.status import is_inactive
 
-from .grouped import join_per_group, text_column
+from .grouped import first_per_group, group_any, join_per_group, text_column
+from .notice_details import channels, copy_first, lacks, shown_units, unit_names
 
-KINDS: dict[str, tuple[str, str]] = {
-    "cancel_in_district": ("区内重复注销", "区内通知"),
-    "cancellation_notice": ("注销通报", "迁入迁出平台"),
-    "request_cancellation": ("请求对方发送注销通报", "联系对方单位"),
-    "transfer_out": ("迁出", "迁入迁出平台"),
-    "request_transfer": ("请求对方办理迁出", "联系对方单位"),
+KINDS: dict[str, str] = {
+    "cancel_in_district": "区内重复注销",
+    "cancellation_notice": "注销通报",
+    "request_cancellation": "请求对方发送注销通报",
+    "transfer_out": "迁出",
+    "request_transfer": "请求对方办理迁出",
 }
-"""kind -> (Chinese name, how it travels)."""
+"""kind -> its Chinese name.  How it travels (``via``) follows the two units' places
+(``resolve.notice_details.channels``)."""
 
 ROUTES: dict[tuple[str, bool, bool], str] = {
     ("extra", True, True): "cancel_in_district",
@@ -63,23 +74,27 @@ ROUTES: dict[tuple[str, bool, bool], str] = {
 """(role, record is ours, her managing unit is ours) -> kind; anything else gets no notice."""
 
 INSTRUCTIONS: dict[str, str] = {
-    "cancel_in_district": "请{to_unit_code}注销重复记录{record_id}({record_name}),保留{kept_unit_code}的记录"
-                          "{kept_record_id}(管理单位{managing_unit_code})。",
-    "cancellation_notice": "{from_unit_code}的记录{record_id}({record_name})与{kept_unit_code}的记录{kept_record_id}"
-                           "为同一人,按统计口径由{to_unit_code}管理,{from_unit_code}注销本单位记录,特此通报。",
-    "request_cancellation": "{to_unit_code}的记录{record_id}({record_name})与{from_unit_code}的记录{kept_record_id}"
-                            "为同一人,按统计口径由{from_unit_code}管理,请注销贵单位记录并发送注销通报。",
-    "transfer_out": "记录{record_id}({record_name})按统计口径应由{to_unit_code}管理,请{from_unit_code}"
-                    "办理迁出({via}),交流给应管单位。",
-    "request_transfer": "{to_unit_code}的记录{record_id}({record_name})按统计口径应由{from_unit_code}管理,"
-                        "请办理迁出至{from_unit_code}。",
+    "cancel_in_district": "请{to_unit}注销重复记录{record_list},保留{kept_unit}的记录{kept_record_id},"
+                          "管理单位为{managing_unit}。",
+    "cancellation_notice": "{from_unit}的记录{record_list}与{kept_unit}的记录{kept_record_id}为同一人,"
+                           "按统计口径由{to_unit}管理,{from_unit}注销本单位记录,特此通报({via})。",
+    "request_cancellation": "{to_unit}的记录{record_list}与{from_unit}的记录{kept_record_id}为同一人,"
+                            "按统计口径由{from_unit}管理,请注销贵单位记录并通过{via}发送注销通报。",
+    "transfer_out": "记录{record_id}({record_name})按统计口径应由{to_unit}管理,请{from_unit}办理迁出({via}),"
+                    "交流给应管单位。",
+    "request_transfer": "{to_unit}的记录{record_id}({record_name})按统计口径应由{from_unit}管理,"
+                        "请通过{via}办理迁出至{from_unit}。",
 }
+ALSO_CANCEL = "同一单位另有同一人的重复记录{others},一并注销。"
+"""Added to a transfer notice whose unit also holds duplicates of her (one notice, not two)."""
+COPY_FIRST = "先补录:保留记录{kept_record_id}缺{copy_first},请先从{copy_from}补录到保留记录,再注销。"
 
 NOTICE_COLUMNS = [
     "notice_id", "kind", "from_unit_code", "to_unit_code", "record_id", "kept_record_id", "rule", "reasons",
-    "probability", "link", "link_records", "kind_label", "via", "evidence", "date", "cluster_id",
-    "managing_unit_code", "rule_label", "record_unit_code", "record_unit_name", "record_name", "record_id_number",
-    "kept_unit_code", "kept_unit_name", "kept_name", "kept_id_number", "instruction",
+    "probability", "link", "link_records", "kind_label", "via", "channel", "evidence", "date", "cluster_id",
+    "managing_unit_code", "rule_label", "record_ids", "record_unit_code", "record_unit_name", "record_name",
+    "record_id_number", "kept_unit_code", "kept_unit_name", "kept_name", "kept_id_number", "from_unit_name",
+    "to_unit_name", "managing_unit_name", "copy_first", "copy_from", "instruction",
 ]
 VERIFICATION_COLUMNS = ["cluster_id", "record_ids", "units", "names", "missing", "evidence", "managing_unit_code",
                         "to_unit_codes", "date"]
@@ -110,16 +125,12 @@ def draft_notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.n
     return DraftedNotices(notices, verification_list(decisions, district=district))
 
 
-def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarray, pairs: np.ndarray,
-             probabilities: np.ndarray, reasons: np.ndarray, *, district: str | None, as_of: Any,
-             raw: pd.DataFrame | None) -> pd.DataFrame:
-    as_of = pd.Timestamp(as_of)
-    decided = decisions[decisions["status"] == "decided"].reset_index(drop=True)
+def _routes(decided: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarray, district: str | None) -> pd.DataFrame:
+    """One row per active record of a decided cluster that some unit of ours must act on: row,
+    kept (row positions), kind, managing, ours_view, dec (row of ``decided``), role."""
     record_ids = text_column(norm, "record_id")
-    cluster_ids = np.asarray(cluster_ids, dtype=object).astype(str)
-    status = text_column(norm, "status")
     decision_of = pd.Index(decided["cluster_id"].astype(str)).get_indexer(cluster_ids)
-    rows = np.flatnonzero((decision_of >= 0) & ~is_inactive(status))
+    rows = np.flatnonzero((decision_of >= 0) & ~is_inactive(text_column(norm, "status")))
     dec = decision_of[rows]
     kept = pd.Index(record_ids).get_indexer(decided["managing_record_id"].to_numpy(dtype=object)[dec])
     transfer = decided["action"].to_numpy(dtype=object)[dec] == "transfer_out"
@@ -134,36 +145,104 @@ def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarra
     for (route_role, r_ours, m_ours), name in ROUTES.items():
         kind[(role == route_role) & (record_ours == r_ours) & (managing_ours == m_ours)] = name
     take = kind != ""
-    rows, kept, kind, managing, ours_view, dec = rows[take], kept[take], kind[take], managing[take], ours_view[take], dec[take]
-    frame = pd.DataFrame({"kind": kind, "record_id": record_ids[rows], "kept_record_id": record_ids[kept],
-                          "managing_unit_code": managing, "record_unit_code": unit[rows], "kept_unit_code": unit[kept]})
-    office = np.where(frame["kind"] == "cancel_in_district", ours_view, "")
-    sends = frame["kind"].isin(["cancellation_notice", "transfer_out"]).to_numpy()
-    frame["from_unit_code"] = np.where(office != "", office, np.where(sends, unit[rows], managing))
-    frame["to_unit_code"] = np.where(sends, managing, unit[rows])
-    frame["notice_id"] = "N-" + frame["record_id"]
-    labels = {name: label for name, (label, _) in KINDS.items()}
-    frame["kind_label"] = frame["kind"].map(labels)
-    frame["via"] = frame["kind"].map({name: via for name, (_, via) in KINDS.items()})
-    inside = (frame["kind"] == "transfer_out") & (frame["from_unit_code"].str[:6] == frame["to_unit_code"].str[:6])
-    frame.loc[inside, "via"] = "区内通知"
+    return pd.DataFrame({"row": rows[take], "kept": kept[take], "kind": kind[take], "managing": managing[take],
+                         "ours_view": ours_view[take], "dec": dec[take], "role": role[take]})
+
+
+def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarray, pairs: np.ndarray,
+             probabilities: np.ndarray, reasons: np.ndarray, *, district: str | None, as_of: Any,
+             raw: pd.DataFrame | None) -> pd.DataFrame:
+    """One notice per woman and unit that must act (the unit holding the records): a unit
+    holding two of her records to cancel, or one to transfer and one to cancel, gets one."""
+    as_of = pd.Timestamp(as_of)
+    decided = decisions[decisions["status"] == "decided"].reset_index(drop=True)
+    record_ids = text_column(norm, "record_id")
+    cluster_ids = np.asarray(cluster_ids, dtype=object).astype(str)
+    unit = text_column(norm, "unit_code")
+    routes = _routes(decided, norm, cluster_ids, district)
+    rows, kept, dec = (routes[c].to_numpy(dtype=np.int64) for c in ("row", "kept", "dec"))
+    frame = pd.DataFrame({"kind": routes["kind"].to_numpy(dtype=object), "record_id": record_ids[rows],
+                          "kept_record_id": record_ids[kept], "managing_unit_code": routes["managing"].to_numpy(object),
+                          "record_unit_code": unit[rows], "kept_unit_code": unit[kept]})
     for column in ("cluster_id", "rule", "rule_label", "evidence"):
         frame[column] = decided[column].astype(str).to_numpy(dtype=object)[dec]
-    frame["date"] = f"{as_of:%Y-%m-%d}"
-    prob, why, link, link_records = _links(len(norm), cluster_ids, pairs, probabilities, reasons, rows, kept, record_ids)
-    frame["probability"], frame["reasons"], frame["link"], frame["link_records"] = np.round(prob, 4), why, link, link_records
-    names, id_numbers, unit_names = _details(norm, raw, np.r_[rows, kept])
+    names, id_numbers, unit_names_of = _details(norm, raw, np.r_[rows, kept])
     q = len(rows)
     frame["record_name"], frame["kept_name"] = names[:q], names[q:]
     frame["record_id_number"], frame["kept_id_number"] = id_numbers[:q], id_numbers[q:]
-    frame["record_unit_name"], frame["kept_unit_name"] = unit_names[:q], unit_names[q:]
-    frame["instruction"] = ""
+    frame["record_unit_name"], frame["kept_unit_name"] = unit_names_of[:q], unit_names_of[q:]
+    prob, why, link, link_records = _links(len(norm), cluster_ids, pairs, probabilities, reasons, rows, kept, record_ids)
+    frame["probability"], frame["reasons"], frame["link"], frame["link_records"] = np.round(prob, 4), why, link, link_records
+
+    # one notice per (woman, unit holding the records): the transfer first, else the first record
+    key = pd.factorize(frame["cluster_id"] + "|" + frame["record_unit_code"])[0]
+    n_keys = int(key.max()) + 1 if len(key) else 0
+    order = np.lexsort((frame["record_id"].to_numpy(dtype=object).astype(str), routes["role"].to_numpy() != "transfer",
+                        key))
+    rank = np.empty(len(frame), dtype=np.int64)
+    rank[order] = np.arange(len(frame))
+    primary = first_per_group(np.ones(len(frame), dtype=bool), key, n_keys, rank.astype(float))
+    extra = (routes["role"].to_numpy() == "extra")
+    missing = lacks(norm, rows, kept)
+    lacking = copy_first({k: group_any(v & extra, key, n_keys) for k, v in missing.items()})
+    gives = extra & np.any(np.column_stack(list(missing.values())), axis=1) if q else np.zeros(0, dtype=bool)
+    is_primary = np.zeros(len(frame), dtype=bool)
+    is_primary[primary] = True
+    shown = (frame["record_id"] + "(" + frame["record_name"] + ")").to_numpy(dtype=object)[order]
+    k, rest = key[order], ~is_primary[order]
+    all_ids = join_per_group(k, frame["record_id"].to_numpy(dtype=object)[order], n_keys)
+    listed = join_per_group(k, shown, n_keys, sep="、")
+    others = join_per_group(k[rest], shown[rest], n_keys, sep="、")
+    copy_from = join_per_group(k[gives[order]], frame["record_id"].to_numpy(dtype=object)[order][gives[order]], n_keys,
+                               sep="、")
+    frame = frame.iloc[primary].reset_index(drop=True)
+    frame["record_ids"], frame["record_list"], frame["others"] = all_ids, listed, others
+    frame["copy_first"], frame["copy_from"] = lacking, copy_from
+
+    office = np.where(frame["kind"] == "cancel_in_district", routes["ours_view"].to_numpy(object)[primary], "")
+    sends = frame["kind"].isin(["cancellation_notice", "transfer_out"]).to_numpy()
+    frame["from_unit_code"] = np.where(office != "", office, np.where(sends, frame["record_unit_code"],
+                                                                      frame["managing_unit_code"]))
+    frame["to_unit_code"] = np.where(sends, frame["managing_unit_code"], frame["record_unit_code"])
+    frame["notice_id"] = "N-" + frame["record_id"]
+    frame["kind_label"] = frame["kind"].map(KINDS)
+    frame["channel"], frame["via"] = channels(frame["from_unit_code"].to_numpy(object), frame["to_unit_code"].to_numpy(object))
+    frame["date"] = f"{as_of:%Y-%m-%d}"
+    known = _known_unit_names(frame)
+    for side in ("from_unit", "to_unit", "managing_unit"):
+        frame[f"{side}_name"] = unit_names(frame[f"{side}_code"].to_numpy(dtype=object), known)
+        frame[side] = shown_units(frame[f"{side}_code"].to_numpy(dtype=object), frame[f"{side}_name"].to_numpy(object))
+    frame["kept_unit"] = shown_units(frame["kept_unit_code"].to_numpy(dtype=object),
+                                     unit_names(frame["kept_unit_code"].to_numpy(dtype=object), known))
+    frame["instruction"] = _instructions(frame)
+    frame = frame.sort_values(["cluster_id", "record_id"], kind="stable").reset_index(drop=True)
+    return frame[NOTICE_COLUMNS]
+
+
+def _known_unit_names(frame: pd.DataFrame) -> dict[str, str]:
+    """Unit code -> the register's name for it, from the records the notices concern."""
+    pairs = pd.DataFrame({"code": np.r_[text_column(frame, "record_unit_code"), text_column(frame, "kept_unit_code")],
+                          "name": np.r_[text_column(frame, "record_unit_name"), text_column(frame, "kept_unit_name")]})
+    pairs["name"] = pairs["name"].str.strip()
+    pairs = pairs[pairs["name"] != ""]
+    return pairs.drop_duplicates("code").set_index("code")["name"].to_dict()
+
+
+def _instructions(frame: pd.DataFrame) -> np.ndarray:
+    """object (n,): what to do, per notice: 先补录 first where the kept record lacks something,
+    the kind's instruction, and for a transfer the duplicates the same unit cancels with it."""
+    out = np.full(len(frame), "", dtype=object)
     for name, template in INSTRUCTIONS.items():
         chosen = (frame["kind"] == name).to_numpy()
         if chosen.any():
-            frame.loc[chosen, "instruction"] = fill_template(template, frame[chosen])
-    frame = frame.sort_values(["cluster_id", "record_id"], kind="stable").reset_index(drop=True)
-    return frame[NOTICE_COLUMNS]
+            out[chosen] = fill_template(template, frame[chosen])
+    also = (frame["others"] != "").to_numpy() & frame["kind"].isin(["transfer_out", "request_transfer"]).to_numpy()
+    if also.any():
+        out[also] = out[also] + fill_template(ALSO_CANCEL, frame[also])
+    first = (frame["copy_first"] != "").to_numpy()
+    if first.any():
+        out[first] = fill_template(COPY_FIRST, frame[first]) + out[first]
+    return out
 
 
 def verification_list(decisions: pd.DataFrame, *, district: str | None = None) -> pd.DataFrame:

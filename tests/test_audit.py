@@ -240,7 +240,16 @@ def test_audit_writes_every_file_of_the_contract_and_its_counts_agree(generated,
     assert total["logic_errors"] == ((findings["child_id"] == "") & (findings["severity"] == "error")).sum()
     assert total["illegal_birth_issues"] == (findings["child_id"] != "").sum() >= 1
     assert total["separated"] == len(result.separation) and total["missing"] == len(result.missing)
-    assert total["duplicates"] == (result.dedupe.clusters["cluster_size"] >= 2).sum()
+    ours = g.register["unit_code"].str[:6] == g.district
+    assert ours.any() and not ours.all()  # the generated register holds other districts' records too
+    unit_of = g.register.set_index("record_id")["unit_code"]
+    clusters = result.dedupe.clusters
+    in_groups = clusters.loc[clusters["cluster_size"] >= 2, "record_id"]
+    assert total["duplicates"] == (unit_of.reindex(in_groups).str[:6] == g.district).sum()
+    assert total["records"] == ours.sum() and total["unit_code"] == g.district
+    for table in (result.separation, result.sample, result.findings, result.summary.iloc[:-1]):
+        codes = table["unit_code"].astype(str)  # with --district: this district's records only (or no unit at all)
+        assert ((codes.str[:6] == g.district) | (codes == "")).all()
     assert len(read_table(tmp_path / "clusters.csv")) == len(g.register)
 
 
@@ -255,7 +264,7 @@ def test_command_line_audit_then_spotcheck(generated, tmp_path):
     args = parser.parse_args(["audit", str(register), "-o", str(out), "--external", str(external), "--district",
                               g.district, "--as-of", g.as_of, "--sample", "4", "--seed", "5", "-q", "--no-dedupe"])
     counts = runners["audit"](args)
-    assert counts["records"] == len(g.register)
+    assert counts["records"] == (g.register["unit_code"].str[:6] == g.district).sum()
     sample = read_table(out / "sample.csv")
     assert len(sample) == counts["spot_check_sample"] > 0
     sample["correct"] = np.where(np.arange(len(sample)) % 4 == 0, "否", "是")

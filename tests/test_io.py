@@ -32,12 +32,12 @@ def test_xlsx_and_parquet(tmp_path, register):
 
 def test_parquet_with_nulls_and_typed_columns_reads_as_text(tmp_path, register):
     typed = register.assign(name=["王芳", None, "李静", None, "张敏"], phone=[13800138000, None, 2.0, None, 5.0],
-                            备注=pd.array([1, None, 3, None, 5], dtype="Int64"), 比例=[0.5, None, 1.0, 2.0, 3.0])
+                            编号=pd.array([1, None, 3, None, 5], dtype="Int64"), 比例=[0.5, None, 1.0, 2.0, 3.0])
     typed.to_parquet(tmp_path / "t.parquet")
     frame = load(tmp_path / "t.parquet")
     assert frame["name"].tolist() == ["王芳", "", "李静", "", "张敏"]
     assert frame["phone"].tolist() == ["13800138000", "", "2", "", "5"]
-    assert frame["备注"].tolist() == ["1", "", "3", "", "5"]
+    assert frame["编号"].tolist() == ["1", "", "3", "", "5"]
     assert frame["比例"].tolist() == ["0.5", "", "1.0", "2.0", "3.0"]
 
 
@@ -57,8 +57,9 @@ def test_parquet_categories_dates_and_timestamps_read_as_text(tmp_path, register
 
 
 def test_other_columns_carried_and_absent_ones_empty(register):
-    frame = load(register.assign(备注=["x", "", "", "", "y"]))
-    assert frame["备注"].tolist() == ["x", "", "", "", "y"]
+    frame = load(register.assign(说明=["x", "", "", "", "y"], 备注=["系统原因", "", "", "", ""]))
+    assert frame["说明"].tolist() == ["x", "", "", "", "y"]
+    assert frame["remarks"].tolist() == ["系统原因", "", "", "", ""]  # 备注 is a register column (SCHEMA.md)
     assert frame["spouse_id_number"].tolist() == [""] * 5
 
 

@@ -82,10 +82,14 @@ def test_six_month_boundary(since, kept, rule):
         assert "不满6个月" in decision["evidence"]
 
 
-def test_county_household_code_matches_a_street_in_that_county():
+def test_a_county_household_code_cannot_name_the_street_that_manages_her():
     rows = [person("R1", "330108003", hukou_code="330106"), person("R2", "330106004", hukou_code="")]
-    decision = only(run(rows)[0])
-    assert (decision["managing_record_id"], decision["rule"]) == ("R2", "household_registration")
+    decisions, notices, verification = run(rows)
+    decision = only(decisions)
+    assert (decision["status"], decision["managing_unit_code"], decision["unit_rule"]) == \
+        ("undetermined", "", "household_registration")
+    assert "户籍地330106(浙江省杭州市西湖区),管理单位只到县级,须核实到街道" in decision["missing"]
+    assert notices.empty and only(verification)["to_unit_codes"] == "330106004"
 
 
 def test_residence_code_and_start_date_read_from_different_records():
@@ -221,7 +225,7 @@ def test_group_over_three_units_managed_here():
     assert by_record.loc["R1", ["kind", "from_unit_code", "to_unit_code"]].tolist() == \
         ["cancel_in_district", "330106", "330106001"]
     assert by_record.loc["R3", ["kind", "from_unit_code", "to_unit_code", "via"]].tolist() == \
-        ["request_cancellation", "330106002", "330108001", "联系对方单位"]
+        ["request_cancellation", "330106002", "330108001", "迁入迁出平台"]
     assert by_record.loc["R1", "record_id_number"] == ID_A  # full numbers in the CSV
     assert by_record.loc["R3", "record_id_number"] == ID_A[:17] + "5"
 
@@ -380,8 +384,10 @@ def _sheet_text(sheet) -> list[str]:
 
 
 def test_each_notice_prints_on_its_own_a4_page_and_the_table_repeats_its_header(tmp_path):
-    rows = [person(f"R{k}", "330106001", registered_date=f"201{k}-01-01") for k in range(3)]
-    _, notices, verification = run(rows)
+    rows = [person("R0", "330106002", registered_date="2010-01-01"), person("R1", "330106001", registered_date="2011-01-01"),
+            person("R2", "330106003", name="李静", id_number=ID_B, registered_date="2010-01-01"),
+            person("R3", "330106001", name="李静", id_number=ID_B, registered_date="2012-01-01")]
+    _, notices, verification = run(rows, ["G", "G", "H", "H"])
     one_unit = notices[notices["to_unit_code"] == "330106001"]
     assert len(one_unit) == 2
     assert [p.name for p in write_documents(notices, verification, tmp_path / "docs")] == ["330106001.xlsx"]
@@ -447,7 +453,8 @@ def test_bad_codes_and_dates_do_not_crash_and_are_not_guessed():
                    registered_date="yesterday"),
             person("R2", "330106001", residence_since="2099-01-01")]
     decision = only(run(rows)[0])
-    assert decision["status"] == "undetermined" and decision["unit_rule"] == ""
+    assert (decision["status"], decision["managing_unit_code"]) == ("undetermined", "")
+    assert "户籍地3301(浙江省杭州市),管理单位只到县级" in decision["missing"]  # '33-01' reads as the city 3301
 
 
 def test_empty_register_gives_empty_outputs(tmp_path):
@@ -495,11 +502,14 @@ def test_invariants_on_random_registers(records, district):
     cancelled = {f"R{k}" for k, r in enumerate(records) if r["status"] == "注销"}
     assert not cancelled & (set(notices["record_id"]) | set(notices["kept_record_id"]))
     assert notices["probability"].between(0, 1).all()
+    covered = notices["record_ids"].str.split(";").explode()
+    assert covered.is_unique  # a record is in one notice at most
+    assert not (notices["cluster_id"] + notices["record_unit_code"]).duplicated().any()  # one per woman and unit
     if district is None:
         for cluster in decided["cluster_id"]:
             d = decided.set_index("cluster_id").loc[cluster]
-            n_notices = (notices["cluster_id"] == cluster).sum()
-            assert n_notices == d["n_records"] - (d["action"] == "keep")
+            n_covered = covered[notices["cluster_id"].reindex(covered.index) == cluster].size
+            assert n_covered == d["n_records"] - (d["action"] == "keep")
     assert set(verification["cluster_id"]) <= set(decisions.loc[decisions["status"] == "undetermined", "cluster_id"])
 
 

@@ -19,16 +19,12 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..normalize.distinct import per_distinct
+from ..normalize.household import CURRENTLY_MARRIED, EVER_MARRIED, MARITAL_STATUSES, UNMARRIED  # noqa: F401 (re-exported)
 
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
 
-CURRENTLY_MARRIED = ("初婚", "再婚", "复婚", "已婚")
-EVER_MARRIED = CURRENTLY_MARRIED + ("离婚", "丧偶")
-UNMARRIED = ("未婚",)
-MARITAL_STATUSES = UNMARRIED + EVER_MARRIED
-"""The WIS marital statuses (SCHEMA.md); anything else is an unknown status."""
 
 FINDING_COLUMNS = ["record_id", "child_id", "unit_code", "rule", "severity", "field", "message", "value", "detail"]
 """findings.csv: SCHEMA's record_id, rule, severity, field, message, plus the child row, the

@@ -23,7 +23,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..codes import region_codes
+from ..codes import well_formed_codes
 from ..normalize.dates import as_of_date
 from ..normalize.ids import check_characters, digit_matrix
 from ..normalize.status import KNOWN_STATUSES, is_inactive
@@ -140,19 +140,14 @@ def unit_code_blank(data: CheckInput) -> np.ndarray:
     return _col(data, "unit_code") == ""
 
 
-def _code_ok(codes: np.ndarray, lengths: tuple[int, ...]) -> np.ndarray:
-    series = pd.Series(codes, dtype=object).astype(str)
-    return series.str.len().isin(lengths).to_numpy() & isin(series.str[:6], region_codes())
-
-
 def unit_code_malformed(data: CheckInput) -> np.ndarray:
     codes = _col(data, "unit_code")
-    return ~_code_ok(codes, (9, 12)) & ~_raw_blank(data, "unit_code")
+    return ~well_formed_codes(codes, (9, 12)) & ~_raw_blank(data, "unit_code")
 
 
 def code_malformed(field: str):
     def test(data: CheckInput) -> np.ndarray:
-        return ~_code_ok(_col(data, field), (6, 9, 12)) & ~_raw_blank(data, field)
+        return ~well_formed_codes(_col(data, field), (6, 9, 12)) & ~_raw_blank(data, field)
     test.__name__ = f"{field}_malformed"
     return test
 

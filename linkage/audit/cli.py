@@ -1,7 +1,7 @@
 """The ``audit`` and ``spotcheck`` subcommands of the ``linkage`` command.
 
     linkage audit REGISTER -o OUT [--children FILE] [--external FILE ...] [--district CODE] [--as-of DATE]
-                  [--sample N] [--seed S] [--threshold P] [--model FILE] [--rules FILE] [--options FILE]
+                  [--sample N] [--seed S] [--threshold P] [--model FILE] [--rules NAME|FILE] [--options FILE]
     linkage spotcheck SAMPLE -o OUT
 
 ``add_commands(subparsers)`` adds both to an ``argparse`` subparsers object and returns the

@@ -32,6 +32,7 @@ from .checks import RECORD_RULES, run_checks
 from .children import check_children
 from .missing import find_missing
 from .sample import draw_sample
+from .scope import ours
 from .separation import find_separation
 from .summary import COUNT_COLUMNS, rule_counts, summarize, write_summary_excel
 
@@ -109,7 +110,8 @@ def audit(
     register: path (.csv/.xlsx/.parquet) or DataFrame in the register layout (n records).
     children: the children table (path or frame) or None; externals: shared-platform
     extracts (paths or frames) to find unregistered women in; district: this office's
-    6-digit code; as_of: the reference date (default today); sample / seed: records per
+    6-digit code (findings, separation, sample and summary then list its units' records only:
+    ``scope.ours``); as_of: the reference date (default today); sample / seed: records per
     street for the spot check and the draw's seed; threshold / model: the match model
     (``linkage.dedupe``); rules: managing-unit rules (``resolve.RuleSet`` or a path);
     checks: the record rules to run; options: the rules' thresholds; dedupe_records=False
@@ -132,8 +134,9 @@ def audit(
         report.stage("children and illegal-birth reports")
         findings.append(check_children(children, records, as_of=when, options=options))
     findings_table = pd.concat(findings, ignore_index=True)[FINDING_COLUMNS]
+    findings_table = findings_table[ours(findings_table["unit_code"], district)].reset_index(drop=True)
     report.stage("household/residence separation")
-    separation = find_separation(records, as_of=when, rules=rules)
+    separation = find_separation(records, as_of=when, rules=rules, district=district)
     externals = list(externals)
     report.stage(f"unregistered women in {len(externals)} extract(s)")
     missing = find_missing(records, externals, district=district, as_of=when, threshold=threshold, model=model,
@@ -143,7 +146,7 @@ def audit(
     notices = duplicates.notices if duplicates is not None else None
     summary = summarize(records, clusters=clusters, notices=notices, separation=separation, findings=findings_table,
                         missing=missing, district=district)
-    drawn = draw_sample(records, size=sample, seed=seed, findings=findings_table)
+    drawn = draw_sample(records, size=sample, seed=seed, findings=findings_table, district=district)
     report.done()
     return AuditResult(records=records, findings=findings_table, separation=separation, missing=missing,
                        summary=summary, sample=drawn, dedupe=duplicates, as_of=when)

@@ -31,6 +31,7 @@ from ..io import read_table
 from ..prepare import Records
 from ..codes import street_of
 from ..normalize.status import is_inactive
+from .scope import ours
 
 SAMPLE_COLUMNS = ["unit_code", "record_id", "stratum", "draw_seed", "stratum_size", "name", "findings", "correct",
                   "note"]
@@ -53,15 +54,17 @@ def street_seed(seed: int, street: str) -> int:
     return int(np.random.SeedSequence([int(seed), key]).generate_state(1)[0])
 
 
-def draw_sample(records: Records, *, size: int, seed: int, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+def draw_sample(records: Records, *, size: int, seed: int, findings: pd.DataFrame | None = None,
+                district: str | None = None) -> pd.DataFrame:
     """Up to ``size`` records in management per street, SAMPLE_COLUMNS, ordered by street and draw.
 
-    records: the register (n rows); findings: findings.csv rows (to count findings per record).
+    records: the register (n rows); findings: findings.csv rows (to count findings per record);
+    district: this office's code (only its streets are drawn from).
     """
     if size < 0:
         raise ValueError(f"sample size must be 0 or more, got {size}")
     norm = records.norm
-    active = ~is_inactive(norm["status"])
+    active = ~is_inactive(norm["status"]) & ours(norm["unit_code"], district)
     frame = pd.DataFrame({"unit_code": norm["unit_code"].astype(str), "record_id": norm["record_id"].astype(str),
                           "name": norm["name"].astype(str)})[active]
     frame["stratum"] = street_of(frame["unit_code"])

@@ -14,7 +14,10 @@ The action:
 - ``keep``: the managing unit is decided and the holding unit (unit_code) lies in it;
 - ``transfer_out``: the managing unit is decided and is another unit -- a transfer-out
   (迁出) through the transfer platform to ``managing_unit_code``;
-- ``verify``: no rule decides (e.g. no residence start date and no household code).
+- ``verify``: no rule decides (e.g. no residence start date and no household code), or the
+  rule lands on a county or coarser code (管理单位只到县级,须核实到街道).
+
+With ``district`` only the records held by this district's units are listed (``scope.ours``).
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ import pandas as pd
 
 from resolve.decide import managing_unit_for_records
 
-from ..codes import STREET_DIGITS, code_lengths, codes_match, match_depth, significant_codes
+from ..codes import codes_match, significant_codes, street_relation
 from ..normalize.dates import as_of_date
 from ..normalize.status import is_inactive
 from ..prepare import Records
+from .scope import ours
 
 SEPARATION_COLUMNS = ["record_id", "unit_code", "name", "hukou_code", "residence_code", "residence_since",
                       "managing_unit_code", "rule", "evidence", "status", "action", "across_district"]
@@ -41,20 +45,18 @@ def separated(hukou: np.ndarray, residence: np.ndarray) -> np.ndarray:
 
     hukou, residence: code arrays of shape (n,) as in ``Records.norm``.
     """
-    hukou_sig, residence_sig = significant_codes(hukou), significant_codes(residence)
-    shorter = np.minimum(code_lengths(hukou_sig), code_lengths(residence_sig))
-    compare_at = np.minimum(shorter, STREET_DIGITS)
-    return (shorter > 0) & (match_depth(hukou_sig, residence_sig) < compare_at)
+    return street_relation(hukou, residence) == -1
 
 
-def find_separation(records: Records, *, as_of: object = None, rules=None) -> pd.DataFrame:
+def find_separation(records: Records, *, as_of: object = None, rules=None, district: str | None = None) -> pd.DataFrame:
     """One row per record in management whose household registration and residence differ.
 
     records: the register's ``Records`` (n rows).  rules: a ``resolve.RuleSet`` (the default
-    rules when None).  Returns SEPARATION_COLUMNS, ordered by holding unit then record_id.
+    rules when None).  district: this office's code (only its units' records are listed).
+    Returns SEPARATION_COLUMNS, ordered by holding unit then record_id.
     """
     norm = records.norm.reset_index(drop=True)
-    active = ~is_inactive(norm["status"])
+    active = ~is_inactive(norm["status"]) & ours(norm["unit_code"], district)
     rows = np.flatnonzero(active & separated(norm["hukou_code"].to_numpy(dtype=object),
                                             norm["residence_code"].to_numpy(dtype=object)))
     subset = norm.iloc[rows].reset_index(drop=True)
@@ -64,8 +66,8 @@ def find_separation(records: Records, *, as_of: object = None, rules=None) -> pd
     unit = subset["unit_code"].to_numpy(dtype=object)
     managing = decided["managing_unit_code"].to_numpy(dtype=object)
     is_decided = (decided["status"].to_numpy(dtype=object) == "decided") & (managing != "")
-    ours = codes_match(significant_codes(unit), significant_codes(managing))
-    action = np.where(~is_decided, "verify", np.where(ours, "keep", "transfer_out"))
+    in_own_unit = codes_match(significant_codes(unit), significant_codes(managing))
+    action = np.where(~is_decided, "verify", np.where(in_own_unit, "keep", "transfer_out"))
     hukou, residence = subset["hukou_code"].astype(str), subset["residence_code"].astype(str)
     out = pd.DataFrame({
         "record_id": subset["record_id"].to_numpy(dtype=object),

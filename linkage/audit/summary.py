@@ -4,8 +4,9 @@ A street is the first 9 digits of the holding unit's code (a 12-digit community 
 its street).  Each count is attributed to the street that must act on it:
 
 - records / active_records: register records held (all / 在管);
-- duplicates: records in a duplicate group (cluster of two or more); notices: records a
-  cancellation or transfer notice is drafted for;
+- duplicates: records in a duplicate group (cluster of two or more); notices: notices a unit
+  of ours acts on (the street holding the record; for a request to another district, the
+  street of ours that manages her and sends the request);
 - separated / transfer_out: records on the separation list / with action transfer_out;
 - logic_errors / logic_warnings: record findings by severity;
 - illegal_birth_issues: findings of the children table (its mother's street);
@@ -13,7 +14,9 @@ its street).  Each count is attributed to the street that must act on it:
 
 The district row sums every street row, so the totals add up.  Rows that belong to no
 street (a blank unit code, a child whose mother is not in the register, a woman to enter
-whose street is unknown) are counted on a row whose unit_code is blank.
+whose street is unknown) are counted on a row whose unit_code is blank.  With ``district``
+only this district's units are counted (``scope.ours``): another district's street gets no
+row and adds nothing to the 合计 row.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ..codes import street_of
 from ..io import write_excel
 from ..normalize.status import is_inactive
 from ..prepare import Records
+from .scope import ours
 
 COUNT_COLUMNS = ["records", "active_records", "duplicates", "notices", "separated", "transfer_out", "logic_errors",
                  "logic_warnings", "illegal_birth_issues", "missing"]
@@ -42,8 +46,22 @@ SUMMARY_HEADERS_ZH = {
 CHART_COLUMNS = ("duplicates", "separated", "logic_errors", "logic_warnings", "illegal_birth_issues", "missing")
 
 
-def _counts(streets: np.ndarray, name: str) -> pd.Series:
-    return pd.Series(streets, dtype=object).value_counts().rename(name)
+def _counts(units: np.ndarray, name: str, district: str | None) -> pd.Series:
+    """Rows per street of the unit codes ``units`` (n,) that are ours."""
+    units = np.asarray(units, dtype=object)
+    return pd.Series(street_of(units[ours(units, district)]), dtype=object).value_counts().rename(name)
+
+
+def _acting_units(notices: pd.DataFrame, unit_by_record: pd.Series) -> np.ndarray:
+    """object (n,): the unit of ours that acts on each notice (the record's unit; for a request
+    to another district, the managing unit that sends it)."""
+    record_unit = notices["record_unit_code"].astype(str) if "record_unit_code" in notices.columns else \
+        unit_by_record.reindex(notices["record_id"].astype(str)).fillna("").reset_index(drop=True)
+    kind = notices["kind"].astype(str) if "kind" in notices.columns else pd.Series("", index=notices.index)
+    request = kind.str.startswith("request_").to_numpy()
+    sender = notices["from_unit_code"].astype(str).to_numpy(dtype=object) if "from_unit_code" in notices.columns \
+        else record_unit.to_numpy(dtype=object)
+    return np.where(request, sender, record_unit.to_numpy(dtype=object)).astype(object)
 
 
 def summarize(records: Records, *, clusters: pd.DataFrame | None = None, notices: pd.DataFrame | None = None,
@@ -52,34 +70,35 @@ def summarize(records: Records, *, clusters: pd.DataFrame | None = None, notices
     """Counts per street plus a district total row (SUMMARY_COLUMNS).
 
     records: the register (n rows).  clusters: record_id, cluster_size (clusters.csv);
-    notices: record_id (notices.csv); separation: unit_code, action; findings: record_id,
-    child_id, unit_code, severity (findings.csv; rows with a child_id are children findings);
-    missing: street_code (missing.csv).  Any table may be None or empty.
+    notices: record_id, kind, from_unit_code, record_unit_code (notices.csv); separation:
+    unit_code, action; findings: record_id, child_id, unit_code, severity (findings.csv; rows
+    with a child_id are children findings); missing: street_code (missing.csv).  Any table may
+    be None or empty.  district: this office's code (only its streets are counted).
     """
     norm = records.norm
-    street_by_record = pd.Series(street_of(norm["unit_code"]), index=norm["record_id"].astype(str))
+    unit_by_record = pd.Series(norm["unit_code"].astype(str).to_numpy(dtype=object),
+                               index=norm["record_id"].astype(str))
+    units = unit_by_record.to_numpy(dtype=object)
     active = ~is_inactive(norm["status"])
-    parts = [_counts(street_by_record.to_numpy(), "records"),
-             _counts(street_by_record.to_numpy()[active], "active_records")]
+    parts = [_counts(units, "records", district), _counts(units[active], "active_records", district)]
     if clusters is not None and len(clusters):
         in_group = clusters.loc[clusters["cluster_size"].astype(int) >= 2, "record_id"].astype(str)
-        parts.append(_counts(street_by_record.reindex(in_group).fillna("").to_numpy(), "duplicates"))
+        parts.append(_counts(unit_by_record.reindex(in_group).fillna("").to_numpy(), "duplicates", district))
     if notices is not None and len(notices):
-        parts.append(_counts(street_by_record.reindex(notices["record_id"].astype(str)).fillna("").to_numpy(),
-                             "notices"))
+        parts.append(_counts(_acting_units(notices, unit_by_record), "notices", district))
     if separation is not None and len(separation):
-        streets = street_of(separation["unit_code"])
-        parts.append(_counts(streets, "separated"))
-        parts.append(_counts(streets[(separation["action"] == "transfer_out").to_numpy()], "transfer_out"))
+        sep_units = separation["unit_code"].astype(str).to_numpy(dtype=object)
+        parts.append(_counts(sep_units, "separated", district))
+        parts.append(_counts(sep_units[(separation["action"] == "transfer_out").to_numpy()], "transfer_out", district))
     if findings is not None and len(findings):
-        streets = street_of(findings["unit_code"])
+        finding_units = findings["unit_code"].astype(str).to_numpy(dtype=object)
         child = (findings["child_id"].astype(str) != "").to_numpy()
         severity = findings["severity"].to_numpy(dtype=object)
-        parts.append(_counts(streets[~child & (severity == "error")], "logic_errors"))
-        parts.append(_counts(streets[~child & (severity == "warning")], "logic_warnings"))
-        parts.append(_counts(streets[child], "illegal_birth_issues"))
+        parts.append(_counts(finding_units[~child & (severity == "error")], "logic_errors", district))
+        parts.append(_counts(finding_units[~child & (severity == "warning")], "logic_warnings", district))
+        parts.append(_counts(finding_units[child], "illegal_birth_issues", district))
     if missing is not None and len(missing):
-        parts.append(_counts(street_of(missing["street_code"]), "missing"))
+        parts.append(_counts(missing["street_code"].astype(str).to_numpy(dtype=object), "missing", district))
     table = pd.concat(parts, axis=1).reindex(columns=COUNT_COLUMNS).fillna(0).astype(np.int64)
     table = table.sort_index(key=lambda index: index.map(lambda code: (code == "", code)))
     table.index.name = "unit_code"
