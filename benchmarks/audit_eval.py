@@ -55,12 +55,12 @@ def evaluate_checks(size: int, seed: int, per_rule: int) -> dict:
     }
 
 
-def evaluate_missing(size: int, seed: int, extract_size: int, model: str | None) -> list[dict]:
+def evaluate_missing(size: int, seed: int, extract_size: int, model: str | None, errors: str = "usual") -> list[dict]:
     from benchmarks.generator import generate_extract, generate_register
     from linkage.audit import find_missing
     from linkage.profile import RegisterProfile
 
-    g = generate_register(n_records=size, seed=seed)
+    g = generate_register(n_records=size, seed=seed, errors=errors)
     records = RegisterProfile().load(g.register)
     rows = []
     for index, source in enumerate(SOURCES):
@@ -73,7 +73,7 @@ def evaluate_missing(size: int, seed: int, extract_size: int, model: str | None)
         for scope, table in (("to_enter(priority 1-2)", listed[listed["priority"] <= 2]), ("all(priority 1-3)", listed)):
             ids = set(table["external_record_id"])
             true_positives = len(ids & truth)
-            rows.append({"source": source, "list": scope, "extract_rows": len(extract.extract),
+            rows.append({"errors": errors, "source": source, "list": scope, "extract_rows": len(extract.extract),
                          "unregistered": len(truth), "listed": len(ids),
                          "recall": true_positives / max(1, len(truth)),
                          "precision": true_positives / max(1, len(ids)),
@@ -89,10 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-rule", type=int, default=20, help="injected errors per rule (default 20)")
     parser.add_argument("--extract-size", type=int, default=3000, help="rows per shared-platform extract")
     parser.add_argument("--model", help="match model JSON (default: the shipped model)")
+    parser.add_argument("--errors", default="usual",
+                        help="error model of the register's clerks (benchmarks.error_models: usual, other_clerks, harsh)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     checks = evaluate_checks(args.size, args.seed, args.per_rule)
-    missing = evaluate_missing(args.size, args.seed, args.extract_size, args.model)
+    missing = evaluate_missing(args.size, args.seed, args.extract_size, args.model, args.errors)
     if args.format == "json":
         print(json.dumps({"checks": checks, "missing": missing}, ensure_ascii=False, indent=2, default=str))
         return 0
