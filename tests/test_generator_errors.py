@@ -101,7 +101,7 @@ def test_conditional_kinds_at_their_rates(hf):
     old = (dup["true_birth"] < np.datetime64("2000-01-01").astype(np.int64)).to_numpy()
     assert _near(kinds_mask(err, ("id_legacy15",)).mean(), HARSH.duplicate.id_legacy15 * old.mean(), n)
     assert _near(kinds_mask(err, ("sex_wrong",)).mean(), HARSH.duplicate.sex_wrong * 0.99, n)
-    first_of_year = (pd.to_datetime(dup["true_birth"], unit="D").dt.dayofyear == 1).to_numpy()
+    first_of_year = (pd.to_datetime(dup["true_birth"], unit="D").dt.day_of_year == 1).to_numpy()
     assert _near(kinds_mask(err, ("birth_placeholder_jan1",)).mean(), HARSH.duplicate.birth_placeholder_jan1 * (1 - first_of_year.mean()), n)
     for kind in ("name_homophone", "name_fuzzy_pinyin", "name_shape", "name_drop_add", "name_traditional"):
         observed = kinds_mask(err, (kind,)).mean()

@@ -198,7 +198,7 @@ def _mask_tails(out: tuple[np.ndarray, ...]) -> None:
     or veto with, but the birth date in digits 7-14 is kept.  Changes ``out`` in place."""
     id_number, id_full, clean, status, birth, sex = out
     masked = pd.Series(clean, dtype=object).astype(str).str.fullmatch(MASKED_TAIL).to_numpy(dtype=bool)
-    masked &= status != "placeholder"
+    masked = masked & (status != "placeholder")
     if not masked.any():
         return
     dates = pd.to_datetime(pd.Series(clean[masked], dtype=object).str[6:14], format="%Y%m%d", errors="coerce")
