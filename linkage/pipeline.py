@@ -96,7 +96,8 @@ class DedupeResult:
             "matched_pairs": int((self.scored.probabilities >= self.scored.threshold).sum()),
             "clusters_of_2_plus": int(len(np.unique(self.clustering.labels[sizes > 1]))),
             "records_in_clusters": int((sizes > 1).sum()),
-            "notices": len(self.notices),
+            "notices": int(self.notices["notice_id"].nunique()) if "notice_id" in self.notices.columns else 0,
+            "notice_records": len(self.notices),  # rows of notices.csv: one per record to cancel or transfer
             "undetermined": len(self.verification),
         }
 

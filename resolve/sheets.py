@@ -10,8 +10,8 @@ fixed date, so the same content gives byte-identical files.
 
 >>> xml_text(["a<b & c", "ok\x07"]).tolist()
 ['a&lt;b &amp; c', 'ok']
->>> line_counts(np.array(["12345", "一二三四五"], dtype=object), 4).tolist()
-[2, 3]
+>>> line_counts(np.array(["12345", "一二三四五", "12\n12345"], dtype=object), 4).tolist()
+[2, 3, 3]
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ import pandas as pd
 
 from linkage.normalize.distinct import per_distinct
 
-TITLE, LABEL, VALUE, NUMBER = 1, 2, 3, 4
-"""Cell styles (indices into the cellXfs of ``STYLES``): title, boxed bold label, boxed text, boxed number."""
+TITLE, LABEL, VALUE, NUMBER, PLAIN, SEAL = 1, 2, 3, 4, 5, 6
+"""Cell styles (indices into the cellXfs of ``STYLES``): title, boxed bold label, boxed text, boxed number,
+unboxed text (signature lines), the seal area (boxed, text at its bottom right)."""
 LINE_HEIGHT = 16.0
 """Points per wrapped line (宋体 11 takes 14.25, substitute CJK fonts up to 16)."""
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -65,9 +66,14 @@ def _escaped(text: str) -> str:
 def line_counts(values: np.ndarray, capacity: int) -> np.ndarray:
     """Printed lines a wrapped value takes in a cell ``capacity`` ASCII characters wide (a
     Chinese character, 3 bytes in UTF-8, takes two); int (n,), at least 1."""
-    width = per_distinct(pd.Series(values, dtype=object).astype(str),
-                         lambda v: (len(v) + len(v.encode("utf-8", "ignore"))) // 2, dtype=np.int64)
-    return np.maximum(1, -(-width // capacity))
+    return np.maximum(1, per_distinct(pd.Series(values, dtype=object).astype(str),
+                                      lambda v: _lines(v, capacity), dtype=np.int64))
+
+
+def _lines(text: str, capacity: int) -> int:
+    """Wrapped lines of ``text``, each of its own lines (split at a line break) wrapped apart."""
+    return sum(max(1, -(-((len(part) + len(part.encode("utf-8", "ignore"))) // 2) // capacity))
+               for part in text.split("\n"))
 
 
 
@@ -101,22 +107,28 @@ STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills><borders count="2"><border><left/><right/><top/>'
     '<bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/>'
     '<bottom style="thin"/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
-    'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" '
+    'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="7"><xf numFmtId="0" fontId="0" fillId="0" '
     'borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     f'<xf numFmtId="49" fontId="2" fillId="0" xfId="0" applyNumberFormat="1" applyFont="1" {_BOXED}'
     f'<xf numFmtId="49" fontId="0" fillId="0" xfId="0" applyNumberFormat="1" {_BOXED}'
-    f'<xf numFmtId="0" fontId="0" fillId="0" xfId="0" {_BOXED}</cellXfs><cellStyles count="1">'
+    f'<xf numFmtId="0" fontId="0" fillId="0" xfId="0" {_BOXED}'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
+    '<alignment vertical="bottom"/></xf>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" '
+    'applyAlignment="1"><alignment horizontal="right" vertical="bottom" wrapText="1"/></xf>'
+    '</cellXfs><cellStyles count="1">'
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
-def save_workbook(path: Path, sheets: list[tuple[str, str, tuple[str, int] | None]]) -> None:
-    """The .xlsx package of ``sheets`` (name, worksheet XML, (last column, last row) of a table
-    or None): a table gets its header row printed on every page, and its filter."""
+def save_workbook(path: Path, sheets: list[tuple[str, str, tuple[str, int, int] | None]]) -> None:
+    """The .xlsx package of ``sheets`` (name, worksheet XML, (last column, last row, header row)
+    of a table or None): a table gets its rows down to the header printed on every page, and
+    its filter from the header row."""
     xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     ids = range(1, len(sheets) + 1)
     names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{k - 1}" hidden="1">\'{name}\'!'
-                    f'$A$1:${ref[0]}${ref[1]}</definedName><definedName name="_xlnm.Print_Titles" '
-                    f'localSheetId="{k - 1}">\'{name}\'!$1:$1</definedName>'
+                    f'$A${ref[2]}:${ref[0]}${ref[1]}</definedName><definedName name="_xlnm.Print_Titles" '
+                    f'localSheetId="{k - 1}">\'{name}\'!$1:${ref[2]}</definedName>'
                     for k, (name, _, ref) in zip(ids, sheets) if ref)
     parts = {
         "[Content_Types].xml": xml + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'

@@ -85,6 +85,8 @@ def summarize(records: Records, *, clusters: pd.DataFrame | None = None, notices
         in_group = clusters.loc[clusters["cluster_size"].astype(int) >= 2, "record_id"].astype(str)
         parts.append(_counts(unit_by_record.reindex(in_group).fillna("").to_numpy(), "duplicates", district))
     if notices is not None and len(notices):
+        if "notice_id" in notices.columns:  # notices.csv has a row per record; a notice counts once
+            notices = notices.drop_duplicates("notice_id")
         parts.append(_counts(_acting_units(notices, unit_by_record), "notices", district))
     if separation is not None and len(separation):
         sep_units = separation["unit_code"].astype(str).to_numpy(dtype=object)
