@@ -19,6 +19,7 @@ import pandas as pd
 
 import resolve
 from resolve.clusters import cluster
+from resolve.workbook import write_action_workbook
 from scoring.run import Scored, load_model, score_pairs
 
 from .io import write_csv
@@ -80,9 +81,12 @@ class DedupeResult:
         }
 
     def write(self, folder: str | os.PathLike, *, printable: bool = True) -> list[Path]:
-        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), and with
+        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), 办理清单.xlsx
+        (the notices, verification list and decisions in Chinese, ``resolve.workbook``), and with
         ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``."""
         paths = write_tables(self.tables(), folder)
+        if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
+            paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
         if printable and (len(self.notices) or len(self.verification)):
             paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
         return paths
