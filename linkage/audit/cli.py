@@ -17,10 +17,10 @@ from typing import Callable
 
 from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from ..errors import ConfigError
-from ..io import write_csv, write_excel
+from ..io import write_csv
 from .base import AuditOptions
 from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
-from .sample import SPOTCHECK_HEADERS_ZH, spotcheck
+from .sample import spotcheck, write_spotcheck_excel
 
 def _positive(text: str) -> int:
     value = int(text)
@@ -103,7 +103,7 @@ def run_spotcheck(args: argparse.Namespace) -> dict:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(table, out / "spotcheck.csv")
-    write_excel({"抽查评估": table.rename(columns=SPOTCHECK_HEADERS_ZH)}, out / "spotcheck.xlsx")
+    write_spotcheck_excel(table, out / "spotcheck.xlsx")
     district = table.iloc[-1]
     rate = district["error_rate"]
     shown = "n/a" if rate != rate else f"{rate:.2%} (95% {district['ci_low']:.2%}-{district['ci_high']:.2%})"

@@ -83,7 +83,7 @@ class AuditResult:
             write_csv(frame, path)
             paths.append(path)
         workbook = folder / "summary.xlsx"
-        write_summary_excel(self.summary, workbook, rules=rule_counts(self.findings))
+        write_summary_excel(self.summary, workbook, rules=rule_counts(self.findings), as_of=self.as_of)
         paths.append(workbook)
         return paths
 
