@@ -25,6 +25,7 @@ from ..io import write_csv
 from ..normalize.dates import as_of_date
 from ..pipeline import dedupe
 from ..prepare import Records
+from ..report_html import write_report
 from ..profile import RegisterProfile
 from ..progress import Progress
 from .base import AuditOptions, FINDING_COLUMNS
@@ -77,7 +78,7 @@ class AuditResult:
         """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        paths = self.dedupe.write(folder) if self.dedupe is not None else []
+        paths = self.dedupe.write(folder, report=False) if self.dedupe is not None else []
         for name, frame in self.tables().items():
             path = folder / f"{name}.csv"
             write_csv(frame, path)
@@ -85,6 +86,9 @@ class AuditResult:
         workbook = folder / "summary.xlsx"
         write_summary_excel(self.summary, workbook, rules=rule_counts(self.findings), as_of=self.as_of)
         paths.append(workbook)
+        if self.dedupe is not None:  # report.html with the findings per street
+            paths.append(write_report(folder, self.dedupe, title="清理清查运行报告", audit_summary=self.summary,
+                                      as_of=self.as_of, district=self.dedupe.district))
         return paths
 
 
