@@ -10,7 +10,7 @@ fixed date, so the same content gives byte-identical files.
 
 >>> xml_text(["a<b & c", "ok\x07"]).tolist()
 ['a&lt;b &amp; c', 'ok']
->>> line_counts(np.array(["12345", "一二三四五", "12\n12345"], dtype=object), 4).tolist()
+>>> line_counts(np.array(["12345", "一二三四五", "12" + chr(10) + "12345"], dtype=object), 4).tolist()
 [2, 3, 3]
 """
 
@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkage.normalize.distinct import per_distinct
 
@@ -63,18 +65,36 @@ def _escaped(text: str) -> str:
 
 
 
+def text_widths(values: Any) -> np.ndarray:
+    """Printed width of each value in ASCII characters (a Chinese character, 3 bytes in UTF-8,
+    takes two): ``(characters + UTF-8 bytes) // 2``, by pyarrow's kernels over the whole
+    column; int64 (n,)."""
+    text = pd.Series(values, dtype=object).astype(str)
+    try:
+        array = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: one value at a time
+        return per_distinct(text, lambda v: (len(v) + len(v.encode("utf-8", "ignore"))) // 2, dtype=np.int64)
+    characters = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    octets = pc.binary_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    return (characters + octets) // 2
+
+
 def line_counts(values: np.ndarray, capacity: int) -> np.ndarray:
     """Printed lines a wrapped value takes in a cell ``capacity`` ASCII characters wide (a
-    Chinese character, 3 bytes in UTF-8, takes two); int (n,), at least 1."""
-    return np.maximum(1, per_distinct(pd.Series(values, dtype=object).astype(str),
-                                      lambda v: _lines(v, capacity), dtype=np.int64))
+    Chinese character takes two; each line of a value with line breaks wrapped apart); int
+    (n,), at least 1.  Vectorised (``text_widths``); values with a line break one by one."""
+    text = pd.Series(values, dtype=object).astype(str)
+    lines = np.maximum(1, -(-text_widths(text) // capacity))
+    broken = text.str.contains("\n", regex=False).to_numpy(dtype=bool)
+    if broken.any():
+        lines[broken] = per_distinct(text[broken], lambda v: _lines(v, capacity), dtype=np.int64)
+    return lines
 
 
 def _lines(text: str, capacity: int) -> int:
     """Wrapped lines of ``text``, each of its own lines (split at a line break) wrapped apart."""
     return sum(max(1, -(-((len(part) + len(part.encode("utf-8", "ignore"))) // 2) // capacity))
                for part in text.split("\n"))
-
 
 
 def cell_xml(column: str, rows: Any, texts: Any, style: int) -> list[Any]:
