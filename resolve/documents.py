@@ -34,6 +34,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
 from linkage.normalize.distinct import per_distinct
@@ -102,7 +104,13 @@ def _probability_texts(frame: pd.DataFrame) -> np.ndarray:
 def _units(frame: pd.DataFrame, code: str, name: str) -> np.ndarray:
     """'330106003 朝晖街道' (the code alone where no name is known); object (n,)."""
     codes, names = text_column(frame, code), text_column(frame, name)
-    return np.where(pd.Series(names).str.strip() != "", pd.Series(codes + " " + names).str.strip(), codes)
+    try:
+        names = np.asarray(pc.utf8_trim_whitespace(pa.array(names, type=pa.string())).to_numpy(zero_copy_only=False),
+                           dtype=object)
+    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate in a name: the slow way
+        names = pd.Series(names, dtype=object).str.strip().to_numpy(dtype=object)
+    codes = np.asarray(pd.Series(codes, dtype=object).to_numpy(dtype=object), dtype=object)
+    return np.where(names != "", np.where(codes != "", codes + " " + names, names), codes)
 
 
 def per_notice(notices: pd.DataFrame, *, mask: bool = True) -> pd.DataFrame:

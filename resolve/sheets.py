@@ -33,6 +33,8 @@ TITLE, LABEL, VALUE, NUMBER, PLAIN, SEAL = 1, 2, 3, 4, 5, 6
 unboxed text (signature lines), the seal area (boxed, text at its bottom right)."""
 LINE_HEIGHT = 16.0
 """Points per wrapped line (宋体 11 takes 14.25, substitute CJK fonts up to 16)."""
+_NOT_XML_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
+"""``_NOT_XML`` for pyarrow's RE2 (valid UTF-8 holds no surrogate)."""
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -56,8 +58,17 @@ def per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, str]:
 
 
 def xml_text(values: Any) -> np.ndarray:
-    """Text escaped for XML (characters XML cannot hold dropped), once per distinct value; object (n,)."""
-    return per_distinct(pd.Series(values, dtype=object).astype(str), _escaped)
+    """Text escaped for XML (characters XML cannot hold dropped, at most 32,767 characters, as
+    Excel holds in a cell), by pyarrow's kernels over the whole column; object (n,)."""
+    text = pd.Series(values, dtype=object).astype(str)
+    try:
+        array = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: one distinct value at a time
+        return per_distinct(text, _escaped)
+    array = pc.utf8_slice_codeunits(pc.replace_substring_regex(array, _NOT_XML_RE2, ""), 0, 32767)
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        array = pc.replace_substring(array, raw, escaped)
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _escaped(text: str) -> str:
@@ -65,29 +76,36 @@ def _escaped(text: str) -> str:
 
 
 
+def _widths_and_breaks(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(printed widths int64 (n,), has a line break bool (n,), the values as object str (n,))."""
+    text = np.asarray(pd.Series(values, dtype=object).astype(str).to_numpy(dtype=object), dtype=object)
+    try:
+        array = pa.array(text, type=pa.string())
+    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: one value at a time
+        widths = per_distinct(pd.Series(text), lambda v: (len(v) + len(v.encode("utf-8", "ignore"))) // 2,
+                              dtype=np.int64)
+        return widths, np.array(["\n" in v for v in text], dtype=bool), text
+    characters = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    octets = pc.binary_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    breaks = pc.match_substring(array, "\n").to_numpy(zero_copy_only=False).astype(bool)
+    return (characters + octets) // 2, breaks, text
+
+
 def text_widths(values: Any) -> np.ndarray:
     """Printed width of each value in ASCII characters (a Chinese character, 3 bytes in UTF-8,
     takes two): ``(characters + UTF-8 bytes) // 2``, by pyarrow's kernels over the whole
     column; int64 (n,)."""
-    text = pd.Series(values, dtype=object).astype(str)
-    try:
-        array = pa.array(text.to_numpy(dtype=object), type=pa.string())
-    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: one value at a time
-        return per_distinct(text, lambda v: (len(v) + len(v.encode("utf-8", "ignore"))) // 2, dtype=np.int64)
-    characters = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
-    octets = pc.binary_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
-    return (characters + octets) // 2
+    return _widths_and_breaks(values)[0]
 
 
 def line_counts(values: np.ndarray, capacity: int) -> np.ndarray:
     """Printed lines a wrapped value takes in a cell ``capacity`` ASCII characters wide (a
     Chinese character takes two; each line of a value with line breaks wrapped apart); int
     (n,), at least 1.  Vectorised (``text_widths``); values with a line break one by one."""
-    text = pd.Series(values, dtype=object).astype(str)
-    lines = np.maximum(1, -(-text_widths(text) // capacity))
-    broken = text.str.contains("\n", regex=False).to_numpy(dtype=bool)
+    widths, broken, text = _widths_and_breaks(values)
+    lines = np.maximum(1, -(-widths // capacity))
     if broken.any():
-        lines[broken] = per_distinct(text[broken], lambda v: _lines(v, capacity), dtype=np.int64)
+        lines[broken] = per_distinct(pd.Series(text[broken]), lambda v: _lines(v, capacity), dtype=np.int64)
     return lines
 
 
