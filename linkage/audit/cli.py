@@ -60,6 +60,17 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     audit.add_argument("--options", metavar="FILE",
                        help="JSON of the checks' thresholds replacing the defaults, e.g. "
                             '{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}')
+    audit.add_argument("--explained", metavar="FILE",
+                       help="explained findings (record_id/记录编号, rule/规则, 说明): listed as 已说明 in findings.csv and "
+                            "left out of the error counts; the register's 备注 (remarks) explain findings too")
+    audit.add_argument("--births", metavar="FILE",
+                       help="births from the shared platform (母亲姓名, 母亲身份证号, 子女出生日期, 子女性别 ...): each "
+                            "birth with no reported child is a clue in clues.csv (已上报 / 本单位待上报 / 非本单位 / 待核实)")
+    audit.add_argument("--due", metavar="DATE",
+                       help="the due date of the birth clues: an open clue past it at --as-of is 逾期")
+    audit.add_argument("--deferrals", metavar="FILE",
+                       help="the 延期报告 sheet handed back (deferrals.csv of the last run with 延期原因 and 延期至 "
+                            "filled in): a deferred clue is due on its new date")
     audit.add_argument("--no-dedupe", action="store_true",
                        help="skip the duplicate search (faster; duplicates are then counted as 0)")
     add_quiet(audit)
@@ -93,7 +104,8 @@ def run_audit(args: argparse.Namespace) -> dict:
                    as_of=args.as_of, sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample,
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
-                   dedupe_records=not args.no_dedupe, progress=not args.quiet)
+                   dedupe_records=not args.no_dedupe, progress=not args.quiet, explained=args.explained,
+                   births=args.births, due=args.due, deferrals=args.deferrals)
     result.write(args.out)
     return result.counts()
 
