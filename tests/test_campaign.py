@@ -353,3 +353,20 @@ def test_command_line_audit_then_followup(tmp_path):
     assert {"已整改", "未整改", "新增"} <= set(followed["status"])
     assert main(["followup", str(tmp_path / "nothing"), str(tmp_path / "later.csv"), "-o", str(tmp_path / "x"),
                  "-q"]) == 2
+
+
+def test_planned_outside_is_read_as_outside_policy():
+    from linkage.audit import check_children
+    kids = pd.DataFrame([{"child_id": "c1", "mother_record_id": "r1", "sex": "男", "birth_date": "2019-08-15",
+                          "birth_order": "1", "policy": "计划外", "reported_period": ""}])
+    found = check_children(kids, records_of(CLEAN), as_of=AS_OF)
+    assert "illegal_period_missing" in set(found["rule"]) and "child_policy_unknown" not in set(found["rule"])
+
+
+def test_the_calendar_places_a_run_in_its_phase():
+    from linkage.audit.calendar import Phase, phase_of
+    assert [phase_of(day).name for day in ("2026-12-14", "2026-12-15", "2027-02-28", "2028-02-29", "2028-03-01",
+                                           "2028-03-16")] == ["不在清查期间", "培训部署", "核查清理", "核查清理",
+                                                              "抽查评估", "不在清查期间"]
+    own = (Phase("自查", (11, 20), (1, 10), "1月10日前自查"),)
+    assert phase_of("2027-01-05", own).name == "自查" and phase_of("2027-01-11", own).name == "不在清查期间"

@@ -38,7 +38,7 @@ from ..normalize.status import is_inactive
 from ..pipeline import link
 from ..prepare import Records, prepare
 from .base import isin
-from .children_prepare import prepare_children
+from .children_prepare import POLICY_ALIASES, prepare_children
 from .missing import district_codes
 
 REPORTED, OURS, OTHERS, VERIFY, OVERDUE = "已上报", "本单位待上报", "非本单位", "待核实", "逾期"
@@ -127,8 +127,7 @@ def read_deferrals(source: Any) -> pd.DataFrame:
 
 
 def _policies(values: pd.Series) -> np.ndarray:
-    text = normalize_texts(values)
-    return pd.Series(text, dtype=object).replace({"计划外": "政策外", "计划内": "政策内"}).to_numpy(dtype=object)
+    return pd.Series(normalize_texts(values), dtype=object).replace(POLICY_ALIASES).to_numpy(dtype=object)
 
 
 def _reported_children(links: pd.DataFrame, births_norm: pd.DataFrame, children: Any, register: Records,

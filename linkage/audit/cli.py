@@ -19,6 +19,7 @@ from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from ..errors import ConfigError
 from ..io import write_csv, write_excel
 from .base import AuditOptions
+from .calendar import phase_lines
 from .followup import followup, write_followup
 from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
 from .sample import SPOTCHECK_HEADERS_ZH, spotcheck
@@ -140,7 +141,7 @@ def run_audit(args: argparse.Namespace) -> dict:
                    dedupe_records=not args.no_dedupe, progress=not args.quiet, explained=args.explained,
                    births=args.births, due=args.due, deferrals=args.deferrals)
     result.write(args.out)
-    return result.counts()
+    return {**phase_lines(args.as_of), **result.counts()}
 
 
 def run_followup(args: argparse.Namespace) -> dict:
@@ -150,7 +151,7 @@ def run_followup(args: argparse.Namespace) -> dict:
                       model=args.model, rules=args.rules, dedupe_records=not args.no_dedupe,
                       explained=args.explained, births=args.births, due=args.due, deferrals=args.deferrals)
     write_followup(result, args.out)
-    return result.counts()
+    return {**phase_lines(args.as_of), **result.counts()}
 
 
 def run_spotcheck(args: argparse.Namespace) -> dict:
