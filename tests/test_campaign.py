@@ -370,3 +370,22 @@ def test_the_calendar_places_a_run_in_its_phase():
                                                               "抽查评估", "不在清查期间"]
     own = (Phase("自查", (11, 20), (1, 10), "1月10日前自查"),)
     assert phase_of("2027-01-05", own).name == "自查" and phase_of("2027-01-11", own).name == "不在清查期间"
+
+
+def test_past_the_deadline_an_undetermined_group_goes_to_the_first_wis_holder():
+    rows = [_woman("u1", "330106001", "冯雪", "1985-06-07", "624", residence_since="", registered_date="2014-01-01"),
+            _woman("u2", "330106002", "冯雪", "1985-06-07", "624", residence_code="330106003", residence_since="",
+                   registered_date="2020-01-01"),
+            # two valid numbers one part apart: who she is stays to verify, whatever the deadline
+            _woman("t1", "330106001", "蒋红", "1986-07-08", "724", residence_since="", registered_date="2014-01-01"),
+            _woman("t2", "330106002", "蒋红", "1986-07-09", "724", residence_code="330106003", residence_since="",
+                   registered_date="2010-01-01")]
+    before = linkage.audit(pd.DataFrame(rows), as_of="2026-02-20", district="330106", deadline="2026-02-28")
+    assert set(before.dedupe.decisions["status"]) == {"undetermined"} and before.dedupe.notices.empty
+    after = linkage.audit(pd.DataFrame(rows), as_of="2026-03-05", district="330106", deadline="2026-02-28")
+    decisions = after.dedupe.decisions.set_index("cluster_id")
+    assert decisions.loc["C-u1", "rule"] == "deadline_wis_holder" and decisions.loc["C-u1", "managing_record_id"] == "u1"
+    assert decisions.loc["C-t1", "status"] == "undetermined"
+    assert after.dedupe.notices["record_id"].tolist() == ["u2"]
+    assert "以WIS实际数据为准" in after.dedupe.notices["evidence"].iloc[0]
+    assert after.dedupe.verification["record_ids"].tolist() == ["t1;t2"]

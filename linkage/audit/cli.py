@@ -44,6 +44,12 @@ def _add_campaign_inputs(parser: argparse.ArgumentParser) -> None:
                              "filled in): a deferred clue is due on its new date")
 
 
+def _add_deadline(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--deadline", metavar="DATE",
+                        help="the deadline for disputes: past it, a duplicate group still undetermined is kept by the "
+                             "unit that registered her first in WIS (以WIS系统实际数据为准) and the others get notices")
+
+
 def add_followup(subparsers) -> None:
     """The ``followup`` subcommand (the runner is ``run_followup``)."""
     follow = subparsers.add_parser(
@@ -59,6 +65,7 @@ def add_followup(subparsers) -> None:
     follow.add_argument("--children", metavar="FILE", help="the later children table (子女信息)")
     follow.add_argument("--district", metavar="CODE", help="this office's 6-digit district code (GB/T 2260)")
     _add_campaign_inputs(follow)
+    _add_deadline(follow)
     follow.add_argument("--spotcheck", metavar="SAMPLE",
                         help="the March spot-check sample with 'correct' filled in: its error rate per street is "
                              "part of the score")
@@ -104,6 +111,7 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
                        help="JSON of the checks' thresholds replacing the defaults, e.g. "
                             '{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}')
     _add_campaign_inputs(audit)
+    _add_deadline(audit)
     audit.add_argument("--no-dedupe", action="store_true",
                        help="skip the duplicate search (faster; duplicates are then counted as 0)")
     add_quiet(audit)
@@ -139,7 +147,7 @@ def run_audit(args: argparse.Namespace) -> dict:
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
                    dedupe_records=not args.no_dedupe, progress=not args.quiet, explained=args.explained,
-                   births=args.births, due=args.due, deferrals=args.deferrals)
+                   births=args.births, due=args.due, deferrals=args.deferrals, deadline=args.deadline)
     result.write(args.out)
     return {**phase_lines(args.as_of), **result.counts()}
 
@@ -149,7 +157,8 @@ def run_followup(args: argparse.Namespace) -> dict:
                       weights=args.weights, progress=not args.quiet, children=args.children, as_of=args.as_of,
                       sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample, threshold=args.threshold,
                       model=args.model, rules=args.rules, dedupe_records=not args.no_dedupe,
-                      explained=args.explained, births=args.births, due=args.due, deferrals=args.deferrals)
+                      explained=args.explained, births=args.births, due=args.due, deferrals=args.deferrals,
+                      deadline=args.deadline)
     write_followup(result, args.out)
     return {**phase_lines(args.as_of), **result.counts()}
 

@@ -31,6 +31,7 @@ from .base import AuditOptions, FINDING_COLUMNS
 from .births import clue_counts, deferral_sheet, find_clues
 from .checks import RECORD_RULES, run_checks
 from .children import CHILD_RULES, check_children
+from .deadline import close_past_deadline
 from .explained import apply_explanations, explained_counts, known_rule_names, read_explained, unexplained
 from .key_targets import KEY_RULES, key_target_list, latest_child_births, run_key_checks
 from .missing import find_missing
@@ -114,6 +115,7 @@ def audit(
     births: Any = None,
     due: Any = None,
     deferrals: Any = None,
+    deadline: Any = None,
 ) -> AuditResult:
     """Run the clean-up audit on a register.
 
@@ -128,7 +130,8 @@ def audit(
     skips the dedupe (its counts are then 0).  explained: a file or frame of explained
     findings (``explained.read_explained``; the records' remarks are read in any case); births:
     the shared platform's births for the birth clues, due their due date and deferrals the
-    延期报告 handed back (``births.find_clues``).
+    延期报告 handed back (``births.find_clues``); deadline: past it, undetermined duplicate
+    groups go to the earliest WIS holder (``deadline.close_past_deadline``).
     """
     report = Progress(enabled=bool(progress))
     when = as_of_date(as_of)
@@ -141,6 +144,8 @@ def audit(
     if dedupe_records:
         duplicates = dedupe(records, threshold=threshold, model=model, district=district, as_of=when, rules=rules,
                             progress=report)
+        if deadline is not None:
+            duplicates = close_past_deadline(duplicates, deadline=deadline, as_of=when, district=district)
     report.stage("logic checks")
     findings = [run_checks(records, as_of=when, rules=checks, options=options, district=district)]
     latest_child = latest_child_births(children, records) if children is not None else None
