@@ -102,7 +102,7 @@ def make_campaign(n_records: int = 5000, seed: int = 1, per_rule: int = 20) -> C
             rows = pick(usable, per_rule // CROWD * CROWD or CROWD)
             for group in rows.reshape(-1, CROWD):
                 register.loc[group, "hukou_code"] = register.loc[group[0], "hukou_code"]
-                register.loc[group, "hukou_address"] = f"{register.loc[group[0], 'hukou_address']}集体宿舍{group[0]}"
+                register.loc[group, "hukou_address"] = f"{register.loc[group[0], 'hukou_address']}{group[0]}号"
         else:
             mask = married & short_acting if rule in ("postpartum_without_child", "pregnant_after_recent_birth") \
                 else married

@@ -397,3 +397,11 @@ def test_on_a_generated_campaign_the_checks_clues_and_followup_meet_their_bars()
     assert measured["key_found_share"] >= 0.98 and measured["clean_flagged_share"] <= 0.01
     assert measured["clue_status_right_share"] == 1.0
     assert measured["fixed_exact"] and measured["new_exact"] and measured["notices_exact"], measured
+
+
+def test_an_estate_without_house_numbers_is_not_one_crowded_household():
+    rows = [{**CLEAN, "record_id": f"w{k}", "name": f"王芳{'甲乙丙丁戊'[k]}", "hukou_address": "西湖区文新街道和湖家园",
+             "id_number": make_id("330106", "1990-05-12", f"{k}24")} for k in range(5)]
+    assert "crowded_household_address" not in set(run_key_checks(records_of(*rows), as_of=AS_OF)["rule"])
+    rows = [{**row, "hukou_address": "西湖区文新街道和湖家园3幢12号"} for row in rows]
+    assert set(run_key_checks(records_of(*rows), as_of=AS_OF)["record_id"]) == {f"w{k}" for k in range(5)}

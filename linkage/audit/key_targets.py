@@ -32,6 +32,7 @@ import pandas as pd
 from ..codes import street_of
 from ..io import load
 from ..normalize.dates import as_of_date
+from ..normalize.distinct import per_distinct
 from ..normalize.status import is_inactive
 from ..prepare import Records
 from .base import CURRENTLY_MARRIED, ERROR, UNMARRIED, WARNING, AuditOptions, CheckInput, Rule, dates, \
@@ -112,13 +113,20 @@ def household_is(kind: str):
     return test
 
 
+HOUSE_NUMBER = re.compile(r"\d+\s*[号室户]|\d+-\d+")
+"""An address down to one household: a house or room number (12号, 501室, 3-2-501); an estate's
+name alone (和湖家园) holds many households and is not counted."""
+
+
 def crowded_household_address(data: CheckInput):
     """More distinct women (by ID number, else name) on one household code and address than
-    ``max_women_per_address``, in households not marked 集体户 / 空挂户."""
+    ``max_women_per_address``, in households not marked 集体户 / 空挂户, where the address names
+    one household (``HOUSE_NUMBER``)."""
     frame = pd.DataFrame({"code": _col(data, "hukou_code"), "address": _col(data, "hukou_address"),
                           "woman": np.where(_col(data, "id_full") != "", _col(data, "id_full"), _col(data, "name"))})
     household = _col(data, "household_type")
-    usable = (frame["address"] != "").to_numpy() & ~isin(household, (COLLECTIVE, REGISTERED_ONLY))
+    one_household = per_distinct(frame["address"], lambda text: bool(HOUSE_NUMBER.search(str(text))), dtype=bool)
+    usable = one_household & ~isin(household, (COLLECTIVE, REGISTERED_ONLY))
     counts = frame[usable].groupby(["code", "address"])["woman"].nunique().rename("women")
     women = frame.merge(counts, left_on=["code", "address"], right_index=True, how="left")["women"]
     women = women.fillna(0).to_numpy()
