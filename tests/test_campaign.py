@@ -405,3 +405,27 @@ def test_an_estate_without_house_numbers_is_not_one_crowded_household():
     assert "crowded_household_address" not in set(run_key_checks(records_of(*rows), as_of=AS_OF)["rule"])
     rows = [{**row, "hukou_address": "西湖区文新街道和湖家园3幢12号"} for row in rows]
     assert set(run_key_checks(records_of(*rows), as_of=AS_OF)["record_id"]) == {f"w{k}" for k in range(5)}
+
+
+def test_a_child_entered_under_another_record_is_found_by_its_id_number():
+    kid_id = make_id("330106", "2025-12-20", "012")
+    births = BIRTHS.assign(子女身份证号=["", kid_id, "", "", ""])
+    kids = pd.concat([KIDS, pd.DataFrame([{"child_id": "c7", "mother_record_id": "m-reported", "sex": "女",
+                                           "birth_date": "2025-12-20", "birth_order": "2", "id_number": kid_id}])])
+    clues = find_clues(records_of(*MOTHERS), births, children=kids, district="330106", as_of="2026-02-01")
+    row = clues.set_index("birth_record_id").loc["b2"]
+    assert row["status"] == "已上报" and row["child_id"] == "c7"
+
+
+def test_a_deferral_without_a_date_keeps_the_due_date_and_says_so():
+    deferrals = pd.DataFrame({"线索编号": ["B-b2"], "延期原因": ["联系不上"], "延期至": ["下个月"]})
+    clues = find_clues(records_of(*MOTHERS), BIRTHS, children=KIDS, district="330106", as_of="2026-02-10",
+                       due="2026-01-31", deferrals=deferrals).set_index("birth_record_id")
+    assert clues.loc["b2", "status"] == "逾期" and "无法识别延期至" in clues.loc["b2", "reason"]
+
+
+def test_a_repeated_birth_record_id_is_an_error_naming_the_births_file(tmp_path):
+    path = tmp_path / "births.csv"
+    pd.concat([BIRTHS, BIRTHS.iloc[:1]]).to_csv(path, index=False)
+    with pytest.raises(SchemaError, match="births.csv"):
+        find_clues(records_of(*MOTHERS), path, as_of=AS_OF)

@@ -31,9 +31,10 @@ import pandas as pd
 
 from ..codes import street_of
 from ..errors import SchemaError
-from ..io import load, read_table
+from ..io import conform, load, read_table
 from ..normalize.contact import normalize_sexes, normalize_texts
 from ..normalize.dates import as_of_date, normalize_dates
+from ..normalize.ids import normalize_ids
 from ..normalize.status import is_inactive
 from ..pipeline import link
 from ..prepare import Records, prepare
@@ -52,6 +53,7 @@ BIRTH_HEADERS: dict[str, tuple[str, ...]] = {
     "mother_id_number": ("母亲身份证号", "身份证号"),
     "mother_birth_date": ("母亲出生日期",),
     "child_name": ("子女姓名", "婴儿姓名"),
+    "child_id_number": ("子女身份证号", "婴儿身份证号"),
     "child_sex": ("子女性别", "婴儿性别", "性别"),
     "child_birth_date": ("子女出生日期", "婴儿出生日期", "出生日期"),
     "father_name": ("父亲姓名", "配偶姓名"),
@@ -101,29 +103,33 @@ def read_births(source: Any) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def births_as_women(births: pd.DataFrame) -> Records:
-    """The mothers as records of the register layout (m rows, same order), for ``linkage.link``."""
+def births_as_women(births: pd.DataFrame, *, name: str = "<births>") -> Records:
+    """The mothers as records of the register layout (m rows, same order), for ``linkage.link``.
+    A blank or repeated record_id is a SchemaError naming ``name`` and the rows."""
     women = pd.DataFrame({
         "record_id": births["record_id"], "name": births["mother_name"], "id_number": births["mother_id_number"],
         "sex": "女", "birth_date": births["mother_birth_date"], "spouse_name": births["father_name"],
         "spouse_id_number": births["father_id_number"], "hukou_code": births["hukou_code"],
         "residence_code": births["residence_code"], "residence_address": births["residence_address"],
         "source": births["source"]})
-    return prepare(load(women, required=("record_id",)), women=True)
+    return prepare(conform(women, name=name, required=("record_id",)), women=True)
 
 
 def read_deferrals(source: Any) -> pd.DataFrame:
-    """延期报告 rows (path or frame): clue_id, reason, new_date (datetime64, NaT when unreadable)."""
+    """延期报告 rows (path or frame): clue_id, reason, new_date (datetime64, NaT when blank or
+    unreadable: the clue keeps its due date and its reason says why), the last row per clue."""
     frame = source.copy() if isinstance(source, pd.DataFrame) else read_table(source)
+    name = "<frame>" if isinstance(source, pd.DataFrame) else str(source)
     frame.columns = [DEFERRAL_HEADERS.get(str(c).strip(), str(c).strip()) for c in frame.columns]
     if "clue_id" not in frame.columns:
-        raise SchemaError(f"{source}: 延期报告缺少列 clue_id(线索编号); the deferrals file needs column 'clue_id'",
-                          column="clue_id")
+        raise SchemaError(f"{name}: 延期报告缺少列 clue_id(线索编号); the deferrals file needs column 'clue_id'",
+                          path=name, column="clue_id")
     out = pd.DataFrame({"clue_id": frame["clue_id"].astype(str).str.strip(),
                         "reason": frame.get("reason", pd.Series("", index=frame.index)).astype(str).str.strip(),
                         "new_date": normalize_dates(frame.get("new_date", pd.Series("", index=frame.index))
                                                     .astype(str)).values.to_numpy()})
-    return out[(out["clue_id"] != "") & out["new_date"].notna()].drop_duplicates("clue_id", keep="last")
+    filled = (out["reason"] != "") | out["new_date"].notna()
+    return out[(out["clue_id"] != "") & filled].drop_duplicates("clue_id", keep="last")
 
 
 def _policies(values: pd.Series) -> np.ndarray:
@@ -133,17 +139,33 @@ def _policies(values: pd.Series) -> np.ndarray:
 def _reported_children(links: pd.DataFrame, births_norm: pd.DataFrame, children: Any, register: Records,
                        tolerance_days: int) -> pd.Series:
     """birth record id -> child_id of a reported child of any register record she links to."""
-    if children is None or not len(links):
+    if children is None:
         return pd.Series(dtype=object)
-    kids = prepare_children(load(children, table="children"), register)
-    kids = kids[kids["birth_date"].notna()][["child_id", "mother_record_id", "birth_date", "sex"]]
+    raw_kids = load(children, table="children")
+    kids_all = prepare_children(raw_kids, register)
+    ids = normalize_ids(raw_kids["id_number"])
+    kids_all["id_full"] = np.where(ids.status == "valid", ids.id_full, "")
+    kids = kids_all[kids_all["birth_date"].notna()][["child_id", "mother_record_id", "birth_date", "sex"]]
     pairs = links.merge(kids, left_on="record_id_l", right_on="mother_record_id", how="inner")
     pairs = pairs.merge(births_norm, left_on="record_id_r", right_on="birth_record_id", how="inner")
     gap = (pd.to_datetime(pairs["birth_date"]) - pd.to_datetime(pairs["child_birth"])).abs().dt.days
     sex_ok = (pairs["sex"] == "") | (pairs["child_sex_norm"] == "") | (pairs["sex"] == pairs["child_sex_norm"])
     found = pairs[(gap <= tolerance_days) & sex_ok].assign(gap=gap)
+    by_id = _same_child_id(births_norm, kids_all)
+    found = pd.concat([by_id.assign(gap=-1), found[["record_id_r", "child_id", "gap"]]], ignore_index=True)
     found = found.sort_values(["record_id_r", "gap", "child_id"], kind="stable").drop_duplicates("record_id_r")
     return found.set_index("record_id_r")["child_id"]
+
+
+def _same_child_id(births_norm: pd.DataFrame, kids: pd.DataFrame) -> pd.DataFrame:
+    """(record_id_r, child_id) where the birth and a child row carry the same valid ID number:
+    the child is reported whichever mother record it was entered under."""
+    known = births_norm[births_norm["child_id_full"] != ""]
+    rows = kids[kids["id_full"] != ""]
+    if not len(known) or not len(rows):
+        return pd.DataFrame(columns=["record_id_r", "child_id"])
+    joined = known.merge(rows, left_on="child_id_full", right_on="id_full")
+    return pd.DataFrame({"record_id_r": joined["birth_record_id"], "child_id": joined["child_id"]})
 
 
 def find_clues(register: Records, births: Any, *, children: Any = None, district: str | None = None,
@@ -157,8 +179,9 @@ def find_clues(register: Records, births: Any, *, children: Any = None, district
     overdue unless deferred); deferrals: a 延期报告 file or frame read back, or None.
     """
     when = as_of_date(as_of)
+    name = "<births>" if isinstance(births, pd.DataFrame) else str(births)
     births = read_births(births)
-    women = births_as_women(births)
+    women = births_as_women(births, name=name)
     result = link(register, women, threshold=threshold, model=model)
     links = result.links[["record_id_l", "record_id_r", "probability"]].copy()
     links["record_id_l"], links["record_id_r"] = links["record_id_l"].astype(str), links["record_id_r"].astype(str)
@@ -175,7 +198,9 @@ def find_clues(register: Records, births: Any, *, children: Any = None, district
                               kind="stable")
     best = links.drop_duplicates("record_id_r").set_index("record_id_r")
 
+    child_ids = normalize_ids(births["child_id_number"])
     birth_norm = pd.DataFrame({"birth_record_id": births["record_id"].astype(str).str.strip(),
+                               "child_id_full": np.where(child_ids.status == "valid", child_ids.id_full, ""),
                                "child_birth": normalize_dates(births["child_birth_date"]).values.to_numpy(),
                                "child_sex_norm": normalize_sexes(births["child_sex"])})
     reported = _reported_children(links, birth_norm, children, register, tolerance_days)
@@ -218,6 +243,8 @@ def find_clues(register: Records, births: Any, *, children: Any = None, district
     overdue = open_ & (effective_due < when).to_numpy()
     final = np.where(overdue, OVERDUE, status).astype(object)
     reasons = _reasons(status, overdue, has_link, lives_elsewhere, linked_unit, own_place, child_id)
+    undated = open_ & (reason_deferred != "") & deferred_to.isna().to_numpy()
+    reasons = np.where(undated, reasons + ";延期报告未填写或无法识别延期至日期,按原期限", reasons).astype(object)
     return pd.DataFrame({
         "clue_id": clue_ids, "birth_record_id": ids.to_numpy(dtype=object),
         "source": births["source"].to_numpy(dtype=object), "mother_name": births["mother_name"].to_numpy(dtype=object),
