@@ -67,8 +67,9 @@ BIRTH_HEADERS: dict[str, tuple[str, ...]] = {
 CLUE_COLUMNS = ["clue_id", "birth_record_id", "source", "mother_name", "mother_id_number", "child_birth_date",
                 "child_sex", "policy", "status", "open_status", "unit_code", "street_code", "to_unit_code",
                 "mother_record_id", "mother_unit_code", "probability", "child_id", "due_date", "deferred_to",
-                "deferral_reason", "reason"]
-"""clues.csv: one row per birth of the births file."""
+                "deferral_reason", "reason", "notice"]
+"""clues.csv: one row per birth of the births file; ``notice`` is the text of the notice to the
+other unit for a 非本单位 clue ('' otherwise)."""
 DEFERRAL_COLUMNS = ["clue_id", "unit_code", "mother_name", "mother_id_number", "child_birth_date", "status",
                     "due_date", "reason", "new_date"]
 """deferrals.csv (延期报告): an open clue per row; the street fills reason and new_date."""
@@ -257,6 +258,10 @@ def find_clues(register: Records, births: Any, *, children: Any = None, district
         "mother_unit_code": linked_unit, "probability": linked["probability"].to_numpy(dtype=float),
         "child_id": child_id, "due_date": _day(effective_due.where(open_, pd.NaT)),
         "deferred_to": _day(deferred_to), "deferral_reason": reason_deferred, "reason": reasons,
+        "notice": np.where(status == OTHERS, "请" + to_unit.astype(str) + "落实:" + births["mother_name"].astype(str)
+                           .to_numpy(dtype=object) + "(身份证号" + births["mother_id_number"].astype(str)
+                           .to_numpy(dtype=object) + ")于" + _day(birth_norm["child_birth"]) + "生育子女,"
+                           "共享平台有出生信息、本区无上报,属于贵单位管理的请按规定上报(线索编号" + clue_ids + ")", ""),
     }, columns=CLUE_COLUMNS)
 
 

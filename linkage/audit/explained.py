@@ -126,8 +126,7 @@ def apply_explanations(findings: pd.DataFrame, *, remarks: pd.DataFrame | None =
         merged = merged[(merged["child_id_claim"].astype(str) == "") |
                         (merged["child_id_claim"].astype(str) == merged["child_id"].astype(str))]
         first = merged.drop_duplicates("index")
-        out.loc[first["index"].to_numpy(), "explanation"] = first["explanation_claim"].to_numpy() \
-            if "explanation_claim" in first else first["explanation"].to_numpy()
+        out.loc[first["index"].to_numpy(), "explanation"] = first["explanation_claim"].to_numpy()
         matched = pd.MultiIndex.from_frame(merged[["record_id", "rule"]].astype(str))
         mine = pd.MultiIndex.from_frame(group[["record_id", "rule"]].astype(str))
         unmatched.append(group[~mine.isin(matched)])

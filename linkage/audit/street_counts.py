@@ -30,7 +30,7 @@ HEADERS_ZH = {
     "policy": "政策属性", "status": "状态", "open_status": "落实情况", "to_unit_code": "通报单位代码",
     "mother_record_id": "母亲记录编号", "mother_unit_code": "母亲所在单位", "probability": "匹配概率",
     "child_id": "子女编号", "due_date": "期限", "deferred_to": "延期至", "deferral_reason": "延期原因",
-    "reason": "说明", "new_date": "延期至",
+    "reason": "说明", "new_date": "延期至", "notice": "通报内容",
 }
 """Chinese headers of the campaign's workbooks."""
 WORKBOOKS = {"key_targets": ("key_targets.xlsx", "重点管理对象"), "clues": ("clues.xlsx", "违法生育线索"),
