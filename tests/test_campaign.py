@@ -429,3 +429,11 @@ def test_a_repeated_birth_record_id_is_an_error_naming_the_births_file(tmp_path)
     pd.concat([BIRTHS, BIRTHS.iloc[:1]]).to_csv(path, index=False)
     with pytest.raises(SchemaError, match="births.csv"):
         find_clues(records_of(*MOTHERS), path, as_of=AS_OF)
+
+
+def test_campaign_dates_and_flags_are_checked_with_clear_messages():
+    from linkage.errors import ConfigError
+    with pytest.raises(ConfigError, match="--due"):
+        find_clues(records_of(*MOTHERS), BIRTHS, as_of=AS_OF, due="2026-02-30")
+    with pytest.raises(ConfigError, match="--births"):
+        linkage.audit(pd.DataFrame(MOTHERS), as_of=AS_OF, due="2026-02-28", dedupe_records=False)

@@ -39,6 +39,7 @@ from ..normalize.status import is_inactive
 from ..pipeline import link
 from ..prepare import Records, prepare
 from .base import isin
+from .calendar import date_option
 from .children_prepare import POLICY_ALIASES, prepare_children
 from .missing import district_codes
 
@@ -231,7 +232,7 @@ def find_clues(register: Records, births: Any, *, children: Any = None, district
 
     due_dates = pd.Series(pd.NaT, index=range(len(births)), dtype="datetime64[ns]")
     if due is not None:
-        due_dates[:] = as_of_date(due)
+        due_dates[:] = date_option(due, "--due")
     clue_ids = ("B-" + ids).to_numpy(dtype=object)
     deferred_to = pd.Series(pd.NaT, index=range(len(births)), dtype="datetime64[ns]")
     reason_deferred = np.full(len(births), "", dtype=object)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..errors import ConfigError
 from ..normalize.dates import as_of_date
 
 
@@ -48,6 +49,21 @@ PHASES: tuple[Phase, ...] = (
 )
 """The campaign notice's calendar."""
 OUTSIDE = Phase("不在清查期间", (0, 0), (0, 0), "下一次清查自12月15日培训部署开始")
+
+
+def date_option(value: object, flag: str) -> pd.Timestamp:
+    """A date given on the command line (``--due``, ``--deadline``): ConfigError naming the flag
+    (Chinese first) when it is not a date.
+
+    >>> date_option("2027-02-28", "--deadline").date().isoformat()
+    '2027-02-28'
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ConfigError(f"{flag}: 未给出日期; give a date such as 2027-01-31")
+    try:
+        return as_of_date(value)
+    except ConfigError as exc:
+        raise ConfigError(f"{flag}: {value!r} 不是有效日期(例如 2027-01-31); not a date") from exc
 
 
 def phase_of(as_of: object, phases: tuple[Phase, ...] = PHASES) -> Phase:

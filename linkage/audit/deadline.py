@@ -25,6 +25,7 @@ import resolve
 from ..identity import keep_apart
 from ..normalize.dates import as_of_date
 from ..normalize.status import is_inactive
+from .calendar import date_option
 
 DEADLINE_RULE = "deadline_wis_holder"
 DEADLINE_LABEL = "争议逾期未落实,以WIS系统实际数据为准:建档在先的单位管理"
@@ -46,7 +47,7 @@ def close_past_deadline(duplicates: Any, *, deadline: object, as_of: object, dis
     Returns the same result when ``as_of`` is not past the deadline or nothing is undetermined;
     else a copy with decisions, notices and the verification list redrawn.
     """
-    when, limit = as_of_date(as_of), as_of_date(deadline)
+    when, limit = as_of_date(as_of), date_option(deadline, "--deadline")
     decisions = duplicates.decisions
     if when <= limit or not len(decisions) or not (decisions["status"] == "undetermined").any():
         return duplicates

@@ -21,6 +21,7 @@ import pandas as pd
 
 from resolve.rules import load_rules
 
+from ..errors import ConfigError
 from ..io import write_csv
 from ..normalize.dates import as_of_date
 from ..pipeline import dedupe
@@ -133,6 +134,8 @@ def audit(
     延期报告 handed back (``births.find_clues``); deadline: past it, undetermined duplicate
     groups go to the earliest WIS holder (``deadline.close_past_deadline``).
     """
+    if births is None and (due is not None or deferrals is not None):
+        raise ConfigError("--due 和 --deferrals 须与 --births(出生信息)一起使用; --due and --deferrals need --births")
     report = Progress(enabled=bool(progress))
     when = as_of_date(as_of)
     profile = RegisterProfile()
