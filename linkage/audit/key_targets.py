@@ -29,10 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from resolve.grouped import join_per_group
+
 from ..codes import street_of
 from ..io import load
 from ..normalize.dates import as_of_date
-from ..normalize.distinct import per_distinct
+from ..normalize.distinct import distinct_map, per_distinct
 from ..normalize.status import is_inactive
 from ..prepare import Records
 from .base import CURRENTLY_MARRIED, ERROR, UNMARRIED, WARNING, AuditOptions, CheckInput, Rule, dates, \
@@ -58,8 +60,9 @@ def _col(data: CheckInput, column: str) -> np.ndarray:
 
 
 def _text_has(values: np.ndarray, words: tuple[str, ...]) -> np.ndarray:
-    pattern = "|".join(map(re.escape, words)) or "(?!)"
-    return pd.Series(values, dtype=object).astype(str).str.contains(pattern).to_numpy()
+    """bool (n,): the text holds one of ``words``; computed once per distinct value."""
+    pattern = re.compile("|".join(map(re.escape, words)) or "(?!)")
+    return per_distinct(values, lambda text: bool(pattern.search(str(text))), dtype=bool)
 
 
 def _married(data: CheckInput) -> np.ndarray:
@@ -122,14 +125,18 @@ def crowded_household_address(data: CheckInput):
     """More distinct women (by ID number, else name) on one household code and address than
     ``max_women_per_address``, in households not marked 集体户 / 空挂户, where the address names
     one household (``HOUSE_NUMBER``)."""
-    frame = pd.DataFrame({"code": _col(data, "hukou_code"), "address": _col(data, "hukou_address"),
-                          "woman": np.where(_col(data, "id_full") != "", _col(data, "id_full"), _col(data, "name"))})
-    household = _col(data, "household_type")
-    one_household = per_distinct(frame["address"], lambda text: bool(HOUSE_NUMBER.search(str(text))), dtype=bool)
-    usable = one_household & ~isin(household, (COLLECTIVE, REGISTERED_ONLY))
-    counts = frame[usable].groupby(["code", "address"])["woman"].nunique().rename("women")
-    women = frame.merge(counts, left_on=["code", "address"], right_index=True, how="left")["women"]
-    women = women.fillna(0).to_numpy()
+    address = _col(data, "hukou_address")
+    woman = np.where(_col(data, "id_full") != "", _col(data, "id_full"), _col(data, "name"))
+    one_household = distinct_map(address, lambda texts: texts.str.contains(HOUSE_NUMBER)).astype(bool)
+    usable = one_household & ~isin(_col(data, "household_type"), (COLLECTIVE, REGISTERED_ONLY))
+    women = np.zeros(len(address), dtype=np.int64)
+    rows = np.flatnonzero(usable)
+    if len(rows):
+        household = pd.factorize(pd.Series(_col(data, "hukou_code")[rows], dtype=object) + "|" + address[rows])[0]
+        person = pd.factorize(woman[rows])[0].astype(np.int64)
+        pairs = np.unique(household.astype(np.int64) * (int(person.max()) + 1) + person)
+        per_household = np.bincount(pairs // (int(person.max()) + 1), minlength=int(household.max()) + 1)
+        women[rows] = per_household[household]
     mask = usable & (women > data.options.max_women_per_address)
     return mask, detail_text(mask, "该户籍地址登记育龄妇女", women, "人")
 
@@ -165,11 +172,18 @@ def latest_child_births(children: Any, records: Records) -> np.ndarray:
     return latest
 
 
+NORM_COLUMNS = ("record_id", "unit_code", "name", "id_full", "marital_status", "contraception", "pregnancy",
+                "household_type", "hukou_code", "hukou_address")
+RAW_COLUMNS = ("id_number", "contraception", "pregnancy", "household_type", "hukou_address")
+"""The columns the key rules and the check list read (only these are copied)."""
+
+
 def _active(records: Records) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
-    norm = records.norm.reset_index(drop=True)
-    rows = np.flatnonzero(~is_inactive(norm["status"]))
-    return rows, norm.iloc[rows].reset_index(drop=True), records.raw.reset_index(drop=True).iloc[rows] \
-        .reset_index(drop=True)
+    """Row positions of the records in management, and their NORM_COLUMNS / RAW_COLUMNS."""
+    rows = np.flatnonzero(~is_inactive(records.norm["status"].to_numpy(dtype=object)))
+    norm = pd.DataFrame({c: records.norm[c].to_numpy(dtype=object)[rows] for c in NORM_COLUMNS})
+    raw = pd.DataFrame({c: records.raw[c].to_numpy(dtype=object)[rows] for c in RAW_COLUMNS})
+    return rows, norm, raw
 
 
 def run_key_checks(records: Records, *, children: Any = None, as_of: object = None,
@@ -205,8 +219,14 @@ def key_target_list(records: Records, findings: pd.DataFrame, *, latest_child: n
              COLLECTIVE: household == COLLECTIVE, REGISTERED_ONLY: household == REGISTERED_ONLY}
     latest = pd.Series(latest_child[rows] if latest_child is not None else pd.NaT, index=norm.index,
                        dtype="datetime64[ns]")
-    record_findings = findings[findings["child_id"].astype(str) == ""] if len(findings) else findings
-    joined = record_findings.groupby("record_id")["rule"].agg(";".join) if len(record_findings) else pd.Series()
+    listed = np.zeros(len(norm), dtype=bool)
+    for mask in masks.values():
+        listed |= mask
+    ids = norm["record_id"].astype(str)
+    record_findings = findings[(findings["child_id"].astype(str) == "").to_numpy()
+                               & findings["record_id"].astype(str).isin(ids[listed]).to_numpy()]
+    at = pd.Index(ids).get_indexer(record_findings["record_id"].astype(str))
+    joined = pd.Series(join_per_group(at, record_findings["rule"].to_numpy(dtype=object), len(norm)), index=ids)
     parts = []
     for rank, (category, mask) in enumerate(masks.items()):
         take = np.flatnonzero(mask)
@@ -222,7 +242,7 @@ def key_target_list(records: Records, findings: pd.DataFrame, *, latest_child: n
             "pregnancy": sub["pregnancy"].to_numpy(dtype=object), "household_type": household[take],
             "hukou_address": raw["hukou_address"].to_numpy(dtype=object)[take],
             "latest_child_birth": latest.iloc[take].dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object),
-            "findings": joined.reindex(sub["record_id"].astype(str)).fillna("").to_numpy(dtype=object),
+            "findings": joined.to_numpy(dtype=object)[take],
             "checked": "", "note": "", "_rank": rank}))
     if not parts:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in KEY_TARGET_COLUMNS})
