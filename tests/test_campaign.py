@@ -437,3 +437,20 @@ def test_campaign_dates_and_flags_are_checked_with_clear_messages():
         find_clues(records_of(*MOTHERS), BIRTHS, as_of=AS_OF, due="2026-02-30")
     with pytest.raises(ConfigError, match="--births"):
         linkage.audit(pd.DataFrame(MOTHERS), as_of=AS_OF, due="2026-02-28", dedupe_records=False)
+
+
+def test_overdue_clues_lower_a_streets_score_and_weights_are_data(tmp_path):
+    from linkage.audit.assessment import AssessmentWeights, score_streets
+    from linkage.errors import ConfigError
+    summary = pd.DataFrame({"level": ["street", "street", "district"], "unit_code": ["330106001", "330106002", ""],
+                            "fixed_share": [0.5, 0.5, 0.5]})
+    clues = pd.DataFrame({"street_code": ["330106001", "330106001", "330106002", "330106002"],
+                          "status": ["逾期", "已上报", "已上报", "本单位待上报"]})
+    weights = AssessmentWeights.from_dict({"fixed": 1, "clues": 1, "spot_check": 0})
+    scores = score_streets(summary, None, clues, weights=weights).set_index("unit_code")
+    assert scores.loc["330106001", "score"] == 50.0 and scores.loc["330106002", "score"] == 75.0
+    assert scores.loc["330106002", "rank"] == 1 and scores.loc["330106001", "clues_overdue"] == 1
+    path = tmp_path / "weights.json"
+    path.write_text('{"fixd": 1}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="fixd"):
+        AssessmentWeights.load(path)
