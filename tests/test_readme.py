@@ -1,4 +1,4 @@
-"""Every example of README.md runs as written (a newcomer copies them first).
+r"""Every example of README.md runs as written (a newcomer copies them first).
 
 Each fenced block is read from README.md itself, so an example changed there is tested as
 changed.  Commands run in a fresh folder holding the repository's ``benchmarks/data`` (the paths
@@ -10,6 +10,9 @@ the examples name), with this interpreter standing for ``python`` and ``linkage`
   command and flag it names exists;
 - the benchmark block (minutes each at the sizes written) is run with ``--help``, except the
   generator, which runs as written at 2,000 records instead of 250,000;
+- the campaign's walk-through (commands continued over lines with ``\``, naming an office's own
+  monthly exports, which do not ship) is parsed by the real argument parser: every command, flag
+  and value it uses is accepted;
 - the library example runs as a script;
 - the printed summary block is what the first command prints.
 """
@@ -56,9 +59,15 @@ def newcomer(tmp_path):
     return tmp_path
 
 
-def _command_blocks() -> list[list[str]]:
-    return [[line for line in body.splitlines() if line.strip()] for lang, body in BLOCKS
-            if not lang and body.strip() and all(line.startswith(COMMANDS) for line in body.splitlines() if line.strip())]
+def _logical_lines(body: str) -> list[str]:
+    """A block's lines with continuations joined (a trailing backslash, or an indented next line)."""
+    out: list[str] = []
+    for line in re.sub(r"\\\n", " ", body).splitlines():
+        if out and line.startswith(" ") and line.strip():
+            out[-1] += " " + line.strip()
+        elif line.strip():
+            out.append(line.strip())
+    return out
 
 
 def _is_synopsis(lines: list[str]) -> bool:
@@ -67,6 +76,18 @@ def _is_synopsis(lines: list[str]) -> bool:
 
 def _is_benchmark(lines: list[str]) -> bool:
     return any("benchmarks" in line and line.startswith("python ") for line in lines)
+
+
+def _command_blocks() -> list[list[str]]:
+    """Blocks of commands (synopsis, benchmark and the ones a newcomer runs), not the walk-through."""
+    blocks = []
+    for lang, body in BLOCKS:
+        lines = _logical_lines(body)
+        continued = "\\\n" in body or any(line.startswith(" ") for line in body.splitlines())
+        if not lang and lines and all(line.startswith(COMMANDS) for line in lines) and (
+                not continued or _is_synopsis(lines)):
+            blocks.append(lines)
+    return blocks
 
 
 def test_readme_has_the_examples_this_test_runs():
@@ -98,11 +119,9 @@ def test_the_newcomers_commands_run_as_written_and_print_what_readme_shows(newco
 def test_the_synopsis_names_only_commands_and_flags_that_exist(newcomer):
     for lines in filter(_is_synopsis, _command_blocks()):
         for line in lines:
-            words = shlex.split(line.replace("[", " ").replace("]", " ").replace("|", " "))
-            assert words[0] == "linkage"
-            command = [w for w in words[1:3] if w.islower() and not w.startswith("-")]
+            command = re.match(r"linkage((?: [a-z]+)+)", line).group(1).split()
             shown = _run([sys.executable, "-m", "linkage.cli", *command, "--help"], newcomer).stdout
-            for flag in (w for w in words if w.startswith("-")):
+            for flag in re.findall(r"(?<![\w-])--?[a-z][\w-]*", line):
                 assert flag in shown, f"{line}: {flag}"
 
 
@@ -117,6 +136,30 @@ def test_the_benchmark_commands_exist_and_the_generator_runs_as_written(newcomer
                 argv = _argv(command)
                 head = argv[:3] if argv[1] == "-m" else argv[:2]  # python -m MODULE, or python SCRIPT
                 _run([*head, "--help"], ROOT)
+
+
+def _walkthrough_commands() -> list[str]:
+    """The linkage commands of the walk-through blocks (continued lines, comments between)."""
+    plain = _command_blocks()
+    found = []
+    for lang, body in BLOCKS:
+        lines = _logical_lines(body)
+        if not lang and lines not in plain and any(line.startswith("linkage ") for line in lines):
+            found += [line for line in lines if line.startswith("linkage ")]
+    return found
+
+
+def test_the_walkthrough_commands_are_accepted_as_written():
+    from linkage.cli import build_parser
+
+    commands = _walkthrough_commands()
+    assert len(commands) >= 3
+    for command in commands:
+        words = shlex.split(command)
+        try:
+            build_parser().parse_args(words[1:])
+        except SystemExit as exc:  # argparse's way of refusing
+            raise AssertionError(f"README: {command}") from exc
 
 
 def test_the_library_example_runs(newcomer):
