@@ -8,18 +8,23 @@ depend on browser settings, headers or URLs), can add a note or a stamp and file
 it back.  Unit codes and ID numbers are written as text so no leading zero or last digit is
 lost.  Each workbook holds:
 
-* 通报单: one form per notice (both records, match probability and reasons, rule, evidence,
-  date, sending and receiving units, what to do, a line to sign), one notice per A4 page
-  (no fit-to-page scaling there: Excel ignores manual page breaks under fit-to-page);
-* 通报清单: the same notices as a table with Chinese headers, filter and frozen header row;
+* 通报单: one form per notice (its records, one line each, and the kept record -- or, on a
+  transfer, the unit it moves to; match probability and reasons, the rule in Chinese, evidence,
+  date, sending and receiving units with their names, what to do, lines for 经办人 and 审核人 to
+  sign and date, an area for the unit's seal), one notice per A4 page, every row as tall as its
+  wrapped text (no fit-to-page scaling there: Excel ignores manual page breaks under fit-to-page);
+* 通报清单: the notices' records as a table (a title row and Chinese headers repeated on every
+  page, filter, frozen panes), landscape and fitted to the page width;
 * 待核实名单: the undetermined groups this unit must verify (no record is cancelled).
+
+``tests/test_rendered.py`` prints them with LibreOffice and reads the pages back: one page per
+form, nothing cut.
 
 ID numbers are masked in every printed copy (``mask_id_numbers``: first 6 and last 4 kept,
 ``330106********1244``); the full numbers stay in notices.csv only.
 
 The workbooks are written as SpreadsheetML directly (``resolve.sheets``): a district run of
-250,000 records prints ~26,000 notices (1.6 million cells) into ~800 workbooks in ~3 s, where
-openpyxl took 54 s.  The same notices give byte-identical files.
+250,000 records prints ~23,000 notices into ~190 workbooks in ~4 s of CPU, where openpyxl took 54 s.  The same notices give byte-identical files.
 
 >>> mask_id_numbers(["330106199001011244", "33010690010112", "12345", ""]).tolist()
 ['330106********1244', '330106****0112', '*****', '']
