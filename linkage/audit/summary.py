@@ -30,6 +30,7 @@ from ..codes import region_label, street_of
 from ..io import write_excel
 from ..normalize.status import is_inactive
 from ..prepare import Records
+from .calendar import phase_of
 from .scope import ours
 
 COUNT_COLUMNS = ["records", "active_records", "duplicates", "notices", "separated", "transfer_out", "logic_errors",
@@ -140,12 +141,14 @@ RULE_SHEET = {"message": "问题", "severity": "严重程度", "field": "字段"
 
 def summary_title(summary: pd.DataFrame, as_of=None) -> tuple[str, str]:
     """The two title lines of the printed summary: the district (code and GB/T 2260 name, or
-    the streets' when no district was given) and the as-of date."""
+    the streets' when no district was given), the as-of date and the campaign's phase on it."""
     district = str(summary["unit_code"].iloc[-1]) if len(summary) else ""
     name = region_label(district) if district else ""
     where = f"{district} {name}".strip() if district else "全部街道"
-    when = f"截至 {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None and not pd.isna(as_of) else ""
-    return f"{where} 育龄妇女信息清理清查总结", "  ".join(part for part in (when, "阶段: 清理清查") if part)
+    known = as_of is not None and not pd.isna(as_of)
+    when = f"截至 {pd.Timestamp(as_of):%Y-%m-%d}" if known else ""
+    phase = f"阶段: {phase_of(as_of).name}" if known else ""  # the campaign's calendar (linkage.audit.calendar)
+    return f"{where} 育龄妇女信息清理清查总结", "  ".join(part for part in (when, phase) if part)
 
 
 def summary_for_people(summary: pd.DataFrame) -> pd.DataFrame:
