@@ -220,6 +220,8 @@ def followup(earlier_out: str | os.PathLike, later_register: Any, *, district: s
     """
     earlier_findings = read_run_table(earlier_out, "findings")
     earlier_notices = read_run_table(earlier_out, "notices", required=False)
+    if earlier_notices is not None and "notice_id" in earlier_notices.columns:  # a row per record: a notice once
+        earlier_notices = earlier_notices.drop_duplicates("notice_id").reset_index(drop=True)
     later = audit(later_register, district=district, progress=progress, **audit_options)
     records = later.records
     followed = classify_findings(earlier_findings, later.findings, records)
