@@ -145,3 +145,16 @@ def test_the_check_sees_rows_too_short_for_their_text(run, tmp_path, monkeypatch
     workbook = folder / f"{unit}.xlsx"
     pdf, = to_pdf([workbook], tmp_path / "pdf")
     assert print_problems(workbook, pdf)
+
+
+def test_libreoffice_reads_every_id_number_and_code_of_the_work_list_as_typed(run, tmp_path):
+    out, _ = run
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--convert-to",
+                    'csv:Text - txt - csv (StarCalc):44,34,76', "--outdir", str(tmp_path), str(out / "办理清单.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    seen = pd.read_csv(tmp_path / "办理清单.csv", dtype=str, keep_default_na=False)  # the first sheet, as LibreOffice read it
+    notices = pd.read_csv(out / "notices.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(seen) == len(notices)
+    for header, column in (("身份证号", "record_id_number"), ("保留记录身份证号", "kept_id_number"),
+                           ("接收单位代码", "to_unit_code"), ("所在单位代码", "record_unit_code")):
+        assert seen[header].tolist() == notices[column].tolist(), header  # no 3.30112200707017E+017, no lost zero
