@@ -9,15 +9,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
+from pathlib import Path
 from typing import Sequence
 
 from resolve.rules import PRESETS, preset_text
 
 from .audit.cli import add_commands
-from .cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
+from .cli_options import EPILOG, add_lang, add_match, add_out, add_quiet, add_resolve
 from .errors import LinkageError
+from .messages import MESSAGES, label, language, set_language, text
+from .normalize.dates import as_of_date
 from .pipeline import dedupe, link
+from .progress import Progress
+from .run_folder import RunFolder
 
 def _common(parser: argparse.ArgumentParser) -> None:
     add_out(parser)
@@ -31,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="linkage", description="Find duplicate and missing records in a "
                                      "register of women of childbearing age (WIS), decide the managing unit, "
                                      "draft the notices.", epilog=EPILOG)
+    add_lang(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     dedupe = commands.add_parser("dedupe", help="find duplicates in one register and draft notices",
@@ -68,15 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_dedupe(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    decide=not args.no_decide, progress=not args.quiet)
-    result.write(args.out, printable=not args.no_printable)
+                    decide=not args.no_decide, progress=args.progress)
+    args.run_folder.add_input(args.register, len(result.records))
+    args.run_folder.as_of = str(as_of_date(args.as_of).date())
+    result.write(args.out, printable=not args.no_printable, run=args.run_folder, progress=args.progress)
     return result.summary()
 
 
 def _run_link(args: argparse.Namespace) -> dict:
     result = link(args.left, args.right, threshold=args.threshold, review_threshold=args.review_threshold,
-                  model=args.model, one_to_one=args.one_to_one, progress=not args.quiet)
-    result.write(args.out)
+                  model=args.model, one_to_one=args.one_to_one, progress=args.progress)
+    args.run_folder.add_input(args.left, len(result.left))
+    args.run_folder.add_input(args.right, len(result.right))
+    result.write(args.out, run=args.run_folder, progress=args.progress)
     return result.summary()
 
 
@@ -87,20 +99,75 @@ def _run_rules(args: argparse.Namespace) -> None:
 RUNNERS = {"dedupe": _run_dedupe, "link": _run_link, "rules": _run_rules}
 
 
+def _language(argv: Sequence[str]) -> str:
+    """--lang from the command line (read before the parser is built, so that --help is in it)."""
+    argv = list(argv)
+    for k, arg in enumerate(argv):
+        if arg == "--lang" and k + 1 < len(argv):
+            return "en" if argv[k + 1].lower().startswith("en") else "zh"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1].lower().startswith("en") else "zh"
+    return language()
+
+
+def _options(args: argparse.Namespace) -> dict:
+    """The run's options for the manifest (paths and values as given)."""
+    return {key: value for key, value in sorted(vars(args).items())
+            if key not in ("out", "quiet", "command", "progress", "run_folder", "lang")
+            and isinstance(value, (str, int, float, bool, list, type(None)))}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``linkage`` console script.  Returns the exit status."""
+    """Entry point of the ``linkage`` console script.  Returns the exit status: 0 done, 2 bad
+    input or arguments (a message naming the file, row and column), 1 an engine fault (a
+    message, no traceback; the output folder untouched), 130 interrupted."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(_language(argv))
     args = build_parser().parse_args(argv)
+    args.progress = Progress(enabled=not getattr(args, "quiet", True))
+    args.run_folder = None
     try:
+        if getattr(args, "out", None):
+            args.run_folder = RunFolder.begin(args.out, command=["linkage", *argv], options=_options(args))
         summary = RUNNERS[args.command](args)
-    except LinkageError as exc:
-        print(f"linkage {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        manifest = args.run_folder.commit() if args.run_folder is not None else None
+    except BaseException as exc:  # the folder is abandoned whatever stopped the run
+        if args.run_folder is not None:
+            args.run_folder.abandon()
+        if isinstance(exc, LinkageError):
+            print(text("cli.error", command=args.command, detail=exc), file=sys.stderr)
+            return 2
+        if isinstance(exc, KeyboardInterrupt):
+            print(text("cli.interrupted", command=args.command), file=sys.stderr)
+            return 130
+        if isinstance(exc, SystemExit):
+            raise
+        if os.environ.get("LINKAGE_TRACEBACK"):
+            traceback.print_exc()
+        print(text("cli.fault", command=args.command, kind=type(exc).__name__, detail=exc), file=sys.stderr)
+        return 1
     if summary is None:  # a command that printed what it shows (rules show)
         return 0
-    for key, value in summary.items():
-        print(f"{key.replace('_', ' ')}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
-    print(f"written to {args.out}")
+    print_summary(summary, manifest, args.out)
     return 0
+
+
+def print_summary(summary: dict, manifest: dict | None, out: str) -> None:
+    """The run's counts, each with what it counts, then every CSV written with its rows as the
+    manifest read them back (the files' own counts)."""
+    for key, value in summary.items():
+        shown = f"{value:,}" if isinstance(value, int) else str(value)
+        print(f"{label(key)}: {shown}")
+    if manifest is None:
+        return
+    print(text("cli.written", path=out, files=len(manifest["outputs"]) + 1))
+    for entry in manifest["outputs"]:
+        if entry.get("rows") is None:
+            continue
+        stem = Path(entry["path"]).stem
+        key = f"rows.{stem}"
+        print(text("cli.file_rows", file=entry["path"], rows=entry["rows"], what=text(key)) if key in MESSAGES
+              else text("cli.file_rows_plain", file=entry["path"], rows=entry["rows"]))
 
 
 if __name__ == "__main__":

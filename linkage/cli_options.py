@@ -30,3 +30,10 @@ def add_resolve(parser: argparse.ArgumentParser) -> None:
 
 def add_quiet(parser: argparse.ArgumentParser, help: str = "no progress lines on standard error") -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help=help)
+    add_lang(parser, default=argparse.SUPPRESS)
+
+
+def add_lang(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """--lang zh|en: the language of messages, help and the run summary (read before parsing, ``linkage.cli``)."""
+    parser.add_argument("--lang", choices=("zh", "en"), default=default,
+                        help="language of messages and the summary: zh (中文, default) or en")

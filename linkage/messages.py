@@ -97,9 +97,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # what a file's rows are (the run summary)
     "rows.clusters": ("每条记录一行", "one row per record"),
     "rows.pairs": ("待复核的比对对", "candidate pairs for review"),
-    "rows.decisions": ("重复组中的每条记录一行", "one row per record in a duplicate group"),
+    "rows.decisions": ("每个重复组一行,含管理单位的决定", "one row per duplicate group, with its managing-unit decision"),
     "rows.notices": ("注销/迁出通报", "notices"),
-    "rows.verification": ("待核实的重复组,每组一行", "undetermined duplicate groups, one row each"),
+    "rows.verification": ("本区须核实的重复组,每组一行", "groups this district must verify, one row each"),
     "rows.splits": ("因不可能是同一人而拆开的比对", "links split because the records cannot be one woman"),
     "rows.flags": ("有问题的字段值", "flagged values"),
     "rows.links": ("匹配的记录对", "matched pairs"),
@@ -127,8 +127,9 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "clusters_of_2_plus": ("重复组(2条及以上记录)", "duplicate groups (2+ records)"),
     "records_in_clusters": ("重复组中的记录", "records in duplicate groups"),
     "notices": ("通报", "notices"),
-    "undetermined": ("待核实的重复组", "undetermined groups"),
-    "undetermined_groups": ("待核实的重复组", "undetermined groups"),
+    "undetermined": ("本区须核实的重复组(verification.csv)", "groups this district must verify (verification.csv)"),
+    "undetermined_groups": ("未能确定管理单位的重复组(decisions.csv)", "groups whose managing unit is undetermined "
+                            "(decisions.csv)"),
     "records_undetermined": ("待核实重复组中的记录", "records in undetermined groups"),
     "oversized_blocks": ("超过上限未比对的分块", "oversized blocks not compared"),
     "records_in_oversized_blocks": ("超大分块中的记录", "records in oversized blocks"),

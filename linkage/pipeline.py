@@ -22,6 +22,8 @@ from resolve.clusters import cluster
 from scoring.run import Scored, load_model, score_pairs
 
 from .io import write_csv
+from .messages import text
+from .run_folder import RunFolder, atomic_folder
 from .identity import NEVER
 from .normalize.dates import as_of_date
 from .prepare import Records
@@ -79,16 +81,31 @@ class DedupeResult:
             **self.extra_tables,
         }
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True) -> list[Path]:
-        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), and with
-        ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``."""
-        paths = write_tables(self.tables(), folder)
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, run: RunFolder | None = None,
+              progress: Progress | None = None) -> list[Path]:
+        """Write the run's folder whole (``linkage.run_folder``): every table as CSV, with
+        ``printable`` one Excel workbook of notices per receiving unit in ``printable/``, and
+        manifest.json; an earlier run's folder is replaced, never mixed with it.  ``run``: a
+        folder the caller began (and commits).  Returns the paths as they are once in place."""
+        with atomic_folder(folder, run=run) as target:
+            written = self.write_files(target, printable=printable, progress=progress)
+        return in_place(written, target, folder)
+
+    def write_files(self, folder: Path, *, printable: bool = True, progress: Progress | None = None) -> list[Path]:
+        """The files of ``write`` written straight into ``folder`` (no manifest, no swap)."""
+        paths = write_tables(self.tables(), folder, progress=progress)
         if printable and (len(self.notices) or len(self.verification)):
+            if progress is not None:
+                progress.stage(text("stage.writing_step", file="printable/"))
             paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
         return paths
 
     def summary(self) -> dict[str, int]:
+        """The run's counts, each equal to the rows of the file it names (``messages.SUMMARY_LABELS``
+        says what each counts): undetermined_groups are decisions.csv's undetermined rows,
+        undetermined the groups this district must verify (verification.csv)."""
         sizes = self.clustering.sizes
+        status = self.decisions["status"] if "status" in self.decisions.columns else pd.Series(dtype=object)
         return {
             "records": len(self.records),
             "flagged_values": len(self.records.flags),
@@ -97,6 +114,7 @@ class DedupeResult:
             "clusters_of_2_plus": int(len(np.unique(self.clustering.labels[sizes > 1]))),
             "records_in_clusters": int((sizes > 1).sum()),
             "notices": len(self.notices),
+            "undetermined_groups": int((status == "undetermined").sum()),
             "undetermined": len(self.verification),
         }
 
@@ -159,8 +177,15 @@ class LinkResult:
         return {"links": self.links, "unmatched_left": self.unmatched_left, "unmatched_right": self.unmatched_right,
                 "flags_left": self.left.flags, "flags_right": self.right.flags}
 
-    def write(self, folder: str | os.PathLike) -> list[Path]:
-        return write_tables(self.tables(), folder)
+    def write(self, folder: str | os.PathLike, *, run: RunFolder | None = None,
+              progress: Progress | None = None) -> list[Path]:
+        """The run's folder written whole, as ``DedupeResult.write``."""
+        with atomic_folder(folder, run=run) as target:
+            written = self.write_files(target, progress=progress)
+        return in_place(written, target, folder)
+
+    def write_files(self, folder: Path, *, progress: Progress | None = None) -> list[Path]:
+        return write_tables(self.tables(), folder, progress=progress)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -183,16 +208,25 @@ def _mutual_best(pairs: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return (probs >= best_l) & (probs >= best_r)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike) -> list[Path]:
-    """Each table to ``folder/<name>.csv`` (UTF-8 with BOM).  Returns the paths written."""
+def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike, *,
+                 progress: Progress | None = None) -> list[Path]:
+    """Each table to ``folder/<name>.csv`` (``linkage.io.write_csv``), a progress stage each.
+    Returns the paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
+        if progress is not None:
+            progress.stage(text("stage.writing_step", file=path.name))
         write_csv(frame, path)
         paths.append(path)
     return paths
+
+
+def in_place(paths: list[Path], written_in: Path, folder: str | os.PathLike) -> list[Path]:
+    """Paths written in a run's hidden folder as they are once it is swapped into ``folder``."""
+    return [Path(folder) / path.relative_to(written_in) for path in paths]
 
 
 def _resolve(profile: Profile | None, records: Records, clustering: Any, scored: Scored, district: str | None,

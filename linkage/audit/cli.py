@@ -93,15 +93,22 @@ def run_audit(args: argparse.Namespace) -> dict:
                    as_of=args.as_of, sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample,
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
-                   dedupe_records=not args.no_dedupe, progress=not args.quiet)
-    result.write(args.out)
+                   dedupe_records=not args.no_dedupe, progress=args.progress)
+    run = args.run_folder
+    run.add_input(args.register, len(result.records))
+    if args.children:
+        run.add_input(args.children)
+    for extract in args.external:
+        run.add_input(extract)
+    run.as_of = str(result.as_of.date()) if result.as_of is not None else None
+    result.write(args.out, run=run, progress=args.progress)
     return result.counts()
 
 
 def run_spotcheck(args: argparse.Namespace) -> dict:
     table = spotcheck(args.sample)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args.run_folder.add_input(args.sample)
+    out = args.run_folder.path
     write_csv(table, out / "spotcheck.csv")
     write_excel({"抽查评估": table.rename(columns=SPOTCHECK_HEADERS_ZH)}, out / "spotcheck.xlsx")
     district = table.iloc[-1]

@@ -21,12 +21,13 @@ import pandas as pd
 
 from resolve.rules import load_rules
 
-from ..io import write_csv
+from ..messages import text
 from ..normalize.dates import as_of_date
-from ..pipeline import dedupe
+from ..pipeline import dedupe, in_place, write_tables
 from ..prepare import Records
 from ..profile import RegisterProfile
 from ..progress import Progress
+from ..run_folder import RunFolder, atomic_folder
 from .base import AuditOptions, FINDING_COLUMNS
 from .checks import RECORD_RULES, run_checks
 from .children import check_children
@@ -73,16 +74,22 @@ class AuditResult:
         counts["spot_check_sample"] = len(self.sample)
         return counts
 
-    def write(self, folder: str | os.PathLike) -> list[Path]:
-        """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs."""
-        folder = Path(folder)
+    def write(self, folder: str | os.PathLike, *, run: RunFolder | None = None,
+              progress: Progress | None = None) -> list[Path]:
+        """Write the run's folder whole (``linkage.run_folder``): findings/separation/missing/summary/
+        sample.csv, summary.xlsx, the dedupe outputs and manifest.json."""
+        with atomic_folder(folder, run=run, as_of=None if self.as_of is None else str(self.as_of.date())) as target:
+            written = self.write_files(target, progress=progress)
+        return in_place(written, target, folder)
+
+    def write_files(self, folder: Path, *, progress: Progress | None = None) -> list[Path]:
+        """The files of ``write`` written straight into ``folder`` (no manifest, no swap)."""
         folder.mkdir(parents=True, exist_ok=True)
-        paths = self.dedupe.write(folder) if self.dedupe is not None else []
-        for name, frame in self.tables().items():
-            path = folder / f"{name}.csv"
-            write_csv(frame, path)
-            paths.append(path)
+        paths = self.dedupe.write_files(folder, progress=progress) if self.dedupe is not None else []
+        paths += write_tables(self.tables(), folder, progress=progress)
         workbook = folder / "summary.xlsx"
+        if progress is not None:
+            progress.stage(text("stage.writing_step", file=workbook.name))
         write_summary_excel(self.summary, workbook, rules=rule_counts(self.findings))
         paths.append(workbook)
         return paths
@@ -103,7 +110,7 @@ def audit(
     checks: tuple = RECORD_RULES,
     options: AuditOptions | None = None,
     dedupe_records: bool = True,
-    progress: bool = False,
+    progress: bool | Progress = False,
 ) -> AuditResult:
     """Run the clean-up audit on a register.
 
@@ -117,7 +124,7 @@ def audit(
     checks: the record rules to run; options: the rules' thresholds; dedupe_records=False
     skips the dedupe (its counts are then 0).
     """
-    report = Progress(enabled=bool(progress))
+    report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     when = as_of_date(as_of)
     profile = RegisterProfile()
     report.stage("reading and normalising the register")
