@@ -116,7 +116,7 @@ def test_empty_register_gives_empty_outputs(tmp_path):
 
 def test_command_line_no_decide_writes_clusters_but_no_notices(tmp_path, capsys):
     assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--no-decide", "-q"]) == 0
-    assert "notices: 0" in capsys.readouterr().out
+    assert "通报: 0\n" in capsys.readouterr().out
     clusters = pd.read_csv(tmp_path / "clusters.csv", dtype=str, encoding="utf-8-sig")
     assert len(clusters) == 2000 and (clusters["cluster_size"].astype(int) > 1).any()
     assert not (tmp_path / "notices.csv").exists() and not (tmp_path / "decisions.csv").exists()
@@ -126,7 +126,9 @@ def test_command_line_on_the_sample_register(tmp_path, capsys):
     code = main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--district", "330106", "--as-of", "2026-11-30", "-q"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "records: 2,000" in out and "clusters of 2 plus" in out
+    assert "记录数: 2,000" in out and "重复组(2条及以上记录)" in out and "clusters.csv: 2,000行(每条记录一行)" in out
+    assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--lang", "en", "-q"]) == 0
+    assert "records: 2,000" in capsys.readouterr().out
     clusters = pd.read_csv(tmp_path / "clusters.csv", dtype=str, encoding="utf-8-sig")
     assert len(clusters) == 2000
 

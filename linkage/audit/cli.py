@@ -18,6 +18,7 @@ from typing import Callable
 from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from ..errors import ConfigError
 from ..io import write_csv, write_excel
+from ..run_folder import atomic_folder
 from .base import AuditOptions
 from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
 from .sample import SPOTCHECK_HEADERS_ZH, spotcheck
@@ -93,24 +94,31 @@ def run_audit(args: argparse.Namespace) -> dict:
                    as_of=args.as_of, sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample,
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
-                   dedupe_records=not args.no_dedupe, progress=args.progress)
-    run = args.run_folder
-    run.add_input(args.register, len(result.records))
-    if args.children:
-        run.add_input(args.children)
-    for extract in args.external:
-        run.add_input(extract)
-    run.as_of = str(result.as_of.date()) if result.as_of is not None else None
-    result.write(args.out, run=run, progress=args.progress)
+                   dedupe_records=not args.no_dedupe, progress=_progress(args))
+    run = getattr(args, "run_folder", None)
+    if run is not None:
+        run.add_input(args.register, len(result.records))
+        for table in [args.children] * bool(args.children) + list(args.external):
+            run.add_input(table)
+        run.as_of = str(result.as_of.date()) if result.as_of is not None else None
+    result.write(args.out, run=run, progress=getattr(args, "progress", None))
     return result.counts()
+
+
+def _progress(args: argparse.Namespace):
+    """The run's Progress (``linkage.cli.main`` makes one), else on unless --quiet."""
+    progress = getattr(args, "progress", None)
+    return progress if progress is not None else not args.quiet
 
 
 def run_spotcheck(args: argparse.Namespace) -> dict:
     table = spotcheck(args.sample)
-    args.run_folder.add_input(args.sample)
-    out = args.run_folder.path
-    write_csv(table, out / "spotcheck.csv")
-    write_excel({"抽查评估": table.rename(columns=SPOTCHECK_HEADERS_ZH)}, out / "spotcheck.xlsx")
+    run = getattr(args, "run_folder", None)
+    if run is not None:
+        run.add_input(args.sample)
+    with atomic_folder(args.out, run=run) as out:
+        write_csv(table, out / "spotcheck.csv")
+        write_excel({"抽查评估": table.rename(columns=SPOTCHECK_HEADERS_ZH)}, out / "spotcheck.xlsx")
     district = table.iloc[-1]
     rate = district["error_rate"]
     shown = "n/a" if rate != rate else f"{rate:.2%} (95% {district['ci_low']:.2%}-{district['ci_high']:.2%})"
