@@ -1,0 +1,35 @@
+"""Weak evidence is weak (issue 12): a phone or address shared by many records (an office's
+switchboard, a collective household) says nothing about who she is; oversized blocks are said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import linkage
+
+SAMPLE = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "sample_register.csv"
+SWITCHBOARD = "057188001234"
+
+
+def _probability(phone: str, *, shared: bool) -> float:
+    register = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).iloc[:600]
+    if shared:
+        register.loc[:49, "联系电话"] = phone  # 50 records of an office give its switchboard
+    pair = pd.DataFrame([{"记录编号": "x1", "管理单位代码": "330106001", "姓名": "周丽华", "出生日期": "1990-03-04",
+                          "联系电话": phone, "性别": "女"},
+                         {"记录编号": "x2", "管理单位代码": "330106002", "姓名": "周丽花", "出生日期": "1990-03-04",
+                          "联系电话": phone, "性别": "女"}])
+    result = linkage.dedupe(pd.concat([register, pair], ignore_index=True).fillna(""), decide=False)
+    ids = result.records.norm["record_id"].to_numpy()
+    found = [p for (a, b), p in zip(result.scored.pairs, result.scored.probabilities) if {ids[a], ids[b]} == {"x1", "x2"}]
+    assert len(found) == 1
+    return float(found[0])
+
+
+def test_a_switchboard_phone_counts_for_nothing_a_personal_one_for_something():
+    personal = _probability(SWITCHBOARD, shared=False)
+    switchboard = _probability(SWITCHBOARD, shared=True)
+    no_phone = _probability("", shared=False)
+    assert switchboard == no_phone < personal
