@@ -113,7 +113,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rows.summary": ("各街道及合计", "streets and the district total"),
     "rows.sample": ("抽查样本", "spot-check sample"),
     "rows.spotcheck": ("各街道及全区", "streets and the district"),
-    "rows.blocks": ("超大分块", "oversized blocks"),
+    "rows.blocks": ("跳过了超大分块的比对键,每键一行", "blocking keys that skipped oversized blocks, one row each"),
     "cell.cleaned": ("含有Excel无法保存的控制字符,已替换为“?”", "held control characters Excel cannot store, "
                      "replaced by '?'"),
 }

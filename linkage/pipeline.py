@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 import resolve
+from blocking.kernels import BlockStats
 from resolve.clusters import cluster
 from scoring.run import Scored, load_model, score_pairs
 
@@ -48,6 +49,7 @@ class DedupeResult:
     verification: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    block_stats: BlockStats | None = None
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -78,6 +80,7 @@ class DedupeResult:
             **made,
             "splits": self.clustering.splits,
             "flags": self.flags,
+            **oversized_blocks(self.block_stats),
             **self.extra_tables,
         }
 
@@ -116,6 +119,7 @@ class DedupeResult:
             "notices": len(self.notices),
             "undetermined_groups": int((status == "undetermined").sum()),
             "undetermined": len(self.verification),
+            **oversized_counts(self.block_stats),
         }
 
 
@@ -196,6 +200,25 @@ class LinkResult:
             "unmatched_left": len(self.unmatched_left),
             "unmatched_right": len(self.unmatched_right),
         }
+
+
+def oversized_blocks(stats: BlockStats | None) -> dict[str, pd.DataFrame]:
+    """{'blocks': one row per blocking key that skipped blocks over its cap: key, blocks, records
+    (held by those blocks)}; {} when none was skipped."""
+    if stats is None or not any(stats.skipped_blocks.values()):
+        return {}
+    keys = [key for key, count in stats.skipped_blocks.items() if count]
+    return {"blocks": pd.DataFrame({"key": keys, "blocks": [stats.skipped_blocks[k] for k in keys],
+                                    "records": [stats.skipped_records.get(k, 0) for k in keys]})}
+
+
+def oversized_counts(stats: BlockStats | None) -> dict[str, int]:
+    """The summary's word on capped blocks: how many were skipped, and the records they held
+    (a record counted once per key whose block was too big)."""
+    if stats is None:
+        return {}
+    return {"oversized_blocks": int(sum(stats.skipped_blocks.values())),
+            "records_in_oversized_blocks": int(sum(stats.skipped_records.values()))}
 
 
 def _mutual_best(pairs: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -281,7 +304,8 @@ def dedupe(
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)
     report.stage(f"blocking {len(records):,} records")
-    pairs = profile.block(records.norm)
+    stats = BlockStats() if isinstance(profile, RegisterProfile) else None
+    pairs = profile.block(records.norm, stats=stats) if stats is not None else profile.block(records.norm)
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
@@ -291,7 +315,8 @@ def dedupe(
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
-    return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings)
+    return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
+                        block_stats=stats)
 
 
 def link(

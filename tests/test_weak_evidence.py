@@ -33,3 +33,18 @@ def test_a_switchboard_phone_counts_for_nothing_a_personal_one_for_something():
     switchboard = _probability(SWITCHBOARD, shared=True)
     no_phone = _probability("", shared=False)
     assert switchboard == no_phone < personal
+
+
+def test_oversized_blocks_are_said_in_the_summary_and_blocks_csv(tmp_path, capsys):
+    from linkage.cli import main
+    register = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).iloc[:300]
+    register.loc[:59, "联系电话"] = SWITCHBOARD  # 60 records: over the phone key's cap of 20
+    path = tmp_path / "register.csv"
+    register.to_csv(path, index=False)
+    assert main(["dedupe", str(path), "-o", str(tmp_path / "out"), "--no-decide", "-q"]) == 0
+    printed = capsys.readouterr().out
+    blocks = pd.read_csv(tmp_path / "out" / "blocks.csv")
+    phone = blocks[blocks["key"].str.startswith("phone")]
+    assert len(phone) == 1 and phone["blocks"].iloc[0] == 1 and phone["records"].iloc[0] == 60
+    assert f"超过上限未比对的分块: {blocks['blocks'].sum()}" in printed
+    assert f"超大分块中的记录: {blocks['records'].sum()}" in printed
