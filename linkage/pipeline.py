@@ -62,8 +62,10 @@ class DedupeResult:
 
     @property
     def pairs(self) -> pd.DataFrame:
-        """pairs.csv: scored pairs at or above the review threshold."""
-        return self.scored.table(self.records.norm, self.records.norm, self.scored.review_threshold)
+        """pairs.csv: scored pairs at or above the review threshold, each with the smaller
+        record_id on the left, most probable first, then by record_id (the file does not depend
+        on the register's row order)."""
+        return ordered_pairs(self.scored.table(self.records.norm, self.records.norm, self.scored.review_threshold))
 
     @property
     def flags(self) -> pd.DataFrame:
@@ -200,6 +202,29 @@ class LinkResult:
             "unmatched_left": len(self.unmatched_left),
             "unmatched_right": len(self.unmatched_right),
         }
+
+
+def ordered_pairs(table: pd.DataFrame) -> pd.DataFrame:
+    """A dedupe's pairs table with record_id_l < record_id_r (every *_l / *_r column swapped
+    with it), sorted by probability (highest first), record_id_l, record_id_r."""
+    if not len(table) or "record_id_l" not in table.columns:
+        return table
+    left, right = table["record_id_l"].astype(str).to_numpy(), table["record_id_r"].astype(str).to_numpy()
+    swap = left > right
+    if swap.any():
+        table = table.copy()
+        for column in [c for c in table.columns if c.endswith("_l") and f"{c[:-2]}_r" in table.columns]:
+            other = f"{column[:-2]}_r"
+            l_values, r_values = table[column].to_numpy(copy=True), table[other].to_numpy(copy=True)
+            table[column] = np.where(swap, r_values, l_values)
+            table[other] = np.where(swap, l_values, r_values)
+    keys = ["record_id_l", "record_id_r"]
+    if "probability" in table.columns:
+        order = np.lexsort((table["record_id_r"].astype(str).to_numpy(), table["record_id_l"].astype(str).to_numpy(),
+                            -table["probability"].to_numpy(dtype=float)))
+    else:
+        order = np.lexsort(tuple(table[k].astype(str).to_numpy() for k in reversed(keys)))
+    return table.iloc[order].reset_index(drop=True)
 
 
 def oversized_blocks(stats: BlockStats | None) -> dict[str, pd.DataFrame]:

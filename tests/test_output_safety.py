@@ -262,3 +262,12 @@ def test_numbers_stay_numbers_and_ids_stay_text_in_workbooks(tmp_path):
     sheet = load_workbook(path)["表"]
     assert [c.value for c in sheet[1]] == ["身份证号", "count", "p"]
     assert [(c.value, c.data_type) for c in sheet[2]] == [("011010519491231002", "s"), (3, "n"), (0.5, "n")]
+
+
+def test_pairs_csv_does_not_depend_on_the_registers_row_order():
+    register = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).iloc[:500]
+    shuffled = register.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    first = linkage.dedupe(register, decide=False).pairs
+    again = linkage.dedupe(shuffled, decide=False).pairs
+    assert len(first) > 10 and (first["record_id_l"] < first["record_id_r"]).all()
+    pd.testing.assert_frame_equal(first, again)
