@@ -18,9 +18,9 @@ from typing import Sequence
 from resolve.rules import PRESETS, preset_text
 
 from .audit.cli import add_commands
-from .cli_options import EPILOG, add_lang, add_match, add_out, add_quiet, add_resolve
+from .cli_options import add_lang, add_match, add_out, add_quiet, add_resolve, epilog
 from .errors import LinkageError
-from .messages import MESSAGES, label, language, set_language, text
+from .messages import MESSAGES, describe, help_text, label, language, set_language, text
 from .normalize.dates import as_of_date
 from .pipeline import dedupe, link
 from .progress import Progress
@@ -29,46 +29,35 @@ from .run_folder import RunFolder
 def _common(parser: argparse.ArgumentParser) -> None:
     add_out(parser)
     add_match(parser)
-    parser.add_argument("--review-threshold", type=float, metavar="P",
-                        help="pairs at or above this probability are listed in pairs.csv for review (default 0.3)")
+    parser.add_argument("--review-threshold", type=float, metavar="P", help=help_text("review_threshold"))
     add_quiet(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="linkage", description="Find duplicate and missing records in a "
-                                     "register of women of childbearing age (WIS), decide the managing unit, "
-                                     "draft the notices.", epilog=EPILOG)
+    """The parser, its help in the current language (``linkage.messages.set_language``)."""
+    parser = argparse.ArgumentParser(prog="linkage", description=describe("prog"), epilog=epilog())
     add_lang(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    dedupe = commands.add_parser("dedupe", help="find duplicates in one register and draft notices",
-                                 description="Find the women held more than once, decide which unit manages "
-                                 "each, and draft the cancellation notices.", epilog=EPILOG)
-    dedupe.add_argument("register", metavar="REGISTER", help="the register file")
+    dedupe = commands.add_parser("dedupe", help=help_text("dedupe"), description=describe("dedupe.description"),
+                                 epilog=epilog())
+    dedupe.add_argument("register", metavar="REGISTER", help=help_text("register"))
     _common(dedupe)
-    dedupe.add_argument("--district", metavar="CODE",
-                        help="this office's 6-digit district code (GB/T 2260); decides which notices are ours")
+    dedupe.add_argument("--district", metavar="CODE", help=help_text("district"))
     add_resolve(dedupe)
-    dedupe.add_argument("--no-decide", action="store_true",
-                        help="find and cluster the duplicates only: no managing-unit decisions, notices or "
-                        "verification list")
-    dedupe.add_argument("--no-printable", action="store_true",
-                        help="skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)")
+    dedupe.add_argument("--no-decide", action="store_true", help=help_text("no_decide"))
+    dedupe.add_argument("--no-printable", action="store_true", help=help_text("no_printable"))
 
-    link = commands.add_parser("link", help="match the records of two files",
-                               description="Match each record of LEFT with the records of RIGHT that are the "
-                               "same person, and list the records that match nothing.", epilog=EPILOG)
-    link.add_argument("left", metavar="LEFT", help="the first file (e.g. the register)")
-    link.add_argument("right", metavar="RIGHT", help="the second file (e.g. a shared-platform extract)")
+    link = commands.add_parser("link", help=help_text("link"), description=describe("link.description"),
+                               epilog=epilog())
+    link.add_argument("left", metavar="LEFT", help=help_text("left"))
+    link.add_argument("right", metavar="RIGHT", help=help_text("right"))
     _common(link)
-    link.add_argument("--one-to-one", action="store_true",
-                      help="keep only pairs that are each record's best candidate on both sides")
-    rules = commands.add_parser("rules", help="the shipped managing-unit rules (统计口径)",
-                                description="The managing-unit rules presets shipped with the package.")
+    link.add_argument("--one-to-one", action="store_true", help=help_text("one_to_one"))
+    rules = commands.add_parser("rules", help=help_text("rules"), description=describe("rules.description"))
     show = rules.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
-        "show", help="print a preset (TOML, explained in Chinese and English) to copy and edit",
-        description="Print a shipped preset; save it as a .toml file, edit it and pass it to --rules.")
-    show.add_argument("name", metavar="NAME", choices=PRESETS, help=f"the preset: {', '.join(PRESETS)}")
+        "show", help=help_text("show"), description=describe("show.description"))
+    show.add_argument("name", metavar="NAME", choices=PRESETS, help=help_text("preset", names=", ".join(PRESETS)))
     RUNNERS.update(add_commands(commands))
     return parser
 
@@ -130,7 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "out", None):
             args.run_folder = RunFolder.begin(args.out, command=["linkage", *argv], options=_options(args))
         summary = RUNNERS[args.command](args)
-        manifest = args.run_folder.commit() if args.run_folder is not None else None
+        manifest = None
+        if args.run_folder is not None:
+            args.progress.stage(text("stage.writing_step", file="manifest.json"))
+            manifest = args.run_folder.commit()
+            args.progress.done()
     except BaseException as exc:  # the folder is abandoned whatever stopped the run
         if args.run_folder is not None:
             args.run_folder.abandon()

@@ -93,6 +93,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.file_rows": ("  {file}: {rows:,}行({what})", "  {file}: {rows:,} rows ({what})"),
     "cli.file_rows_plain": ("  {file}: {rows:,}行", "  {file}: {rows:,} rows"),
     "stage.writing": ("写出结果文件", "writing the output files"),
+    "stage.reading": ("读取并规范化{role}", "reading and normalising the {role}"),
+    "role.register": ("登记", "register"),
+    "role.extract": ("比对信息", "extract"),
+    "stage.blocking": ("分块:{n:,}条记录", "blocking {n:,} records"),
+    "stage.blocking_link": ("分块:{left:,} × {right:,}条记录", "blocking {left:,} x {right:,} records"),
+    "stage.scoring": ("比对评分:{n:,}个候选对", "scoring {n:,} candidate pairs"),
+    "stage.clustering": ("聚类", "clustering"),
+    "stage.deciding": ("确定管理单位", "deciding managing units"),
+    "stage.notices": ("起草通报", "drafting notices"),
+    "stage.logic": ("逻辑检查", "logic checks"),
+    "stage.children": ("子女与违法生育上报检查", "children and illegal-birth reports"),
+    "stage.separation": ("人户分离", "household/residence separation"),
+    "stage.missing": ("在{n}份比对信息中查找漏管妇女", "unregistered women in {n} extract(s)"),
+    "stage.summary": ("清查总结与抽查样本", "summary and spot-check sample"),
     "stage.writing_step": ("写出 {file}", "writing {file}"),
     # what a file's rows are (the run summary)
     "rows.clusters": ("每条记录一行", "one row per record"),
@@ -192,3 +206,110 @@ def rows_text(positions: list[int], *, offset: int = 2, labels: list[str] | None
     else:
         shown = text("rows.list", rows=(", " if _language == "en" else "、").join(str(p + offset) for p in shown_rows))
     return text("rows.more", shown=shown, more=len(positions) - 10) if len(positions) > 10 else shown
+
+
+HELP: dict[str, tuple[str, str]] = {
+    "prog": ("查找育龄妇女信息系统(WIS)登记中的重复和漏管记录,确定管理单位,起草通报。",
+             "Find duplicate and missing records in a register of women of childbearing age (WIS), decide the "
+             "managing unit, draft the notices."),
+    "epilog": ("输入文件:.csv(UTF-8、带BOM的UTF-8或GB18030)、.xlsx(读取所有含表头的工作表)或 .parquet,"
+               "表头可为中文或英文。退出码:0 完成,2 输入或参数有误,1 程序内部错误。",
+               "Inputs: .csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx (every sheet with the header) or .parquet, "
+               "English or Chinese headers. Exit codes: 0 done, 2 bad input or arguments, 1 engine fault."),
+    "dedupe": ("在一份登记中查找重复记录并起草通报", "find duplicates in one register and draft notices"),
+    "dedupe.description": ("找出被重复登记的育龄妇女,确定每人由哪个单位管理,起草注销通报。",
+                           "Find the women held more than once, decide which unit manages each, and draft the "
+                           "cancellation notices."),
+    "register": ("登记文件", "the register file"),
+    "review_threshold": ("匹配概率达到此值的比对对列入 pairs.csv 供复核(默认0.3)",
+                         "pairs at or above this probability are listed in pairs.csv for review (default 0.3)"),
+    "district": ("本单位6位区县代码(GB/T 2260);决定哪些通报由本区发出",
+                 "this office's 6-digit district code (GB/T 2260); decides which notices are ours"),
+    "no_decide": ("只查找并聚类重复记录:不确定管理单位,不起草通报和待核实名单",
+                  "find and cluster the duplicates only: no managing-unit decisions, notices or verification list"),
+    "no_printable": ("不生成可打印的通报工作簿(OUT/printable 下每个接收单位一个 .xlsx)",
+                     "skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)"),
+    "link": ("比对两个文件的记录", "match the records of two files"),
+    "link.description": ("把 LEFT 中每条记录与 RIGHT 中同一人的记录对应起来,并列出没有对应的记录。",
+                         "Match each record of LEFT with the records of RIGHT that are the same person, and list the "
+                         "records that match nothing."),
+    "left": ("第一个文件(如登记)", "the first file (e.g. the register)"),
+    "right": ("第二个文件(如共享平台比对信息)", "the second file (e.g. a shared-platform extract)"),
+    "one_to_one": ("只保留双方互为最佳候选的比对对", "keep only pairs that are each record's best candidate on both sides"),
+    "rules": ("随程序提供的管理单位规则(统计口径)", "the shipped managing-unit rules (统计口径)"),
+    "rules.description": ("随程序提供的管理单位规则预设。", "The managing-unit rules presets shipped with the package."),
+    "show": ("打印一个预设(TOML,中英文说明),可复制修改", "print a preset (TOML, explained in Chinese and English) to copy "
+             "and edit"),
+    "show.description": ("打印一个预设;另存为 .toml 文件,修改后用 --rules 传入。",
+                         "Print a shipped preset; save it as a .toml file, edit it and pass it to --rules."),
+    "preset": ("预设名称:{names}", "the preset: {names}"),
+    "out": ("存放{what}的文件夹(不存在则新建;整个文件夹由本次结果替换)",
+            "folder for {what} (created if missing; replaced whole by this run's results)"),
+    "out.what": ("输出文件", "the output files"),
+    "threshold": ("匹配概率(0-1)达到此值即判为同一人(默认:模型推荐的阈值)",
+                  "match probability (0-1) at or above which two records are the same person (default: the model's "
+                  "recommended threshold)"),
+    "model": ("使用训练好的模型(JSON)代替随程序提供的模型", "a trained model (JSON) to use instead of the one shipped "
+              "with the package"),
+    "as_of": ("清理清查的基准日期,如 2026-01-31(默认今天)", "reference date of the clean-up, e.g. 2026-01-31 "
+              "(default: today)"),
+    "rules_option": ("管理单位规则(统计口径):预设 default 或 couple(夫妻双方口径;'linkage rules show NAME' 可打印),"
+                     "或本单位的 JSON/TOML 文件", "managing-unit rules (统计口径): a shipped preset, default or couple "
+                     "(夫妻双方口径; 'linkage rules show NAME' prints one), or an office's own JSON or TOML file"),
+    "quiet": ("不在标准错误输出进度", "no progress lines on standard error"),
+    "lang": ("信息、帮助和运行摘要的语言:zh(中文,默认)或 en", "language of messages, help and the summary: zh "
+             "(Chinese, default) or en"),
+    "audit": ("清理清查:重复、逻辑错误、人户分离、漏管、总结", "the clean-up audit: duplicates, logic errors, "
+              "separation, missing women, summary"),
+    "audit.description": ("对一份登记做完整的人口信息清理清查:重复记录与通报、逻辑错误、子女与违法生育上报检查、人户分离、"
+                          "漏管育龄妇女、各街道清查总结和抽查样本。在 OUT 中写出 findings.csv、separation.csv、"
+                          "missing.csv、summary.csv、summary.xlsx、sample.csv 以及查重的结果。",
+                          "Run the whole clean-up (人口信息清理清查) on a register: duplicates and notices, logic errors "
+                          "(逻辑错误), children and illegal-birth report checks (违法生育), household/residence "
+                          "separation (人户分离), unregistered women (漏管), the summary per street (清查总结) and the "
+                          "spot-check sample (抽查). Writes findings.csv, separation.csv, missing.csv, summary.csv, "
+                          "summary.xlsx, sample.csv and the dedupe outputs into OUT."),
+    "audit.register": ("登记文件(育龄妇女信息)", "the register file (育龄妇女信息)"),
+    "children": ("子女信息表(child_id、mother_record_id、sex、birth_date、birth_order、id_number、policy、"
+                 "reported_period),用于检查出生和违法生育上报", "the children table (子女信息: child_id, "
+                 "mother_record_id, sex, birth_date, birth_order, id_number, policy, reported_period) to check births "
+                 "and illegal-birth reports"),
+    "external": ("共享平台比对信息(公安、民政、卫健),登记格式另加 'source' 列;其中本区15-49岁、与登记无对应的妇女列入 "
+                 "missing.csv。可重复或列出多个", "shared-platform extract(s) (共享平台比对信息: public security, civil "
+                 "affairs, health) in the register layout plus 'source'; their women 15-49 of the district that match "
+                 "no register record are listed in missing.csv. Repeat or list several"),
+    "audit.district": ("本单位6位区县代码(GB/T 2260):决定哪些通报由本区发出、哪些比对信息在范围内(默认:登记中各单位所在的"
+                       "所有区县)", "this office's 6-digit district code (GB/T 2260): decides which notices are ours "
+                       "and which extract rows are in scope (default: every district of the register's units)"),
+    "sample": ("每个街道抽查的记录数(默认30;0为不抽查)", "records drawn per street for the inspectors' spot check "
+               "(default 30; 0 for none)"),
+    "seed": ("抽查的随机种子:同一种子和登记抽出同一样本", "seed of the spot-check draw: the same seed and register give "
+             "the same sample"),
+    "options": ("替换默认阈值的检查参数 JSON,如 {example}", "JSON of the checks' thresholds replacing the defaults, "
+                "e.g. {example}"),
+    "no_dedupe": ("跳过查重(更快;重复记录计为0)", "skip the duplicate search (faster; duplicates are then counted as 0)"),
+    "spotcheck": ("由标记好的抽查样本计算各街道差错率", "error rate per street from a marked spot-check sample"),
+    "spotcheck.description": ("读回检查人员填好“correct”列(是/否、对/错、1/0、yes/no)的 sample.csv,把各街道差错率及95% "
+                              "Wilson区间和全区分层估计写入 OUT/spotcheck.csv 和 OUT/spotcheck.xlsx。",
+                              "Read sample.csv back with the 'correct' column filled in by the inspectors (是/否, "
+                              "对/错, 1/0, yes/no) and write each street's error rate with a 95% Wilson interval, and "
+                              "the district's stratified estimate, to OUT/spotcheck.csv and OUT/spotcheck.xlsx."),
+    "spotcheck.sample": ("标记好的样本(audit 运行得到的 sample.csv)", "the marked sample (sample.csv of an audit run)"),
+    "spotcheck.out": ("spotcheck.csv 和 spotcheck.xlsx", "spotcheck.csv and spotcheck.xlsx"),
+    "spotcheck.quiet": ("为与其他命令一致而接受;spotcheck 不输出进度", "accepted for symmetry; spotcheck prints no "
+                        "progress"),
+}
+"""--help texts: key -> (Chinese, English)."""
+
+
+def help_text(key: str, *, escape: bool = True, **fields: object) -> str:
+    """The --help text ``key`` in the current language; ``escape``: % doubled, as an argument's
+    help needs (argparse formats those, not descriptions)."""
+    chinese, english = HELP[key]
+    shown = (english if _language == "en" else chinese).format(**fields)
+    return shown.replace("%", "%%") if escape else shown
+
+
+def describe(key: str, **fields: object) -> str:
+    """A parser's description or epilog in the current language."""
+    return help_text(key, escape=False, **fields)

@@ -286,9 +286,9 @@ def _resolve(profile: Profile | None, records: Records, clustering: Any, scored:
         return empty, empty, empty
     if isinstance(rules, (str, os.PathLike)):
         rules = resolve.load_rules(rules)
-    report.stage("deciding managing units")
+    report.stage(text("stage.deciding"))
     decisions = resolve.decide(records.norm, clustering.cluster_ids, as_of=as_of, rules=rules)
-    report.stage("drafting notices")
+    report.stage(text("stage.notices"))
     drafted = resolve.draft_notices(decisions, records.norm, clustering.cluster_ids, scored.pairs, scored.probabilities,
                             scored.reasons, district=district, as_of=as_of, raw=records.raw)
     return decisions, drafted.notices, drafted.verification
@@ -299,7 +299,7 @@ def _records(source: Any, profile: Profile, role: str, report: Progress) -> Reco
     register it prepared once)."""
     if isinstance(source, Records):
         return source
-    report.stage(f"reading and normalising the {role}")
+    report.stage(text("stage.reading", role=text(f"role.{role}")))
     return profile.load(source, role=role)
 
 
@@ -328,13 +328,13 @@ def dedupe(
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)
-    report.stage(f"blocking {len(records):,} records")
+    report.stage(text("stage.blocking", n=len(records)))
     stats = BlockStats() if isinstance(profile, RegisterProfile) else None
     pairs = profile.block(records.norm, stats=stats) if stats is not None else profile.block(records.norm)
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
-    report.stage("clustering")
+    report.stage(text("stage.clustering"))
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
                          apart=profile.keep_apart)
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
@@ -361,7 +361,7 @@ def link(
     profile = profile or RegisterProfile()
     left_records = _records(left, profile, "register", report)
     right_records = _records(right, profile, "extract", report)
-    report.stage(f"blocking {len(left_records):,} x {len(right_records):,} records")
+    report.stage(text("stage.blocking_link", left=len(left_records), right=len(right_records)))
     pairs = profile.block_link(left_records.norm, right_records.norm)
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, left_records.norm, right_records.norm, pairs, threshold=threshold,

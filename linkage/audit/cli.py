@@ -15,9 +15,10 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
+from ..cli_options import add_match, add_out, add_quiet, add_resolve, epilog
 from ..errors import ConfigError
 from ..io import write_csv, write_excel
+from ..messages import describe, help_text
 from ..run_folder import atomic_folder
 from .base import AuditOptions
 from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
@@ -32,48 +33,28 @@ def _positive(text: str) -> int:
 
 def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     """Add ``audit`` and ``spotcheck`` to ``subparsers``; returns {command: runner}."""
-    audit = subparsers.add_parser(
-        "audit", help="the clean-up audit: duplicates, logic errors, separation, missing women, summary",
-        description="Run the whole clean-up (人口信息清理清查) on a register: duplicates and notices, logic "
-                    "errors (逻辑错误), children and illegal-birth report checks (违法生育), household/residence "
-                    "separation (人户分离), unregistered women (漏管), the summary per street (清查总结) and "
-                    "the spot-check sample (抽查). Writes findings.csv, separation.csv, missing.csv, "
-                    "summary.csv, summary.xlsx, sample.csv and the dedupe outputs into OUT.",
-        epilog=EPILOG)
-    audit.add_argument("register", metavar="REGISTER", help="the register file (育龄妇女信息)")
+    audit = subparsers.add_parser("audit", help=help_text("audit"), description=describe("audit.description"),
+                                  epilog=epilog())
+    audit.add_argument("register", metavar="REGISTER", help=help_text("audit.register"))
     add_out(audit)
-    audit.add_argument("--children", metavar="FILE",
-                       help="the children table (子女信息: child_id, mother_record_id, sex, birth_date, birth_order, "
-                            "id_number, policy, reported_period) to check births and illegal-birth reports")
+    audit.add_argument("--children", metavar="FILE", help=help_text("children"))
     audit.add_argument("--external", metavar="FILE", nargs="+", action="extend", default=[],
-                       help="shared-platform extract(s) (共享平台比对信息: public security, civil affairs, health) in "
-                            "the register layout plus 'source'; their women 15-49 of the district that match no "
-                            "register record are listed in missing.csv. Repeat or list several")
-    audit.add_argument("--district", metavar="CODE",
-                       help="this office's 6-digit district code (GB/T 2260): decides which notices are ours and "
-                            "which extract rows are in scope (default: every district of the register's units)")
-    audit.add_argument("--sample", type=_positive, default=None, metavar="N",
-                       help="records drawn per street for the inspectors' spot check (default 30; 0 for none)")
-    audit.add_argument("--seed", type=int, default=None, metavar="S",
-                       help="seed of the spot-check draw: the same seed and register give the same sample")
+                       help=help_text("external"))
+    audit.add_argument("--district", metavar="CODE", help=help_text("audit.district"))
+    audit.add_argument("--sample", type=_positive, default=None, metavar="N", help=help_text("sample"))
+    audit.add_argument("--seed", type=int, default=None, metavar="S", help=help_text("seed"))
     add_resolve(audit)
     add_match(audit)
-    audit.add_argument("--options", metavar="FILE",
-                       help="JSON of the checks' thresholds replacing the defaults, e.g. "
-                            '{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}')
-    audit.add_argument("--no-dedupe", action="store_true",
-                       help="skip the duplicate search (faster; duplicates are then counted as 0)")
+    audit.add_argument("--options", metavar="FILE", help=help_text(
+        "options", example='{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}'))
+    audit.add_argument("--no-dedupe", action="store_true", help=help_text("no_dedupe"))
     add_quiet(audit)
 
-    spot = subparsers.add_parser(
-        "spotcheck", help="error rate per street from a marked spot-check sample",
-        description="Read sample.csv back with the 'correct' column filled in by the inspectors (是/否, 对/错, "
-                    "1/0, yes/no) and write each street's error rate with a 95% Wilson interval, and the "
-                    "district's stratified estimate, to OUT/spotcheck.csv and OUT/spotcheck.xlsx.",
-        epilog=EPILOG)
-    spot.add_argument("sample", metavar="SAMPLE", help="the marked sample (sample.csv of an audit run)")
-    add_out(spot, "spotcheck.csv and spotcheck.xlsx")
-    add_quiet(spot, "accepted for symmetry; spotcheck prints no progress")
+    spot = subparsers.add_parser("spotcheck", help=help_text("spotcheck"),
+                                 description=describe("spotcheck.description"), epilog=epilog())
+    spot.add_argument("sample", metavar="SAMPLE", help=help_text("spotcheck.sample"))
+    add_out(spot, help_text("spotcheck.out", escape=False))
+    add_quiet(spot, help_text("spotcheck.quiet"))
     return {"audit": run_audit, "spotcheck": run_spotcheck}
 
 

@@ -127,7 +127,7 @@ def audit(
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     when = as_of_date(as_of)
     profile = RegisterProfile()
-    report.stage("reading and normalising the register")
+    report.stage(text("stage.reading", role=text("role.register")))
     records = register if isinstance(register, Records) else profile.load(register)
     if isinstance(rules, (str, os.PathLike)):
         rules = load_rules(rules)
@@ -135,20 +135,20 @@ def audit(
     if dedupe_records:
         duplicates = dedupe(records, threshold=threshold, model=model, district=district, as_of=when, rules=rules,
                             progress=report)
-    report.stage("logic checks")
+    report.stage(text("stage.logic"))
     findings = [run_checks(records, as_of=when, rules=checks, options=options, district=district)]
     if children is not None:
-        report.stage("children and illegal-birth reports")
+        report.stage(text("stage.children"))
         findings.append(check_children(children, records, as_of=when, options=options))
     findings_table = pd.concat(findings, ignore_index=True)[FINDING_COLUMNS]
     findings_table = findings_table[ours(findings_table["unit_code"], district)].reset_index(drop=True)
-    report.stage("household/residence separation")
+    report.stage(text("stage.separation"))
     separation = find_separation(records, as_of=when, rules=rules, district=district)
     externals = list(externals)
-    report.stage(f"unregistered women in {len(externals)} extract(s)")
+    report.stage(text("stage.missing", n=len(externals)))
     missing = find_missing(records, externals, district=district, as_of=when, threshold=threshold, model=model,
                            options=options)
-    report.stage("summary and spot-check sample")
+    report.stage(text("stage.summary"))
     clusters = duplicates.clusters if duplicates is not None else None
     notices = duplicates.notices if duplicates is not None else None
     summary = summarize(records, clusters=clusters, notices=notices, separation=separation, findings=findings_table,
