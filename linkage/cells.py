@@ -44,6 +44,13 @@ def escape_csv_text(values: Any) -> np.ndarray:
     """object (n,): each str value that a spreadsheet would run as a formula, with a leading
     apostrophe; other values (numbers, blanks, ordinary text) as they are."""
     values = pd.Series(values, dtype=object)
+    raw = values.to_numpy(dtype=object)
+    try:  # the first character of every value in one C pass: most columns have nothing to escape
+        first = raw.astype("U1")
+    except (TypeError, ValueError):
+        first = None
+    if first is not None and not np.isin(first, FORMULA_START + ("'",)).any():
+        return raw
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if not len(uniques):
         return values.to_numpy(dtype=object)
