@@ -271,3 +271,21 @@ def test_pairs_csv_does_not_depend_on_the_registers_row_order():
     again = linkage.dedupe(shuffled, decide=False).pairs
     assert len(first) > 10 and (first["record_id_l"] < first["record_id_r"]).all()
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_every_cluster_of_two_or_more_has_a_decisions_row_even_of_inactive_records():
+    lived = {"hukou_code": "330106001", "residence_code": "330106001", "residence_since": "2020-01-01"}
+    other = "110105194912310021"
+    register = pd.DataFrame([
+        _woman("r1", status="注销", **lived), _woman("r2", status="迁出", unit_code="330106002", **lived),
+        _woman("r3", name="李静", id_number=other, status="注销", **lived),
+        _woman("r4", name="李静", id_number=other, unit_code="330106002", **lived)])
+    result = linkage.dedupe(register, as_of=AS_OF, district="330106")
+    clusters = result.clusters
+    assert set(clusters.loc[clusters["cluster_size"] >= 2, "cluster_id"]) == set(result.decisions["cluster_id"])
+    rows = result.decisions.set_index("cluster_id")
+    assert rows.loc[clusters.set_index("record_id").loc["r1", "cluster_id"], "status"] == "inactive"
+    kept = rows.loc[clusters.set_index("record_id").loc["r4", "cluster_id"]]
+    assert (kept["status"], kept["action"], kept["managing_record_id"], kept["inactive_records"]) == \
+        ("decided", "keep", "r4", "r3(注销)")
+    assert len(result.notices) == 0 and len(result.verification) == 0  # an inactive record is never noticed
