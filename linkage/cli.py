@@ -20,7 +20,7 @@ from resolve.rules import PRESETS, preset_text
 from .audit.cli import add_commands
 from .cli_options import add_lang, add_match, add_out, add_quiet, add_resolve, epilog
 from .errors import LinkageError
-from .messages import MESSAGES, describe, help_text, label, language, set_language, text
+from .messages import MESSAGES, default_language, describe, help_text, label, set_language, text
 from .normalize.dates import as_of_date
 from .pipeline import dedupe, link
 from .progress import Progress
@@ -96,7 +96,7 @@ def _language(argv: Sequence[str]) -> str:
             return "en" if argv[k + 1].lower().startswith("en") else "zh"
         if arg.startswith("--lang="):
             return "en" if arg.split("=", 1)[1].lower().startswith("en") else "zh"
-    return language()
+    return default_language()
 
 
 def _options(args: argparse.Namespace) -> dict:

@@ -17,7 +17,14 @@ from __future__ import annotations
 import os
 
 LANGUAGES = ("zh", "en")
-_language = "en" if os.environ.get("LINKAGE_LANG", "").lower().startswith("en") else "zh"
+
+
+def default_language() -> str:
+    """'en' when the environment variable LINKAGE_LANG starts with 'en', else 'zh'."""
+    return "en" if os.environ.get("LINKAGE_LANG", "").lower().startswith("en") else "zh"
+
+
+_language = default_language()
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # reading files
