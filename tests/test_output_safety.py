@@ -289,3 +289,19 @@ def test_every_cluster_of_two_or_more_has_a_decisions_row_even_of_inactive_recor
     assert (kept["status"], kept["action"], kept["managing_record_id"], kept["inactive_records"]) == \
         ("decided", "keep", "r4", "r3(注销)")
     assert len(result.notices) == 0 and len(result.verification) == 0  # an inactive record is never noticed
+
+
+_CELL = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=10)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_CELL, _CELL), min_size=1, max_size=6))
+def test_what_write_excel_writes_read_table_reads_back(tmp_path, rows):
+    frame = pd.DataFrame(rows, columns=["a", "b"])
+    if (frame == "").all(axis=None):
+        frame.iloc[0, 0] = "x"  # a sheet of blank rows only holds no table
+    path = tmp_path / "t.xlsx"
+    write_excel({"表": frame}, path)
+    back = read_table(path, table="other")
+    kept = frame[(frame != "").any(axis=1)]  # blank rows are not records
+    assert back.to_numpy().tolist() == kept.to_numpy().tolist()
