@@ -141,16 +141,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if summary is None:  # a command that printed what it shows (rules show)
         return 0
-    print_summary(summary, manifest, args.out)
+    print_summary(summary, manifest, args.out, audit=args.command == "audit")
     return 0
 
 
-def print_summary(summary: dict, manifest: dict | None, out: str) -> None:
+def print_summary(summary: dict, manifest: dict | None, out: str, *, audit: bool = False) -> None:
     """The run's counts, each with what it counts, then every CSV written with its rows as the
     manifest read them back (the files' own counts)."""
     for key, value in summary.items():
         shown = f"{value:,}" if isinstance(value, int) else str(value)
-        print(f"{label(key)}: {shown}")
+        print(f"{label(key, audit=audit)}: {shown}")
     if manifest is None:
         return
     print(text("cli.written", path=out, files=len(manifest["outputs"]) + 1))

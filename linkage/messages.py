@@ -176,6 +176,13 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
 }
 """A run summary's key -> (Chinese, English) label saying what it counts."""
 
+AUDIT_LABELS: dict[str, tuple[str, str]] = {
+    key: (f"{zh}(summary.csv 合计行)", f"{en} (summary.csv's total row)") for key, (zh, en) in SUMMARY_LABELS.items()
+    if key in ("records", "active_records", "duplicates", "notices", "separated", "transfer_out", "logic_errors",
+               "logic_warnings", "illegal_birth_issues", "missing")}
+"""The audit's counts are the summary's district total (this district's units only with --district)."""
+
+
 
 def set_language(language: str) -> None:
     """'zh' (the default) or 'en' for every message shown from now on."""
@@ -195,9 +202,10 @@ def text(key: str, **fields: object) -> str:
     return (english if _language == "en" else chinese).format(**fields)
 
 
-def label(key: str) -> str:
-    """What a run summary's count ``key`` counts, in the current language (the key itself if unknown)."""
-    pair = SUMMARY_LABELS.get(key)
+def label(key: str, *, audit: bool = False) -> str:
+    """What a run summary's count ``key`` counts, in the current language (the key itself if unknown);
+    ``audit``: the audit's counts, which are its summary's total row."""
+    pair = (AUDIT_LABELS.get(key) if audit else None) or SUMMARY_LABELS.get(key)
     if pair is None:
         return key.replace("_", " ")
     return pair[1] if _language == "en" else pair[0]
