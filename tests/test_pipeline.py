@@ -59,8 +59,10 @@ def test_pairs_table_meets_the_contract(deduped):
 def test_decisions_and_notices_for_each_group(deduped):
     decisions = deduped.decisions
     in_groups = deduped.clusters.query("cluster_size > 1")["cluster_id"].nunique()
-    assert 0 < len(decisions) <= in_groups
-    assert set(decisions["status"]) <= {"decided", "undetermined"}
+    assert len(decisions) == in_groups  # SCHEMA: every cluster of two or more records has its row
+    assert set(decisions["status"]) <= {"decided", "undetermined", "inactive"}
+    inactive = set(decisions.loc[decisions["status"] == "inactive", "cluster_id"])
+    assert not inactive & set(deduped.notices["cluster_id"])
     notices = deduped.notices
     assert len(notices) > 0
     undetermined = set(decisions.loc[decisions["status"] == "undetermined", "cluster_id"])
