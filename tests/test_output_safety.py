@@ -305,3 +305,24 @@ def test_what_write_excel_writes_read_table_reads_back(tmp_path, rows):
     back = read_table(path, table="other")
     kept = frame[(frame != "").any(axis=1)]  # blank rows are not records
     assert back.to_numpy().tolist() == kept.to_numpy().tolist()
+
+
+_JUNK = st.one_of(st.text(max_size=8), st.sampled_from(["=1+1", "@SUM(A1)", "-3", "\r", "王\r芳", "\x07", "'=x",
+                                                        "330106001", "11010519491231002X", "1990-01-01"]))
+_FIELDS = ("unit_code", "unit_name", "name", "id_number", "birth_date", "residence_address", "phone", "status")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({field: _JUNK for field in _FIELDS}), min_size=1, max_size=6))
+def test_garbage_registers_write_and_read_back_every_record_once(tmp_path, rows):
+    register = pd.DataFrame([{**row, "record_id": f"=R{k}\r" if k % 2 else f"r{k}"} for k, row in enumerate(rows)])
+    out = tmp_path / "out"
+    result = audit(register, as_of=AS_OF, sample=2)
+    result.write(out)
+    manifest = read_manifest(out)
+    clusters = read_table(out / "clusters.csv", table="other")
+    assert sorted(clusters["record_id"]) == sorted(register["record_id"].str.strip())
+    for entry in manifest["outputs"]:
+        if entry["path"].endswith(".csv") and entry["rows"]:
+            assert len(read_table(out / entry["path"], table="other")) == entry["rows"]
