@@ -20,6 +20,7 @@ from resolve.rules import PRESETS, preset_text
 from .audit.cli import add_commands
 from .cli_options import add_lang, add_match, add_out, add_quiet, add_resolve, epilog
 from .errors import LinkageError
+from .io import input_notes
 from .messages import MESSAGES, default_language, describe, help_text, label, set_language, text
 from .normalize.dates import as_of_date
 from .pipeline import dedupe, link
@@ -66,17 +67,17 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
                     decide=not args.no_decide, progress=args.progress)
-    args.run_folder.add_input(args.register, len(result.records))
+    args.run_folder.add_input(args.register, len(result.records), **input_notes(result.records.raw))
     args.run_folder.as_of = str(as_of_date(args.as_of).date())
     result.write(args.out, printable=not args.no_printable, run=args.run_folder, progress=args.progress)
-    return result.summary()
+    return {**result.summary(), **input_notes(result.records.raw, shown=True)}
 
 
 def _run_link(args: argparse.Namespace) -> dict:
     result = link(args.left, args.right, threshold=args.threshold, review_threshold=args.review_threshold,
                   model=args.model, one_to_one=args.one_to_one, progress=args.progress)
-    args.run_folder.add_input(args.left, len(result.left))
-    args.run_folder.add_input(args.right, len(result.right))
+    args.run_folder.add_input(args.left, len(result.left), **input_notes(result.left.raw))
+    args.run_folder.add_input(args.right, len(result.right), **input_notes(result.right.raw))
     result.write(args.out, run=args.run_folder, progress=args.progress)
     return result.summary()
 

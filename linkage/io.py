@@ -363,6 +363,18 @@ def load(source, *, table: str = "register", required: tuple[str, ...] | None = 
     return conform(read_table(source, table=table), name=str(source), table=table, required=required, is_text=True)
 
 
+def input_notes(raw: pd.DataFrame, *, shown: bool = False) -> dict:
+    """Where the register was found in its file (``linkage.io.read_table``'s attrs): the sheets read
+    and skipped, the header row when a title stood above it.  shown: as the run summary prints them."""
+    attrs = getattr(raw, "attrs", {}) or {}
+    notes = {"sheets_read": attrs.get("sheets"), "sheets_skipped": attrs.get("skipped_sheets"),
+             "header_row": attrs.get("header_row") if attrs.get("header_row", 1) != 1 else None}
+    notes = {key: value for key, value in notes.items() if value}
+    if shown:
+        notes = {key: "、".join(value) if isinstance(value, list) else value for key, value in notes.items()}
+    return notes
+
+
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> int:
     """The one CSV writer of every output: UTF-8 with BOM (Excel opens Chinese text cleanly),
     CRLF line ends (RFC 4180) so that a field holding a bare CR or LF is quoted and the file

@@ -173,6 +173,9 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "errors": ("错误", "errors"),
     "unreadable_marks": ("无法识别的标记", "unreadable marks"),
     "district_error_rate": ("全区差错率", "district error rate"),
+    "sheets_read": ("读取的工作表", "sheets read"),
+    "sheets_skipped": ("跳过的工作表(无表头)", "sheets skipped (no header)"),
+    "header_row": ("表头所在行(上方标题行已跳过)", "header row (title rows above it skipped)"),
 }
 """A run summary's key -> (Chinese, English) label saying what it counts."""
 

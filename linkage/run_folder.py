@@ -153,12 +153,13 @@ class RunFolder:
             raise OutputFolderError(text("out.unwritable", path=out, detail=exc.strerror or exc)) from exc
         return cls(out, path, command=command, options=options)
 
-    def add_input(self, path: str | os.PathLike | None, records: int | None = None) -> None:
-        """An input file (hashed now) for the manifest; frames (no path) are listed by record count only."""
+    def add_input(self, path: str | os.PathLike | None, records: int | None = None, **notes: Any) -> None:
+        """An input file (hashed now) for the manifest, with ``notes`` on how it was read (sheets,
+        header row); frames (no path) are listed by record count only."""
         if path is None or not isinstance(path, (str, os.PathLike)):
-            self.inputs.append({"path": None, "records": records})
+            self.inputs.append({"path": None, "records": records, **notes})
         else:
-            self.inputs.append(describe_input(path, records))
+            self.inputs.append({**describe_input(path, records), **notes})
 
     def commit(self) -> dict[str, Any]:
         """Write manifest.json (the last file) and swap the folder into ``out``.  Returns the manifest."""

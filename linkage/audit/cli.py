@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..cli_options import add_match, add_out, add_quiet, add_resolve, epilog
 from ..errors import ConfigError
-from ..io import write_csv, write_excel
+from ..io import input_notes, write_csv, write_excel
 from ..messages import describe, help_text
 from ..run_folder import atomic_folder
 from .base import AuditOptions
@@ -78,12 +78,12 @@ def run_audit(args: argparse.Namespace) -> dict:
                    dedupe_records=not args.no_dedupe, progress=_progress(args))
     run = getattr(args, "run_folder", None)
     if run is not None:
-        run.add_input(args.register, len(result.records))
+        run.add_input(args.register, len(result.records), **input_notes(result.records.raw))
         for table in [args.children] * bool(args.children) + list(args.external):
             run.add_input(table)
         run.as_of = str(result.as_of.date()) if result.as_of is not None else None
     result.write(args.out, run=run, progress=getattr(args, "progress", None))
-    return result.counts()
+    return {**result.counts(), **input_notes(result.records.raw, shown=True)}
 
 
 def _progress(args: argparse.Namespace):
