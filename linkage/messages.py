@@ -73,6 +73,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "请另选一个新的或空的文件夹", "{path}: the folder holds other files (e.g. {example}) and is not "
                        "an earlier result of this program; a run replaces its folder whole, so choose a new or "
                        "empty folder"),
+    "out.changed": ("{path}: 这是以前的结果文件夹,但其中有文件已被改动或新增({detail});本次运行会整个替换该文件夹,"
+                    "请先把要保留的文件移到别处,或另选一个文件夹", "{path}: an earlier result folder in which files "
+                    "were changed or added ({detail}); a run replaces the folder whole, so move what you want to keep "
+                    "elsewhere first, or choose another folder"),
     "out.unwritable": ("{path}: 无法在此写入结果({detail});请检查文件夹是否存在、是否只读、磁盘是否已满",
                        "{path}: cannot write the results here ({detail}); check that the folder exists, is not "
                        "read-only and the disk is not full"),

@@ -118,6 +118,11 @@ def check_output_folder(out: str | os.PathLike) -> Path:
             foreign = [name for name in names if name not in RESULT_NAMES]
             if foreign:
                 raise OutputFolderError(text("out.not_result", path=out, example=foreign[0]))
+        if MANIFEST in names:  # an earlier result: replaced whole, so nothing a clerk changed or added may be in it
+            try:
+                read_manifest(out)
+            except ResultFolderError as exc:
+                raise OutputFolderError(text("out.changed", path=out, detail=exc)) from exc
     parent = _parent_of(out)
     for ancestor in (parent, *parent.parents):
         if ancestor.exists():

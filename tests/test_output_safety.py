@@ -175,6 +175,15 @@ def test_read_only_parent_is_refused_before_any_work(tmp_path):
         parent.chmod(0o700)
 
 
+def test_a_clerks_edited_or_added_file_is_never_deleted_by_a_rerun(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["dedupe", str(SAMPLE), "-o", str(out), "--district", "330106", "--as-of", AS_OF, "-q"]) == 0
+    edited = next((out / "printable").iterdir())
+    edited.write_bytes(edited.read_bytes() + b"edited by a clerk")
+    assert main(["dedupe", str(SAMPLE), "-o", str(out), "--no-decide", "-q"]) == 2
+    assert "已被改动或新增" in capsys.readouterr().err and edited.read_bytes().endswith(b"edited by a clerk")
+
+
 def test_symlink_inside_out_is_not_followed(tmp_path):
     out = tmp_path / "out"
     linkage.dedupe(SAMPLE, decide=False).write(out)
@@ -182,6 +191,9 @@ def test_symlink_inside_out_is_not_followed(tmp_path):
     victim.write_text("precious")
     (out / "clusters.csv").unlink()
     (out / "clusters.csv").symlink_to(victim)
+    with pytest.raises(OutputFolderError, match="clusters.csv"):  # a changed result folder is not replaced
+        linkage.dedupe(SAMPLE, decide=False).write(out)
+    (out / MANIFEST).unlink()  # a folder of result names only (an older run's) is replaced whole
     linkage.dedupe(SAMPLE, decide=False).write(out)
     assert victim.read_text() == "precious"
     assert not (out / "clusters.csv").is_symlink() and _rows_read_back(out / "clusters.csv") == 2000
