@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -253,7 +254,11 @@ def _read_csv_pandas(path: Path, sep: str, skip: int) -> pd.DataFrame:
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
         except pd.errors.ParserError as exc:
-            raise InputFileError(text("file.bad_csv", path=path, detail=exc)) from exc
+            long_row = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+            if long_row:
+                wanted, line, found = long_row.groups()
+                raise InputFileError(text("file.long_row", path=path, row=line, found=found, wanted=wanted)) from exc
+            raise InputFileError(text("file.bad_csv", path=path, detail=str(exc).strip())) from exc
     raise InputFileError(text("file.bad_encoding", path=path, detail=last))
 
 

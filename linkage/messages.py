@@ -33,6 +33,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "{path}: unknown file type {suffix!r}; use .csv, .xlsx or .parquet"),
     "file.unreadable": ("{path}: 无法按 {kind} 格式读取({detail})", "{path}: cannot be read as {kind} ({detail})"),
     "file.bad_csv": ("{path}: 不是格式正确的CSV文件({detail})", "{path}: not a well-formed CSV file ({detail})"),
+    "file.long_row": ("{path}: 第{row}行有{found}个字段,比表头的{wanted}列多;请检查该行是否多了逗号(地址等含逗号的内容应加引号)",
+                      "{path}: row {row} has {found} fields, more than the header's {wanted} columns; check it for "
+                      "a stray comma (a value holding a comma must be quoted)"),
     "file.bad_encoding": ("{path}: 不是UTF-8或GB18030编码的文本({detail})",
                           "{path}: not UTF-8 or GB18030 text ({detail})"),
     "file.empty": ("{path}: 文件是空的,没有表头也没有记录", "{path}: the file is empty: no header, no records"),

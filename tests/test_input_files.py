@@ -130,3 +130,10 @@ def test_generic_tables_without_known_headers_still_read(tmp_path):
     csv = tmp_path / "febrl.csv"
     pd.DataFrame({"rec_id": ["a"], "given_name": ["b"]}).to_csv(csv, index=False)
     assert read_table(csv).columns.tolist() == ["rec_id", "given_name"]
+
+
+def test_a_row_longer_than_the_header_is_named(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("record_id,unit_code,name\nr1,330106001,王芳\nr2,330106001,李静,多出来的\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"register\.csv: 第3行有4个字段,比表头的3列多"):
+        load(path)
