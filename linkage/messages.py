@@ -119,6 +119,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stage.logic": ("逻辑检查", "logic checks"),
     "stage.children": ("子女与违法生育上报检查", "children and illegal-birth reports"),
     "stage.separation": ("人户分离", "household/residence separation"),
+    "stage.births": ("共享平台出生信息线索", "birth clues from the shared platform"),
     "stage.missing": ("在{n}份比对信息中查找漏管妇女", "unregistered women in {n} extract(s)"),
     "stage.summary": ("清查总结与抽查样本", "summary and spot-check sample"),
     "stage.writing_step": ("写出 {file}", "writing {file}"),

@@ -2,9 +2,11 @@
 
     linkage audit REGISTER -o OUT [--children FILE] [--external FILE ...] [--district CODE] [--as-of DATE]
                   [--sample N] [--seed S] [--threshold P] [--model FILE] [--rules NAME|FILE] [--options FILE]
+                  [--explained FILE] [--births FILE] [--due DATE] [--deferrals FILE] [--deadline DATE]
+    linkage followup EARLIER_OUT LATER_REGISTER -o OUT [the audit's options] [--spotcheck SAMPLE] [--weights FILE]
     linkage spotcheck SAMPLE -o OUT
 
-``add_commands(subparsers)`` adds both to an ``argparse`` subparsers object and returns the
+``add_commands(subparsers)`` adds them to an ``argparse`` subparsers object and returns the
 runners by command name (each takes the parsed arguments and returns a summary dict to print).
 """
 
@@ -21,6 +23,8 @@ from ..io import input_notes, write_csv, write_excel
 from ..messages import describe, help_text
 from ..run_folder import atomic_folder
 from .base import AuditOptions
+from .calendar import phase_lines
+from .cli_campaign import add_campaign_inputs, add_deadline, add_followup, run_followup
 from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
 from .sample import SPOTCHECK_HEADERS_ZH, spotcheck
 
@@ -47,6 +51,8 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     add_match(audit)
     audit.add_argument("--options", metavar="FILE", help=help_text(
         "options", example='{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}'))
+    add_campaign_inputs(audit)
+    add_deadline(audit)
     audit.add_argument("--no-dedupe", action="store_true", help=help_text("no_dedupe"))
     add_quiet(audit)
 
@@ -55,7 +61,8 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     spot.add_argument("sample", metavar="SAMPLE", help=help_text("spotcheck.sample"))
     add_out(spot, help_text("spotcheck.out", escape=False))
     add_quiet(spot, help_text("spotcheck.quiet"))
-    return {"audit": run_audit, "spotcheck": run_spotcheck}
+    add_followup(subparsers)
+    return {"audit": run_audit, "spotcheck": run_spotcheck, "followup": run_followup}
 
 
 def _options(path: str | None):
@@ -75,15 +82,18 @@ def run_audit(args: argparse.Namespace) -> dict:
                    as_of=args.as_of, sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample,
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
-                   dedupe_records=not args.no_dedupe, progress=_progress(args))
+                   dedupe_records=not args.no_dedupe, progress=_progress(args), explained=args.explained,
+                   births=args.births, due=args.due, deferrals=args.deferrals, deadline=args.deadline)
     run = getattr(args, "run_folder", None)
     if run is not None:
         run.add_input(args.register, len(result.records), **input_notes(result.records.raw))
-        for table in [args.children] * bool(args.children) + list(args.external):
-            run.add_input(table)
+        for table in [args.children] * bool(args.children) + list(args.external) + \
+                [getattr(args, name, None) for name in ("explained", "births", "deferrals")]:
+            if table:
+                run.add_input(table)
         run.as_of = str(result.as_of.date()) if result.as_of is not None else None
     result.write(args.out, run=run, progress=getattr(args, "progress", None))
-    return {**result.counts(), **input_notes(result.records.raw, shown=True)}
+    return {**phase_lines(args.as_of), **result.counts(), **input_notes(result.records.raw, shown=True)}
 
 
 def _progress(args: argparse.Namespace):
