@@ -338,3 +338,12 @@ def test_garbage_registers_write_and_read_back_every_record_once(tmp_path, rows)
     for entry in manifest["outputs"]:
         if entry["path"].endswith(".csv") and entry["rows"]:
             assert len(read_table(out / entry["path"], table="other")) == entry["rows"]
+
+
+def test_followup_refuses_an_earlier_folder_that_is_not_a_complete_result(tmp_path, capsys):
+    earlier = tmp_path / "march"
+    earlier.mkdir()
+    pd.DataFrame({"record_id": ["r1"], "rule": ["x"]}).to_csv(earlier / "findings.csv", index=False)
+    code = main(["followup", str(earlier), str(SAMPLE), "-o", str(tmp_path / "out"), "-q"])
+    assert code == 2 and "没有 manifest.json" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
