@@ -56,8 +56,16 @@ def known_names(values: list[Any], table: str) -> int:
 
 def header_position(rows: list[list[Any]], table: str) -> int | None:
     """Index in ``rows`` (the first rows of a sheet or file) of the header: the row with the
-    most known names, at least two; None when no row has two."""
-    counts = [known_names(row, table) for row in rows[:HEADER_SEARCH_ROWS]]
+    most known names, at least two; None when no row has two.  Only rows up to the first one
+    with three or more filled cells are candidates: a title or note above a header fills one or
+    two cells, and a data row below the header (a value that happens to read '身份证号') is never
+    taken for it."""
+    candidates = rows[:HEADER_SEARCH_ROWS]
+    for index, row in enumerate(candidates):
+        if sum(bool(_cell_text(cell).strip()) for cell in row) >= 3:
+            candidates = candidates[:index + 1]
+            break
+    counts = [known_names(row, table) for row in candidates]
     if not counts or max(counts) < 2:
         return None
     return int(np.argmax(counts))
