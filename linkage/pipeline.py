@@ -19,6 +19,7 @@ import pandas as pd
 
 import resolve
 from resolve.clusters import cluster
+from resolve.stable_ids import canonical_pairs
 from scoring.run import Scored, load_model, score_pairs
 
 from .io import write_csv
@@ -247,7 +248,7 @@ def dedupe(
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)
     report.stage(f"blocking {len(records):,} records")
-    pairs = profile.block(records.norm)
+    pairs = canonical_pairs(profile.block(records.norm), records.norm["record_id"].to_numpy(dtype=object))
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
