@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "verification list")
     dedupe.add_argument("--no-printable", action="store_true",
                         help="skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)")
+    dedupe.add_argument("--no-state", action="store_true",
+                        help="do not keep OUT/state (what linkage update needs for next month's run)")
 
     link = commands.add_parser("link", help="match the records of two files",
                                description="Match each record of LEFT with the records of RIGHT that are the "
@@ -69,7 +71,7 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
                     decide=not args.no_decide, progress=not args.quiet)
-    result.write(args.out, printable=not args.no_printable)
+    result.write(args.out, printable=not args.no_printable, state=not args.no_state)
     return result.summary()
 
 

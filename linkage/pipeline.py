@@ -47,6 +47,13 @@ class DedupeResult:
     verification: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    model: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+    """The run's options (threshold, review_threshold, district, as_of, rules, decide): what its
+    state keeps so that ``linkage update`` runs the same way."""
+    lineage: Any = None
+    """``linkage.state.Lineage`` of an update (run number, cluster ids' history, notices sent); None
+    for a first run."""
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -80,12 +87,17 @@ class DedupeResult:
             **self.extra_tables,
         }
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True) -> list[Path]:
-        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), and with
-        ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``."""
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, state: bool = True) -> list[Path]:
+        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), with
+        ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``, and
+        with ``state`` what ``linkage update`` needs in ``folder/state`` (``linkage.state``)."""
         paths = write_tables(self.tables(), folder)
         if printable and (len(self.notices) or len(self.verification)):
             paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
+        if state:
+            from .state import write_state
+
+            paths.append(write_state(self, Path(folder) / "state"))
         return paths
 
     def summary(self) -> dict[str, int]:
@@ -258,7 +270,10 @@ def dedupe(
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
-    return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings)
+    options = {"threshold": scored.threshold, "review_threshold": scored.review_threshold, "district": district,
+               "as_of": f"{as_of_date(as_of):%Y-%m-%d}", "decide": decide, "rules": rules}
+    return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
+                        model=fitted, options=options)
 
 
 def link(

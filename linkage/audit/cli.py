@@ -62,6 +62,8 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
                             '{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}')
     audit.add_argument("--no-dedupe", action="store_true",
                        help="skip the duplicate search (faster; duplicates are then counted as 0)")
+    audit.add_argument("--no-state", action="store_true",
+                       help="do not keep OUT/state (what linkage update needs for next month's run)")
     add_quiet(audit)
 
     spot = subparsers.add_parser(
@@ -94,7 +96,7 @@ def run_audit(args: argparse.Namespace) -> dict:
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
                    dedupe_records=not args.no_dedupe, progress=not args.quiet)
-    result.write(args.out)
+    result.write(args.out, state=not args.no_state)
     return result.counts()
 
 

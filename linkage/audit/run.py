@@ -73,11 +73,12 @@ class AuditResult:
         counts["spot_check_sample"] = len(self.sample)
         return counts
 
-    def write(self, folder: str | os.PathLike) -> list[Path]:
-        """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs."""
+    def write(self, folder: str | os.PathLike, *, state: bool = True) -> list[Path]:
+        """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs
+        (with ``state``, also OUT/state for ``linkage update``)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        paths = self.dedupe.write(folder) if self.dedupe is not None else []
+        paths = self.dedupe.write(folder, state=state) if self.dedupe is not None else []
         for name, frame in self.tables().items():
             path = folder / f"{name}.csv"
             write_csv(frame, path)
