@@ -3,6 +3,7 @@
     linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules NAME|FILE]
                            [--no-decide]
     linkage link LEFT RIGHT -o OUT [--threshold P] [--model FILE]
+    linkage update OUT NEW -o OUT2 [--full] [--as-of DATE]
     linkage rules show NAME
 """
 
@@ -17,6 +18,7 @@ from resolve.rules import PRESETS, preset_text
 from .audit.cli import add_commands
 from .cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from .errors import LinkageError
+from .monthly_cli import add_commands as add_monthly_commands
 from .pipeline import dedupe, link
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print a shipped preset; save it as a .toml file, edit it and pass it to --rules.")
     show.add_argument("name", metavar="NAME", choices=PRESETS, help=f"the preset: {', '.join(PRESETS)}")
     RUNNERS.update(add_commands(commands))
+    RUNNERS.update(add_monthly_commands(commands))
     return parser
 
 
