@@ -3,7 +3,8 @@
     linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules NAME|FILE]
                            [--no-decide]
     linkage link LEFT RIGHT -o OUT [--threshold P] [--model FILE]
-    linkage update OUT NEW -o OUT2 [--full] [--as-of DATE]
+    linkage update OUT NEW -o OUT2 [--full] [--as-of DATE] [--judged LABELS]
+    linkage review OUT -o review.xlsx [--size N];  linkage train LABELS --state OUT -o model.json
     linkage rules show NAME
 """
 
@@ -48,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "verification list")
     dedupe.add_argument("--no-printable", action="store_true",
                         help="skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)")
+    dedupe.add_argument("--judged", metavar="LABELS",
+                        help="pairs a clerk judged (the filled review workbook or a CSV): a pair judged the same "
+                             "woman is a match, one judged two women never shares a cluster (kept for later runs)")
     dedupe.add_argument("--no-state", action="store_true",
                         help="do not keep OUT/state (what linkage update needs for next month's run)")
 
@@ -73,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_dedupe(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    decide=not args.no_decide, progress=not args.quiet)
+                    decide=not args.no_decide, judged=args.judged, progress=not args.quiet)
     result.write(args.out, printable=not args.no_printable, state=not args.no_state)
     return result.summary()
 

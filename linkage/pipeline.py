@@ -19,6 +19,7 @@ import pandas as pd
 
 import resolve
 from resolve.clusters import cluster
+from resolve.judged import load_judged
 from resolve.stable_ids import canonical_pairs
 from scoring.run import Scored, load_model, score_pairs
 
@@ -245,6 +246,7 @@ def dedupe(
     as_of: Any = None,
     rules: Any = None,
     decide: bool = True,
+    judged: Any = None,
     progress: bool | Progress = False,
 ) -> DedupeResult:
     """Find the duplicates in one register and decide who manages each woman.
@@ -254,7 +256,9 @@ def dedupe(
     model: a ``scoring.MatchModel``, a path to its JSON, or None for the profile's default.
     district: this office's 6-digit district code; as_of: the clean-up's reference date.
     decide=False stops after clustering: no managing-unit decisions, notices or verification
-    list (their frames are empty), for callers that want only who is whom.
+    list (their frames are empty), for callers that want only who is whom.  judged: pairs a clerk
+    judged (``resolve.judged``: a filled review workbook, a CSV or a DataFrame): a pair judged one
+    woman is a match, a pair judged two women never shares a cluster; kept in the state for later runs.
     """
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
@@ -264,14 +268,18 @@ def dedupe(
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
+    judged = load_judged(judged)
+    if len(judged):
+        scored = Scored(*judged.bind(records.norm, scored.pairs, scored.probabilities, scored.reasons),
+                        scored.threshold, scored.review_threshold)
     report.stage("clustering")
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
-                         apart=profile.keep_apart)
+                         apart=judged.apart(profile.keep_apart))
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
     options = {"threshold": scored.threshold, "review_threshold": scored.review_threshold, "district": district,
-               "as_of": f"{as_of_date(as_of):%Y-%m-%d}", "decide": decide, "rules": rules}
+               "as_of": f"{as_of_date(as_of):%Y-%m-%d}", "decide": decide, "rules": rules, "judged": judged}
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         model=fitted, options=options)
 

@@ -15,7 +15,8 @@ Files (row positions ``row`` index records.parquet):
   that named it) and ``retired_ids.parquet``: ids that once named a cluster and no longer do;
 - ``decisions.parquet``, ``verification.parquet``: the run's managing-unit outcome per cluster;
   ``notices.parquet``: every notice sent so far (an update sends none of them again);
-  ``flags.parquet``: the bad values found; ``rules.json``: the caliber the run decided under.
+  ``flags.parquet``: the bad values found; ``rules.json``: the caliber the run decided under;
+  ``judged.parquet``: the pairs a clerk judged (``resolve.judged``), binding every later run.
 
 Text columns are stored as Arrow strings with zstd compression: the state of a 250,000-record
 register takes about 45 MB (see README, Monthly runs).
@@ -73,7 +74,10 @@ class State:
     verification: pd.DataFrame
     flags: pd.DataFrame
     rules: Any = None
+    row_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    """uint64 (n,): ``row_hashes`` of the conformed rows."""
     extra: dict[str, Any] = field(default_factory=dict)
+    """Optional parts: 'judged' (the clerk's judged pairs, ``resolve.judged.JUDGED_COLUMNS``)."""
 
     @property
     def options(self) -> dict[str, Any]:
@@ -126,6 +130,13 @@ def read_frame(path: Path) -> pd.DataFrame:
     return frame
 
 
+def row_hashes(raw: pd.DataFrame) -> np.ndarray:
+    """uint64 (n,): a hash of each conformed row's fields in column order (the record as the unit
+    typed it): an update compares it with the new export's to find the records that changed."""
+    texts = raw if (raw.dtypes == object).all() else raw.astype(object)  # pandas 3's str hashes as object
+    return pd.util.hash_pandas_object(texts, index=False).to_numpy(dtype=np.uint64)
+
+
 def write_state(result: Any, folder: str | os.PathLike) -> Path:
     """Write the state of ``result`` (a ``linkage.pipeline.DedupeResult``) into ``folder`` (created);
     returns the folder."""
@@ -141,6 +152,7 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
                           sent=result.notices)
     norm = records.norm.copy(deep=False)
     norm["cluster_id"] = cluster_ids
+    norm["_row_hash"] = row_hashes(records.raw)
     write_frame(norm, folder / "records.parquet")
     write_frame(records.raw, folder / "raw.parquet")
     pairs = np.asarray(scored.pairs, dtype=np.int64).reshape(-1, 2)
@@ -153,6 +165,9 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
                         ("notices", lineage.sent), ("flags", records.flags)):
         write_frame(frame, folder / f"{name}.parquet")
     options = dict(result.options)
+    judged = options.pop("judged", None)
+    if judged is not None and len(judged):
+        write_frame(judged.table(), folder / "judged.parquet")
     rules = options.pop("rules", None)
     if rules is not None:
         import resolve
@@ -188,9 +203,13 @@ def read_state(out: str | os.PathLike) -> State:
                           f"linkage dedupe (state version {info.get('version')}, this engine reads {STATE_VERSION})")
     norm = read_frame(folder / "records.parquet")
     cluster_ids = norm.pop("cluster_id").to_numpy(dtype=object)
+    hashes = norm.pop("_row_hash").to_numpy(dtype=np.uint64)
     pairs = read_frame(folder / "pairs.parquet")
     retired = set(read_frame(folder / "retired_ids.parquet")["cluster_id"].tolist())
     meta = read_frame(folder / "clusters.parquet")
+    extra = {}
+    if (folder / "judged.parquet").is_file():
+        extra["judged"] = read_frame(folder / "judged.parquet")
     rules = None
     if (folder / "rules.json").is_file():
         import resolve
@@ -204,4 +223,4 @@ def read_state(out: str | os.PathLike) -> State:
         lineage=Lineage(run=int(info.get("run", 1)), meta=meta, retired=retired,
                         sent=read_frame(folder / "notices.parquet")),
         decisions=read_frame(folder / "decisions.parquet"), verification=read_frame(folder / "verification.parquet"),
-        flags=read_frame(folder / "flags.parquet"), rules=rules)
+        flags=read_frame(folder / "flags.parquet"), rules=rules, row_hashes=hashes, extra=extra)

@@ -65,10 +65,16 @@ def first_ids(record_ids: np.ndarray, cluster_ids: np.ndarray, run: int = 1) -> 
     frame = pd.DataFrame({"record_id": pd.Series(record_ids, dtype=object).astype(str),
                           "cluster_id": np.asarray(cluster_ids, dtype=object)})
     sizes = frame.groupby("cluster_id")["record_id"].transform("size")
-    grouped = frame[sizes > 1]
-    anchors = grouped.groupby("cluster_id")["record_id"].min()
+    anchors = _smallest(frame[sizes.to_numpy() > 1], "cluster_id", "record_id")
     return pd.DataFrame({"cluster_id": anchors.index.to_numpy(dtype=object),
                          "anchor_record_id": anchors.to_numpy(dtype=object), "born": run})
+
+
+def _smallest(frame: pd.DataFrame, by: str, column: str) -> pd.Series:
+    """The smallest ``column`` text per ``by`` value, indexed by it (a sort, not a per-group min
+    over Python strings)."""
+    ordered = frame.sort_values([by, column], kind="stable").drop_duplicates(by)
+    return pd.Series(ordered[column].to_numpy(dtype=object), index=ordered[by].to_numpy(dtype=object))
 
 
 def inherit_ids(record_ids: np.ndarray, labels: np.ndarray, previous: pd.DataFrame, meta: pd.DataFrame,
@@ -122,7 +128,7 @@ def inherit_ids(record_ids: np.ndarray, labels: np.ndarray, previous: pd.DataFra
              if old != new and (old, new) not in absorbed and new not in olds]
     sizes = np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)[labels] if n else np.zeros(0, dtype=np.int64)
     grouped = pd.DataFrame({"cluster_id": ids, "rid": texts})[sizes > 1]
-    smallest = grouped.groupby("cluster_id")["rid"].min()
+    smallest = _smallest(grouped, "cluster_id", "rid")
     meta_new = pd.DataFrame({"cluster_id": smallest.index.to_numpy(dtype=object)})
     meta_new["anchor_record_id"] = meta_new["cluster_id"].map(anchor)
     present = set(zip(grouped["cluster_id"], grouped["rid"]))

@@ -13,7 +13,7 @@ from linkage import dedupe
 from linkage.cli import main
 from linkage.errors import ConfigError
 from linkage.state import read_state
-from linkage.update import update
+from linkage import update
 
 AS_OF, DISTRICT = "2026-11-30", "330106"
 

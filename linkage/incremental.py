@@ -33,6 +33,7 @@ import pandas as pd
 
 import resolve
 from resolve.clusters import cluster
+from resolve.judged import load_judged
 from resolve.stable_ids import canonical_pairs, inherit_ids
 from scoring import MatchModel
 from scoring.run import Scored, load_model, score_pairs
@@ -46,7 +47,7 @@ from .pipeline import DedupeResult
 from .prepare import Records
 from .profile import RegisterProfile
 from .progress import Progress
-from .state import Lineage, State, read_state
+from .state import Lineage, State, read_state, row_hashes
 
 CHANGE_COLUMNS = ["change", "cluster_id", "record_id", "other_cluster_id", "record_id_l", "record_id_r",
                   "probability", "reason"]
@@ -54,9 +55,9 @@ NOTICE_KEY = ["kind", "record_ids", "from_unit_code", "to_unit_code", "kept_reco
 """A notice is the same notice when it asks the same unit to do the same about the same records."""
 
 
-def _row_hashes(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """uint64 (n,): a hash of each row's fields (the record as the unit typed it)."""
-    return pd.util.hash_pandas_object(raw[columns].astype(str), index=False).to_numpy()
+def _isin(values: np.ndarray, members: set) -> np.ndarray:
+    """bool (n,): ``values`` (object) in ``members``, by hashing (np.isin sorts objects: far slower)."""
+    return pd.Series(values, dtype=object).isin(members).to_numpy(dtype=bool)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -111,12 +112,14 @@ def update(
     district: str | None = None,
     model: Any = None,
     rules: Any = None,
+    judged: Any = None,
     progress: bool | Progress = False,
 ) -> DedupeResult:
     """The whole register after ``new`` (path or DataFrame) is applied to the run in ``out``.
 
     full: ``new`` is a full re-export (records of ``out`` absent from it leave).  as_of, district,
-    model, rules: default to those of the run in ``out``.  Returns a DedupeResult whose
+    model, rules: default to those of the run in ``out``.  judged: newly judged pairs
+    (``resolve.judged``), binding on top of those the state keeps.  Returns a DedupeResult whose
     ``extra_tables['changes']`` is changes.csv and whose ``lineage`` carries the ids' history;
     ``write(OUT2)`` writes the complete outputs and the next state.
     """
@@ -146,8 +149,7 @@ def update(
     seen = ~np.isnan(at_old)
     same = np.zeros(len(new_ids), dtype=bool)
     if seen.any():
-        old_hash = _row_hashes(state.raw, columns)
-        same[seen] = _row_hashes(incoming.iloc[np.flatnonzero(seen)], columns) == old_hash[at_old[seen].astype(np.int64)]
+        same[seen] = row_hashes(incoming.iloc[np.flatnonzero(seen)]) == state.row_hashes[at_old[seen].astype(np.int64)]
     in_new = np.zeros(len(old_ids), dtype=bool)
     in_new[at_old[seen].astype(np.int64)] = True
     unchanged_in_new = np.zeros(len(old_ids), dtype=bool)
@@ -173,6 +175,7 @@ def update(
     flags = pd.concat([state.flags[state.flags["record_id"].astype(str).isin(kept_ids)], fresh.flags],
                       ignore_index=True) if len(state.flags.columns) else fresh.flags
     records = Records(raw=raw, norm=norm, flags=flags)
+    state.norm = state.raw = None  # the merged register holds what is kept of them: half the memory
     n, n_kept = len(norm), len(keep_rows)
     record_ids = norm["record_id"].to_numpy(dtype=object)
 
@@ -190,6 +193,8 @@ def update(
     keys = pairs[:, 0] * width + pairs[:, 1]
     where = np.minimum(np.searchsorted(old_keys, keys), max(len(old_keys) - 1, 0))
     found = (old_keys[where] == keys) if len(old_keys) else np.zeros(len(keys), dtype=bool)
+    if model is not None:  # another model than the run's: every pair is scored anew
+        found[:] = False
     probabilities = np.zeros(len(pairs))
     reasons = np.full(len(pairs), "", dtype=object)
     probabilities[found] = state.probabilities[old_at[where[found]]]
@@ -210,20 +215,28 @@ def update(
 
     first = score(rescore)
     threshold, review_threshold = first.threshold, first.review_threshold
+    judged = load_judged(state.extra.get("judged")).merged(load_judged(judged))
+    apart = judged.apart(profile.keep_apart)
+
+    def clustered() -> Any:
+        bound = judged.bind(norm, pairs, probabilities, reasons)
+        return bound, cluster(norm, bound[0], bound[1], threshold=threshold, apart=apart)
+
     report.stage("clustering")
-    clustering = cluster(norm, pairs, probabilities, threshold=threshold, apart=profile.keep_apart)
+    bound, clustering = clustered()
     # where records must be kept apart, the order of the probabilities decides the split: exact scores there
     if len(clustering.splits):
         ids = clustering.cluster_ids
         split_ids = set(clustering.splits["cluster_id"])
         rid_to_id = dict(zip(record_ids.tolist(), ids.tolist()))
         split_ids |= {rid_to_id[r] for r in clustering.splits["record_id_r"].tolist()}
-        inside = np.isin(ids, list(split_ids))
+        inside = _isin(ids, split_ids)
         again = inside[pairs[:, 0]] & inside[pairs[:, 1]] & ~rescore
         if again.any():
             score(again)
             rescore |= again
-            clustering = cluster(norm, pairs, probabilities, threshold=threshold, apart=profile.keep_apart)
+            bound, clustering = clustered()
+    pairs, probabilities, reasons = bound
     scored = Scored(pairs, probabilities, reasons, float(threshold), float(review_threshold))
 
     lineage = state.lineage
@@ -239,7 +252,7 @@ def update(
     moved = changed_record | (prev_id != ids)
     lost = set(state.cluster_ids[~kept].tolist()) | set(prev_id[moved & pd.notna(prev_id)].tolist())
     changed_ids = set(ids[moved].tolist()) | (lost & set(ids.tolist()))
-    in_changed = np.isin(ids, list(changed_ids))
+    in_changed = _isin(ids, changed_ids)
 
     decisions, notices, verification = state.decisions, pd.DataFrame(), state.verification
     if options.get("decide", True):
@@ -274,7 +287,7 @@ def update(
     retired = (used | lineage.retired) - set(ids.tolist())
     report.done()
     result_options = dict(options, threshold=float(threshold), review_threshold=float(review_threshold),
-                          district=district, as_of=f"{as_of:%Y-%m-%d}", rules=rules)
+                          district=district, as_of=f"{as_of:%Y-%m-%d}", rules=rules, judged=judged)
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         extra_tables={"changes": changes}, model=fitted, options=result_options,
                         lineage=Lineage(run=lineage.run + 1, meta=inherited.meta, retired=retired, sent=sent))
