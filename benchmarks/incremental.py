@@ -7,7 +7,7 @@ A register of ``size`` records is generated with its truth; ``new`` of its recor
 as next month's new records and ``changed`` others are re-typed (a new phone, a name typed with one
 character fewer), so the base is ``size - new`` records and the final register ``size``.  Three
 child processes run ``linkage dedupe BASE`` (which writes the state), ``linkage update BASE_OUT
-BATCH`` and ``linkage dedupe FINAL``; each is measured as a whole (wall time, peak resident memory
+BATCH`` and ``linkage dedupe FINAL`` (both writing their state, as a monthly run does); each is measured as a whole (wall time, peak resident memory
 from ``os.wait4``).  Printed: those, the state's size, the pairwise F1 of the update's and the full
 run's clusters against the truth, and whether the two partitions are identical.
 """
@@ -92,8 +92,7 @@ def run(size: int, new: int, changed: int, seed: int, work: Path) -> dict:
     base = _run(linkage + ["dedupe", str(work / "base.csv"), "-o", str(work / "base_out"), *common], log)
     updated = _run(linkage + ["update", str(work / "base_out"), str(work / "batch.csv"), "-o", str(work / "update_out"),
                               "-q", "--no-printable"], log)
-    full = _run(linkage + ["dedupe", str(work / "final.csv"), "-o", str(work / "full_out"), *common, "--no-state"],
-                log)
+    full = _run(linkage + ["dedupe", str(work / "final.csv"), "-o", str(work / "full_out"), *common], log)
     state_mb = sum(p.stat().st_size for p in (work / "base_out" / "state").iterdir()) / 2**20
     return {
         "records": size, "new": new, "changed": changed,

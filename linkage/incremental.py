@@ -128,6 +128,9 @@ def update(
     report.stage(f"reading the state of {out}")
     state = read_state(out)
     options = state.options
+    if options.get("profile", profile.name) != profile.name:
+        raise ConfigError(f"{out}: 这次运行的登记册类型为 {options.get('profile')},update 只支持育龄妇女登记册 "
+                          f"(the run was of a {options.get('profile')!r} register; update runs on the WIS register)")
     fitted = _model(state, model, profile)
     district = district if district is not None else options.get("district")
     as_of = as_of_date(as_of if as_of is not None else options.get("as_of"))
@@ -162,20 +165,26 @@ def update(
     fresh = profile.load(incoming.iloc[fresh_rows].reset_index(drop=True))
     keep_rows = np.flatnonzero(kept)
     counts = [c for c in state.norm.columns if c.startswith("count_")]
-    old_counts = state.norm.iloc[keep_rows][counts].reset_index(drop=True)
-    norm = pd.concat([state.norm.iloc[keep_rows].drop(columns=counts), fresh.norm.drop(columns=counts)],
-                     ignore_index=True)
+    old_norm, state.norm = state.norm, None  # one copy of the register at a time: the merged one
+    old_counts = old_norm[counts].iloc[keep_rows].reset_index(drop=True)
+    old_types = old_norm.dtypes
+    kept_norm = old_norm if len(keep_rows) == len(old_norm) else old_norm.iloc[keep_rows]
+    del old_norm
+    norm = pd.concat([kept_norm.drop(columns=counts), fresh.norm.drop(columns=counts)], ignore_index=True)
+    del kept_norm
     for column in norm.columns:  # concat of object columns stays object; dates and numbers as they were
-        if state.norm[column].dtype == object and norm[column].dtype != object:
+        if old_types[column] == object and norm[column].dtype != object:
             norm[column] = norm[column].astype(object)
     report.stage("counting term frequencies over the whole register")
     add_frequencies(norm)
-    raw = pd.concat([state.raw.iloc[keep_rows], fresh.raw[columns]], ignore_index=True)
+    arrow_text = {c: state.raw[c].dtype for c in columns}
+    raw = pd.concat([state.raw.iloc[keep_rows], fresh.raw[columns].astype(arrow_text)], ignore_index=True)
+    hashes = np.r_[state.row_hashes[keep_rows], row_hashes(fresh.raw[columns])].astype(np.uint64)
     kept_ids = set(old_ids[keep_rows].tolist())
     flags = pd.concat([state.flags[state.flags["record_id"].astype(str).isin(kept_ids)], fresh.flags],
                       ignore_index=True) if len(state.flags.columns) else fresh.flags
     records = Records(raw=raw, norm=norm, flags=flags)
-    state.norm = state.raw = None  # the merged register holds what is kept of them: half the memory
+    state.raw = None  # the merged register holds what is kept of it
     n, n_kept = len(norm), len(keep_rows)
     record_ids = norm["record_id"].to_numpy(dtype=object)
 
@@ -266,7 +275,7 @@ def update(
         inner = (position[pairs[:, 0]] >= 0) & (position[pairs[:, 1]] >= 0)
         drafted = resolve.draft_notices(fresh_decisions, sub_norm, sub_ids, position[pairs[inner]],
                                         probabilities[inner], reasons[inner], district=district, as_of=as_of,
-                                        raw=raw.iloc[rows].reset_index(drop=True))
+                                        raw=raw.iloc[rows].astype(object).reset_index(drop=True))
         current = set(ids.tolist())
 
         def carried(frame: pd.DataFrame) -> pd.DataFrame:
@@ -290,7 +299,8 @@ def update(
                           district=district, as_of=f"{as_of:%Y-%m-%d}", rules=rules, judged=judged)
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         extra_tables={"changes": changes}, model=fitted, options=result_options,
-                        lineage=Lineage(run=lineage.run + 1, meta=inherited.meta, retired=retired, sent=sent))
+                        lineage=Lineage(run=lineage.run + 1, meta=inherited.meta, retired=retired, sent=sent,
+                                        row_hashes=hashes))
 
 
 def _not_sent(notices: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:

@@ -279,7 +279,7 @@ def dedupe(
                                                 as_of_date(as_of), rules, report)
     report.done()
     options = {"threshold": scored.threshold, "review_threshold": scored.review_threshold, "district": district,
-               "as_of": f"{as_of_date(as_of):%Y-%m-%d}", "decide": decide, "rules": rules, "judged": judged}
+               "as_of": f"{as_of_date(as_of):%Y-%m-%d}", "decide": decide, "rules": rules, "judged": judged, "profile": profile.name}
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         model=fitted, options=options)
 

@@ -54,11 +54,15 @@ class Lineage:
     meta: pd.DataFrame
     retired: set[str]
     sent: pd.DataFrame
+    row_hashes: np.ndarray | None = None
+    """uint64 (n,): ``row_hashes`` of the register's rows when already known (an update carries
+    them over instead of hashing the whole register again)."""
 
 
 @dataclass
 class State:
-    """A state folder read back.  raw (n, k) and norm (n, m) row-aligned; cluster_ids object (n,);
+    """A state folder read back.  raw (n, k, Arrow-backed text: ``.astype(object)`` the rows you
+    need) and norm (n, m) row-aligned; cluster_ids object (n,);
     pairs int64 (p, 2) row positions, probabilities float64 (p,), reasons object (p,)."""
 
     path: Path
@@ -98,7 +102,9 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
     arrays, names = [], []
     for column in frame.columns:
         values = frame[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        if isinstance(values.dtype, pd.ArrowDtype):  # read back from a state: handed over as it is
+            arrays.append(values.array.__arrow_array__())
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             texts = values.to_numpy(dtype=object)
             try:
                 arrays.append(pa.array(texts, type=pa.string(), from_pandas=True))
@@ -114,6 +120,12 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(_arrow_table(frame), path, compression=COMPRESSION)
+
+
+def read_arrow_frame(path: Path) -> pd.DataFrame:
+    """A parquet file as pandas over Arrow memory (``pd.ArrowDtype`` columns): no Python object per
+    cell, for a table read mostly to be written again (the state's raw input)."""
+    return pq.read_table(path).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def read_frame(path: Path) -> pd.DataFrame:
@@ -152,7 +164,7 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
                           sent=result.notices)
     norm = records.norm.copy(deep=False)
     norm["cluster_id"] = cluster_ids
-    norm["_row_hash"] = row_hashes(records.raw)
+    norm["_row_hash"] = lineage.row_hashes if lineage.row_hashes is not None else row_hashes(records.raw)
     write_frame(norm, folder / "records.parquet")
     write_frame(records.raw, folder / "raw.parquet")
     pairs = np.asarray(scored.pairs, dtype=np.int64).reshape(-1, 2)
@@ -216,7 +228,7 @@ def read_state(out: str | os.PathLike) -> State:
 
         rules = resolve.load_rules(folder / "rules.json")
     return State(
-        path=folder, info=info, raw=read_frame(folder / "raw.parquet"), norm=norm, cluster_ids=cluster_ids,
+        path=folder, info=info, raw=read_arrow_frame(folder / "raw.parquet"), norm=norm, cluster_ids=cluster_ids,
         pairs=np.c_[pairs["l"].to_numpy(dtype=np.int64), pairs["r"].to_numpy(dtype=np.int64)].reshape(-1, 2),
         probabilities=pairs["probability"].to_numpy(dtype=np.float64),
         reasons=pairs["reasons"].to_numpy(dtype=object),

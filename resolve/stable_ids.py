@@ -81,8 +81,42 @@ def inherit_ids(record_ids: np.ndarray, labels: np.ndarray, previous: pd.DataFra
                 used: set[str], run: int) -> Inherited:
     """Ids of the clusters ``labels`` (int64 (n,)) given the previous run's ``previous``
     (record_id, cluster_id of every record then) and ``meta`` (CLUSTER_META_COLUMNS); ``run`` is this
-    run's number (what a cluster named now is born as)."""
+    run's number (what a cluster named now is born as).
+
+    A cluster that is exactly an earlier one (the same records, none new, none gone) keeps its id
+    at once, by array arithmetic; only the others (a month's few) go through the rules."""
     texts = pd.Series(record_ids, dtype=object).astype(str).to_numpy(dtype=object)
+    labels = np.asarray(labels, dtype=np.int64)
+    prev_codes, prev_uniques = pd.factorize(previous["cluster_id"].to_numpy(dtype=object))
+    code_of = pd.Series(prev_codes, index=previous["record_id"].astype(str).to_numpy(dtype=object))
+    code = pd.Series(texts).map(code_of).fillna(-1).to_numpy(dtype=np.int64)
+    if len(labels) == 0:
+        return _inherit(texts, labels, previous, meta, used, run)
+    k = int(labels.max()) + 1
+    low = np.full(k, np.iinfo(np.int64).max)
+    high = np.full(k, -2, dtype=np.int64)
+    np.minimum.at(low, labels, code)
+    np.maximum.at(high, labels, code)
+    count = np.bincount(labels, minlength=k)
+    old_size = np.bincount(prev_codes, minlength=len(prev_uniques)) if len(prev_codes) else np.zeros(0, dtype=np.int64)
+    settled = (low == high) & (low >= 0)
+    settled[settled] = count[settled] == old_size[low[settled]]
+    at_rest = settled[labels]
+    ids = np.empty(len(texts), dtype=object)
+    ids[at_rest] = np.asarray(prev_uniques, dtype=object)[code[at_rest]]
+    kept_ids = set(ids[at_rest].tolist())
+    moving = np.flatnonzero(~at_rest)
+    rest = _inherit(texts[moving], labels[moving], previous, meta[~meta["cluster_id"].isin(kept_ids)],
+                    set(used) | kept_ids, run)
+    ids[moving] = rest.ids
+    kept_meta = meta[meta["cluster_id"].isin(kept_ids)]
+    return Inherited(ids=ids, meta=pd.concat([kept_meta, rest.meta], ignore_index=True)[CLUSTER_META_COLUMNS],
+                     merged=rest.merged, split=rest.split, used=rest.used)
+
+
+def _inherit(texts: np.ndarray, labels: np.ndarray, previous: pd.DataFrame, meta: pd.DataFrame,
+             used: set[str], run: int) -> Inherited:
+    """``inherit_ids`` by its rules, for the rows of the clusters that changed."""
     n = len(texts)
     labels = np.asarray(labels, dtype=np.int64)
     prev = pd.Series(previous["cluster_id"].to_numpy(dtype=object),
