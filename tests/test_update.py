@@ -114,3 +114,34 @@ def test_a_state_of_another_version_is_refused(tmp_path):
     info.write_text(info.read_text(encoding="utf-8").replace('"version": 1', '"version": 99'), encoding="utf-8")
     with pytest.raises(ConfigError, match="版本"):
         update(tmp_path / "m1", _register().iloc[:5])
+
+
+def test_a_merge_keeps_the_older_id_and_a_split_gives_it_back(tmp_path):
+    # a clerk judges two clusters one woman (must-link merges them), then two women (the merge splits)
+    dedupe(_register(), decide=False).write(tmp_path / "m1", printable=False)
+    state = read_state(tmp_path / "m1")
+    frame = pd.DataFrame({"record_id": state.norm["record_id"], "cluster_id": state.cluster_ids,
+                          "valid": state.norm["id_status"] == "valid"})
+    sizes = frame.groupby("cluster_id")["record_id"].transform("size")
+    valid = frame.groupby("cluster_id")["valid"].transform("sum")
+    without = frame[(sizes == 2) & (valid == 0)]["cluster_id"].unique()[0]  # no number: nothing keeps them apart
+    other = frame[(sizes == 2) & (frame["cluster_id"] != without)]["cluster_id"].iloc[0]
+    no_number = [without, other]
+    a, b = (frame.loc[frame["cluster_id"] == cid, "record_id"].tolist() for cid in no_number)
+    older, younger = sorted(no_number)
+    nothing = _register().iloc[:0]
+    merged = update(tmp_path / "m1", nothing, judged=pd.DataFrame(
+        {"record_id_l": [a[0]], "record_id_r": [b[0]], "match": ["是同一人"]}))
+    table = merged.clusters.set_index("record_id")["cluster_id"]
+    assert set(table[a + b]) == {older}  # named in the same run: the smaller id is the older
+    changes = merged.extra_tables["changes"]
+    assert changes[["change", "cluster_id", "other_cluster_id"]].values.tolist() == [["merged", older, younger]]
+    assert changes["reason"].iloc[0].startswith("人工判定为同一人")
+    merged.write(tmp_path / "m2", printable=False)
+    split = update(tmp_path / "m2", nothing, judged=pd.DataFrame(
+        {"record_id_l": [a[0]], "record_id_r": [b[0]], "match": ["不是同一人"]}))
+    table = split.clusters.set_index("record_id")["cluster_id"]
+    kept = a if older == no_number[0] else b
+    moved = b if kept is a else a
+    assert set(table[kept]) == {older} and set(table[moved]) == {younger + "~2"}  # a used id is never reused
+    assert split.extra_tables["changes"]["change"].tolist() == ["split"]
