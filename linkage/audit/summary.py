@@ -40,7 +40,7 @@ SUMMARY_HEADERS_ZH = {
     "duplicates": "重复记录", "notices": "注销/迁出通报", "separated": "人户分离", "transfer_out": "应迁出",
     "logic_errors": "逻辑错误", "logic_warnings": "逻辑警告", "illegal_birth_issues": "违法生育上报问题",
     "missing": "漏管育龄妇女", "rule": "规则", "severity": "严重程度", "field": "字段", "message": "说明",
-    "count": "条数",
+    "count": "条数", "explained": "已说明", "birth_clues": "待落实违法生育线索", "clues_overdue": "逾期线索",
 }
 """Chinese headers of the summary workbook."""
 CHART_COLUMNS = ("duplicates", "separated", "logic_errors", "logic_warnings", "illegal_birth_issues", "missing")
