@@ -3,6 +3,8 @@
     linkage dedupe REGISTER -o OUT [--district CODE] [--as-of DATE] [--threshold P] [--model FILE] [--rules NAME|FILE]
                            [--no-decide]
     linkage link LEFT RIGHT -o OUT [--threshold P] [--model FILE]
+    linkage update OUT NEW -o OUT2 [--full] [--as-of DATE] [--judged LABELS]
+    linkage review OUT -o review.xlsx [--size N];  linkage train LABELS --state OUT -o model.json
     linkage rules show NAME
 """
 
@@ -23,6 +25,7 @@ from .errors import LinkageError
 from .io import input_notes
 from .messages import MESSAGES, default_language, describe, help_text, label, set_language, text
 from .normalize.dates import as_of_date
+from .monthly_cli import add_commands as add_monthly_commands
 from .pipeline import dedupe, link
 from .progress import Progress
 from .run_folder import RunFolder
@@ -48,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_resolve(dedupe)
     dedupe.add_argument("--no-decide", action="store_true", help=help_text("no_decide"))
     dedupe.add_argument("--no-printable", action="store_true", help=help_text("no_printable"))
+    dedupe.add_argument("--judged", metavar="LABELS", help=help_text("judged"))
+    dedupe.add_argument("--no-state", action="store_true", help=help_text("no_state"))
 
     link = commands.add_parser("link", help=help_text("link"), description=describe("link.description"),
                                epilog=epilog())
@@ -60,16 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
         "show", help=help_text("show"), description=describe("show.description"))
     show.add_argument("name", metavar="NAME", choices=PRESETS, help=help_text("preset", names=", ".join(PRESETS)))
     RUNNERS.update(add_commands(commands))
+    RUNNERS.update(add_monthly_commands(commands))
     return parser
 
 
 def _run_dedupe(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    decide=not args.no_decide, progress=args.progress)
+                    decide=not args.no_decide, judged=args.judged, progress=args.progress)
     args.run_folder.add_input(args.register, len(result.records), **input_notes(result.records.raw))
     args.run_folder.as_of = str(as_of_date(args.as_of).date())
-    result.write(args.out, printable=not args.no_printable, run=args.run_folder, progress=args.progress)
+    result.write(args.out, printable=not args.no_printable, state=not args.no_state, run=args.run_folder,
+                 progress=args.progress)
     return {**result.summary(), **input_notes(result.records.raw, shown=True)}
 
 
@@ -117,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.progress = Progress(enabled=not getattr(args, "quiet", True))
     args.run_folder = None
     try:
-        if getattr(args, "out", None):
+        if getattr(args, "out", None) and not getattr(args, "out_is_file", False):
             args.run_folder = RunFolder.begin(args.out, command=["linkage", *argv], options=_options(args))
         summary = RUNNERS[args.command](args)
         manifest = None

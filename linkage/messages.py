@@ -256,6 +256,11 @@ HELP: dict[str, tuple[str, str]] = {
                   "find and cluster the duplicates only: no managing-unit decisions, notices or verification list"),
     "no_printable": ("不生成可打印的通报工作簿(OUT/printable 下每个接收单位一个 .xlsx)",
                      "skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)"),
+    "judged": ("经办人已判定的比对对(填好的复核工作簿或CSV):判为同一人的合并,判为不同人的永不同组(以后各次运行沿用)",
+               "pairs a clerk judged (the filled review workbook or a CSV): a pair judged the same woman is a match, "
+               "one judged two women never shares a cluster (kept for later runs)"),
+    "no_state": ("不保存 OUT/state(下月 linkage update 所需的状态)",
+                 "do not keep OUT/state (what linkage update needs for next month's run)"),
     "link": ("比对两个文件的记录", "match the records of two files"),
     "link.description": ("把 LEFT 中每条记录与 RIGHT 中同一人的记录对应起来,并列出没有对应的记录。",
                          "Match each record of LEFT with the records of RIGHT that are the same person, and list the "

@@ -21,6 +21,8 @@ import resolve
 from blocking.kernels import BlockStats
 from resolve.clusters import cluster
 from resolve.workbook import write_action_workbook
+from resolve.judged import load_judged
+from resolve.stable_ids import canonical_pairs
 from scoring.run import Scored, load_model, score_pairs
 
 from .io import write_csv
@@ -56,6 +58,12 @@ class DedupeResult:
     district: str | None = None
     as_of: Any = None
     block_stats: BlockStats | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    """The run's options (threshold, review_threshold, district, as_of, rules, decide): what its
+    state keeps so that ``linkage update`` runs the same way."""
+    lineage: Any = None
+    """``linkage.state.Lineage`` of an update (run number, cluster ids' history, notices sent); None
+    for a first run."""
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -92,18 +100,19 @@ class DedupeResult:
             **self.extra_tables,
         }
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True,
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True, state: bool = True,
               run: RunFolder | None = None, progress: Progress | None = None) -> list[Path]:
         """Write the run's folder whole (``linkage.run_folder``): every table as CSV, 办理清单.xlsx (the
         notices, verification list and decisions in Chinese, ``resolve.workbook``), with
         ``printable`` one Excel workbook of notices per receiving unit in ``printable/``, with
-        ``report`` report.html (``linkage.report_html``), and manifest.json; an earlier run's folder is replaced, never mixed with it.  ``run``: a
+        ``report`` report.html (``linkage.report_html``), with ``state`` what ``linkage update``
+        needs in ``state/`` (``linkage.state``), and manifest.json; an earlier run's folder is replaced, never mixed with it.  ``run``: a
         folder the caller began (and commits).  Returns the paths as they are once in place."""
         with atomic_folder(folder, run=run) as target:
-            written = self.write_files(target, printable=printable, report=report, progress=progress)
+            written = self.write_files(target, printable=printable, report=report, state=state, progress=progress)
         return in_place(written, target, folder)
 
-    def write_files(self, folder: Path, *, printable: bool = True, report: bool = True,
+    def write_files(self, folder: Path, *, printable: bool = True, report: bool = True, state: bool = True,
                     progress: Progress | None = None) -> list[Path]:
         """The files of ``write`` written straight into ``folder`` (no manifest, no swap)."""
         paths = write_tables(self.tables(), folder, progress=progress)
@@ -117,6 +126,10 @@ class DedupeResult:
             paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
         if report:  # report.html: the run to look at
             paths.append(write_report(folder, self, as_of=self.as_of, district=self.district))
+        if state:
+            from .state import write_state
+
+            paths.append(write_state(self, Path(folder) / "state"))
         return paths
 
     def summary(self) -> dict[str, int]:
@@ -329,6 +342,7 @@ def dedupe(
     as_of: Any = None,
     rules: Any = None,
     decide: bool = True,
+    judged: Any = None,
     progress: bool | Progress = False,
 ) -> DedupeResult:
     """Find the duplicates in one register and decide who manages each woman.
@@ -338,26 +352,36 @@ def dedupe(
     model: a ``scoring.MatchModel``, a path to its JSON, or None for the profile's default.
     district: this office's 6-digit district code; as_of: the clean-up's reference date.
     decide=False stops after clustering: no managing-unit decisions, notices or verification
-    list (their frames are empty), for callers that want only who is whom.
+    list (their frames are empty), for callers that want only who is whom.  judged: pairs a clerk
+    judged (``resolve.judged``: a filled review workbook, a CSV or a DataFrame): a pair judged one
+    woman is a match, a pair judged two women never shares a cluster; kept in the state for later runs.
     """
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)
     report.stage(text("stage.blocking", n=len(records)))
     stats = BlockStats() if isinstance(profile, RegisterProfile) else None
-    pairs = profile.block(records.norm, stats=stats) if stats is not None else profile.block(records.norm)
+    blocked = profile.block(records.norm, stats=stats) if stats is not None else profile.block(records.norm)
+    pairs = canonical_pairs(blocked, records.norm["record_id"].to_numpy(dtype=object))
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
+    judged = load_judged(judged)
+    if len(judged):
+        scored = Scored(*judged.bind(records.norm, scored.pairs, scored.probabilities, scored.reasons),
+                        scored.threshold, scored.review_threshold)
     report.stage(text("stage.clustering"))
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
-                         apart=profile.keep_apart)
+                         apart=judged.apart(profile.keep_apart))
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
+    options = {"threshold": scored.threshold, "review_threshold": scored.review_threshold, "district": district,
+               "as_of": f"{as_of_date(as_of):%Y-%m-%d}", "decide": decide, "rules": rules, "judged": judged,
+               "profile": profile.name}
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         model=fitted, profile=profile, district=district, as_of=as_of_date(as_of),
-                        block_stats=stats)
+                        block_stats=stats, options=options)
 
 
 def link(

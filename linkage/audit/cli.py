@@ -54,6 +54,7 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     add_campaign_inputs(audit)
     add_deadline(audit)
     audit.add_argument("--no-dedupe", action="store_true", help=help_text("no_dedupe"))
+    audit.add_argument("--no-state", action="store_true", help=help_text("no_state"))
     add_quiet(audit)
 
     spot = subparsers.add_parser("spotcheck", help=help_text("spotcheck"),
@@ -92,7 +93,7 @@ def run_audit(args: argparse.Namespace) -> dict:
             if table:
                 run.add_input(table)
         run.as_of = str(result.as_of.date()) if result.as_of is not None else None
-    result.write(args.out, run=run, progress=getattr(args, "progress", None))
+    result.write(args.out, run=run, state=not args.no_state, progress=getattr(args, "progress", None))
     return {**phase_lines(args.as_of), **result.counts(), **input_notes(result.records.raw, shown=True)}
 
 

@@ -82,18 +82,19 @@ class AuditResult:
         counts["spot_check_sample"] = len(self.sample)
         return counts
 
-    def write(self, folder: str | os.PathLike, *, run: RunFolder | None = None,
+    def write(self, folder: str | os.PathLike, *, run: RunFolder | None = None, state: bool = True,
               progress: Progress | None = None) -> list[Path]:
         """Write the run's folder whole (``linkage.run_folder``): findings/separation/missing/summary/
-        sample.csv, summary.xlsx, the dedupe outputs and manifest.json."""
+        sample.csv, summary.xlsx, the dedupe outputs (with ``state`` also state/ for ``linkage update``)
+        and manifest.json."""
         with atomic_folder(folder, run=run, as_of=None if self.as_of is None else str(self.as_of.date())) as target:
-            written = self.write_files(target, progress=progress)
+            written = self.write_files(target, state=state, progress=progress)
         return in_place(written, target, folder)
 
-    def write_files(self, folder: Path, *, progress: Progress | None = None) -> list[Path]:
+    def write_files(self, folder: Path, *, state: bool = True, progress: Progress | None = None) -> list[Path]:
         """The files of ``write`` written straight into ``folder`` (no manifest, no swap)."""
         folder.mkdir(parents=True, exist_ok=True)
-        paths = self.dedupe.write_files(folder, report=False, progress=progress) if self.dedupe is not None else []
+        paths = self.dedupe.write_files(folder, report=False, state=state, progress=progress) if self.dedupe is not None else []
         paths += write_tables(self.tables(), folder, progress=progress)
         workbook = folder / "summary.xlsx"
         if progress is not None:
