@@ -141,8 +141,8 @@ def read_sheets(path: Path, table: str = "register") -> tuple[list[SheetTable], 
                 fallback.append(name)
             continue
         found.append(_sheet_table(name, grid, header))
-    if not found and len(fallback) == 1:
-        name = fallback[0]
+    if not found and fallback and (len(fallback) == 1 or table == "other"):
+        name = fallback[0]  # a table of no known layout (judged pairs, a clerk's list): its first filled sheet
         skipped.remove(name)
         grid = grids[name]
         first = next(i for i, row in enumerate(grid) if any(v is not None and str(v).strip() for v in row))

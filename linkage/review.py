@@ -141,7 +141,7 @@ def _differs(norm: pd.DataFrame, column: str, l: np.ndarray, r: np.ndarray) -> n
 def read_labels(path: str | os.PathLike) -> pd.DataFrame:
     """record_id_l, record_id_r, match (1 / 0; unsure rows dropped) from a filled review workbook
     or a CSV.  ConfigError (Chinese first) when the columns are missing."""
-    labels = read_table(path)
+    labels = read_table(path, table="other")
     column = judgement_column(labels)
     words = labels[column].astype(str).str.strip().str.lower()
     match = np.where(words.isin(SAME_WORDS), "1", np.where(words.isin(DIFFERENT_WORDS), "0", ""))

@@ -137,4 +137,4 @@ def load_judged(source) -> Judged:
         return Judged.of(source)
     from linkage.io import read_table
 
-    return Judged.of(read_table(source))
+    return Judged.of(read_table(source, table="other"))
