@@ -55,7 +55,7 @@ DECISION_SHEET = {
 VALUES = {
     "kind": KINDS,
     "action": {**ACTION_LABELS, "keep": "保留", "verify": "待核实"},
-    "status": {"decided": "已确定", "undetermined": "待核实"},
+    "status": {"decided": "已确定", "undetermined": "待核实", "inactive": "无需处理(均已注销或迁出)"},
     "link": LINK_LABELS,
 }
 """Codes shown in Chinese (a code without an entry is shown as it is)."""

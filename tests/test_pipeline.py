@@ -118,7 +118,7 @@ def test_empty_register_gives_empty_outputs(tmp_path):
 
 def test_command_line_no_decide_writes_clusters_but_no_notices(tmp_path, capsys):
     assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--no-decide", "-q"]) == 0
-    assert "通报: 0\n" in capsys.readouterr().out
+    assert "通报(份): 0\n" in capsys.readouterr().out
     clusters = pd.read_csv(tmp_path / "clusters.csv", dtype=str, encoding="utf-8-sig")
     assert len(clusters) == 2000 and (clusters["cluster_size"].astype(int) > 1).any()
     assert not (tmp_path / "notices.csv").exists() and not (tmp_path / "decisions.csv").exists()

@@ -40,8 +40,8 @@ def test_the_workbook_reads_in_chinese_and_keeps_every_digit(written):
     assert all(sheet.cell(r, id_column).data_type == "s" for r in range(2, sheet.max_row + 1))
     decisions = book["管理单位决定"]
     status = [c.value for c in decisions[1]].index("状态") + 1
-    assert {decisions.cell(r, status).value for r in range(2, decisions.max_row + 1)} <= {"已确定", "待核实"}
-    english = {"cancel_in_district", "cancel", "decided", "undetermined", "keep", "transfer_out", "direct"}
+    assert {decisions.cell(r, status).value for r in range(2, decisions.max_row + 1)} <= {"已确定", "待核实", "无需处理(均已注销或迁出)"}
+    english = {"cancel_in_district", "cancel", "decided", "undetermined", "inactive", "keep", "transfer_out", "direct"}
     values = {str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row if c.value is not None}
     assert not values & english
 
