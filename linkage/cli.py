@@ -23,7 +23,7 @@ from .audit.cli import add_commands
 from .cli_options import add_lang, add_match, add_out, add_quiet, add_resolve, epilog
 from .errors import LinkageError
 from .io import input_notes
-from .messages import MESSAGES, default_language, describe, help_text, label, set_language, text
+from .messages import MESSAGES, default_language, describe, help_text, label, set_language, text, use_for_argparse
 from .normalize.dates import as_of_date
 from .monthly_cli import add_commands as add_monthly_commands
 from .pipeline import dedupe, link
@@ -39,6 +39,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser, its help in the current language (``linkage.messages.set_language``)."""
+    use_for_argparse()
     parser = argparse.ArgumentParser(prog="linkage", description=describe("prog"), epilog=epilog())
     add_lang(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -345,3 +345,38 @@ def help_text(key: str, *, escape: bool = True, **fields: object) -> str:
 def describe(key: str, **fields: object) -> str:
     """A parser's description or epilog in the current language."""
     return help_text(key, escape=False, **fields)
+
+
+ARGPARSE_ZH: dict[str, str] = {
+    "usage: ": "用法:",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s:错误:%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数:%s",
+    "unrecognized arguments: %s": "无法识别的参数:%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择:%(value)r(可选:%(choices)s)",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值:%(value)r",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "至多一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义,可能是 %(matches)s",
+    "one of the arguments %s is required": "须给出以下参数之一:%s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+}
+"""argparse's own texts (usage, section titles, its error messages) in Chinese: the command line
+speaks one language from --help to the last error."""
+
+
+def argparse_text(message: str) -> str:
+    """argparse's ``gettext``: ``message`` in the current language (argparse's English otherwise)."""
+    return message if _language == "en" else ARGPARSE_ZH.get(message, message)
+
+
+def use_for_argparse() -> None:
+    """Make argparse read its own texts through ``argparse_text`` (argparse looks each up with the
+    module-level gettext function ``argparse._`` when it formats help or an error)."""
+    import argparse
+
+    argparse._ = argparse_text
