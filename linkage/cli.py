@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument("--no-decide", action="store_true",
                         help="find and cluster the duplicates only: no managing-unit decisions, notices or "
                         "verification list")
+    dedupe.add_argument("--engine", choices=("local", "spark"), default="local",
+                        help="local: this process (default); spark: the same stages on Spark (pip install "
+                             "'wis-linkage[spark]', Java 17); REGISTER may then be a folder of parquet files")
+    dedupe.add_argument("--master", metavar="URL", help="the Spark master with --engine spark (default local[2])")
     dedupe.add_argument("--no-printable", action="store_true",
                         help="skip the printable notice workbooks (one .xlsx per receiving unit in OUT/printable)")
 
@@ -68,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_dedupe(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    decide=not args.no_decide, progress=not args.quiet)
+                    decide=not args.no_decide, progress=not args.quiet, engine=args.engine, master=args.master)
     result.write(args.out, printable=not args.no_printable)
     return result.summary()
 

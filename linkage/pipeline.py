@@ -21,6 +21,7 @@ import resolve
 from resolve.clusters import cluster
 from scoring.run import Scored, load_model, score_pairs
 
+from .errors import ConfigError
 from .io import write_csv
 from .identity import NEVER
 from .normalize.dates import as_of_date
@@ -233,6 +234,8 @@ def dedupe(
     rules: Any = None,
     decide: bool = True,
     progress: bool | Progress = False,
+    engine: str = "local",
+    master: str | None = None,
 ) -> DedupeResult:
     """Find the duplicates in one register and decide who manages each woman.
 
@@ -242,7 +245,17 @@ def dedupe(
     district: this office's 6-digit district code; as_of: the clean-up's reference date.
     decide=False stops after clustering: no managing-unit decisions, notices or verification
     list (their frames are empty), for callers that want only who is whom.
+    engine: 'local' (this process) or 'spark' (``linkage.spark``: the same stages on Spark, on
+    ``master``, default the active session or local[2]; register may be a folder of parquet files).
     """
+    if engine == "spark":
+        from .spark import dedupe_spark
+
+        return dedupe_spark(register, threshold=threshold, review_threshold=review_threshold, model=model,
+                            profile=profile, district=district, as_of=as_of, rules=rules, decide=decide,
+                            progress=progress, master=master)
+    if engine != "local":
+        raise ConfigError(f"未知的引擎 {engine!r},应为 local 或 spark (unknown engine {engine!r}: use local or spark)")
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)
