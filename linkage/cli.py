@@ -18,6 +18,7 @@ from .audit.cli import add_commands
 from .cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from .errors import LinkageError
 from .pipeline import dedupe, link
+from .progress import Progress
 
 def _common(parser: argparse.ArgumentParser) -> None:
     add_out(parser)
@@ -70,10 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_dedupe(args: argparse.Namespace) -> dict:
+    report = Progress(enabled=not args.quiet)
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    decide=not args.no_decide, progress=not args.quiet, engine=args.engine, master=args.master)
+                    decide=not args.no_decide, progress=report, engine=args.engine, master=args.master)
+    report.stage(f"writing the outputs to {args.out}")  # the printable workbooks are a good part of a run
     result.write(args.out, printable=not args.no_printable)
+    report.done()
     return result.summary()
 
 

@@ -114,20 +114,36 @@ def _read(spark: Any, register: Any) -> tuple[Any, list[str]]:
 
     if isinstance(register, (str, os.PathLike)) and Path(register).is_dir():
         frame = spark.read.parquet(str(register))
+        position = _file_order(frame)
         if not frame.columns:
             raise InputFileError(f"{register}: 文件夹中没有parquet文件 (no parquet files in the folder)")
         renames = {old: canonical_name(old, table="register") or old for old in frame.columns}
         header = conform(pd.DataFrame(columns=list(renames.values())), name=str(register), required=())
         columns = [_as_text(frame, old).alias(new) for old, new in renames.items()]
         columns += [F.lit("").alias(c) for c in header.columns if c not in renames.values()]
-        frame = frame.select(*columns).withColumn("record_id", F.trim("record_id"))
+        frame = frame.select(*columns, position.alias(ROW)).withColumn("record_id", F.trim("record_id"))
         _check_keys(frame, str(register))
-        frame = frame.withColumn(ROW, F.monotonically_increasing_id())  # file order, not consecutive
         return frame.select(*header.columns, ROW), list(header.columns)
     raw = load(register)  # a file or a frame, read and checked exactly as the local engine does
     raw = raw.assign(**{ROW: np.arange(len(raw), dtype=np.int64)})
     schema = schema_of(raw)
     return spark.createDataFrame(raw, schema=schema), [c for c in raw.columns if c != ROW]
+
+
+FILE_SHIFT = 40
+"""A record of a folder is at (rank of its file's name) * 2**40 + its row in the file."""
+
+
+def _file_order(frame: Any) -> Any:
+    """The position column of a folder of parquet files: the files in name order, each file's
+    rows in order (``_metadata.row_index``), as reading them one after another gives."""
+    from pyspark.sql import functions as F
+
+    files = sorted(row[0] for row in frame.select("_metadata.file_path").distinct().collect())
+    rank = F.lit(-1).cast("long")
+    for k, path in enumerate(files):
+        rank = F.when(F.col("_metadata.file_path") == path, F.lit(k).cast("long")).otherwise(rank)
+    return rank * F.lit(2 ** FILE_SHIFT) + F.col("_metadata.row_index")
 
 
 def _as_text(frame: Any, name: str) -> Any:
@@ -347,15 +363,19 @@ def _clusters(norm: Any, scored: Any, threshold: float, profile: Any, dtypes: di
 
     matched = scored.where(F.col("probability") >= threshold)
     roots = components(matched.select(F.col("i").alias("a"), F.col("j").alias("b")))
-    members = norm.join(roots.select(F.col("node").alias(ROW), "root"), ROW)
-    edges = matched.join(roots.select(F.col("node").alias("i"), (F.col("root") + 0).alias("root")), "i")
+    # whole components to a bucket: ``cluster`` over a bucket's records splits each of its components as
+    # it would alone (it works component by component), with one Python call per bucket, not per component
+    buckets = int(norm.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+    bucket = F.pmod(F.xxhash64("root"), F.lit(buckets))
+    members = norm.join(roots.select(F.col("node").alias(ROW), bucket.alias("bucket")), ROW)
+    edges = matched.join(roots.select(F.col("node").alias("i"), bucket.alias("bucket")), "i")
     schema = T.StructType([T.StructField(ROW, T.LongType()), T.StructField("cluster_id", T.StringType()),
                            T.StructField("split", T.BooleanType()),
                            *[T.StructField(c, T.DoubleType() if c == "probability" else T.StringType())
                              for c in SPLIT_COLUMNS[1:]]])
 
     def split(records: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
-        records = as_engine_frame(records.sort_values(ROW).reset_index(drop=True), dtypes)
+        records = as_engine_frame(records.drop(columns="bucket").sort_values(ROW).reset_index(drop=True), dtypes)
         rows = records[ROW].to_numpy(dtype=np.int64)
         links = links.sort_values(["i", "j"])
         edge = np.c_[np.searchsorted(rows, links["i"].to_numpy()), np.searchsorted(rows, links["j"].to_numpy())]
@@ -365,7 +385,7 @@ def _clusters(norm: Any, scored: Any, threshold: float, profile: Any, dtypes: di
         splits = made.splits.assign(**{ROW: -1, "split": True})
         return pd.concat([out, splits], ignore_index=True)[[f.name for f in schema.fields]]
 
-    both = members.groupBy("root").cogroup(edges.groupBy("root")).applyInPandas(split, schema).persist()
+    both = members.groupBy("bucket").cogroup(edges.groupBy("bucket")).applyInPandas(split, schema).persist()
     return both.where(~F.col("split")).select(ROW, "cluster_id"), both.where(F.col("split")).select(*SPLIT_COLUMNS)
 
 
