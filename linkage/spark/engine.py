@@ -112,7 +112,8 @@ def _read(spark: Any, register: Any) -> tuple[Any, list[str]]:
     """(raw Spark DataFrame of text columns with ``_row``, the conformed column names)."""
     from pyspark.sql import functions as F
 
-    if isinstance(register, (str, os.PathLike)) and Path(register).is_dir():
+    remote = isinstance(register, str) and "://" in register  # hdfs://, s3a://, oss:// ...: for Spark to read
+    if remote or (isinstance(register, (str, os.PathLike)) and Path(register).is_dir()):
         frame = spark.read.parquet(str(register))
         position = _file_order(frame)
         if not frame.columns:
