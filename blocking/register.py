@@ -54,7 +54,7 @@ def _texts(values: np.ndarray | pd.Series) -> np.ndarray:
     if not (pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values)):
         values = values.astype(object)
         blank |= values.isin(["", b""]).to_numpy()
-    texts = values.astype(str).to_numpy(dtype=object)
+    texts = np.array(values.astype(str).to_numpy(dtype=object), dtype=object)  # a copy: pandas 3 gives a read-only view
     texts[blank] = ""
     return texts
 
@@ -91,7 +91,7 @@ def _join(*parts: np.ndarray | pd.Series) -> np.ndarray:
         for part in texts:
             blank |= part == ""
         joined = pd.Series(texts[0], dtype=object).str.cat([pd.Series(t, dtype=object) for t in texts[1:]],
-                                                           sep=SEPARATOR).to_numpy(dtype=object)
+                                                           sep=SEPARATOR).to_numpy(dtype=object).copy()
         joined[blank] = ""
         return joined
     key = _codes(parts[0])
