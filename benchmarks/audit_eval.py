@@ -8,6 +8,11 @@
    (public security, civil affairs, health) with known unregistered women, recall and
    precision of missing.csv (bar >= 0.97 each), for the confirmed to-enter list (priority 1-2)
    and for the whole list including the rows whose scope must be verified (priority 3).
+3. The campaign (``benchmarks.campaign_data``, ``--campaign``): the key-target rules' recall on
+   injected rows (bar >= 0.98) and the share of clean records in management they flag (bar <=
+   0.01); each birth clue's status against the truth; the follow-up run on a later register with
+   known fixes, cancellations and new errors: its 已整改 / 新增 / 已办理 sets against the truth
+   (exact).
 """
 
 from __future__ import annotations
@@ -82,6 +87,58 @@ def evaluate_missing(size: int, seed: int, extract_size: int, model: str | None,
     return rows
 
 
+def evaluate_campaign(size: int, seed: int, per_rule: int) -> dict:
+    import tempfile
+
+    import linkage
+    from benchmarks.campaign_data import KEY_RULE_NAMES, cancel_notices, make_campaign
+    from linkage.audit.followup import followup
+
+    case = make_campaign(size, seed=seed, per_rule=per_rule)
+    due = (pd.Timestamp(case.as_of) + pd.Timedelta(days=15)).strftime("%Y-%m-%d")
+    started = time.perf_counter()
+    first = linkage.audit(case.register, children=case.children, births=case.births, district=case.district,
+                          as_of=case.as_of, due=due)
+    seconds = time.perf_counter() - started
+    key = first.findings[first.findings["rule"].isin(KEY_RULE_NAMES)]
+    found = set(zip(key["record_id"], key["rule"]))
+    hit = np.array([pair in found for pair in zip(case.key_truth["record_id"], case.key_truth["rule"])])
+    per_rule_recall = pd.Series(hit, index=case.key_truth["rule"]).groupby(level=0).mean()
+    clean = set(case.clean_ids)
+    clues = first.extra["clues"].set_index("birth_record_id")["status"]
+    right = clues.reindex(case.birth_truth.index) == case.birth_truth
+    later, done = cancel_notices(case.later, first.dedupe.notices, np.random.default_rng([seed, 15]))
+    cancelled = set(later.loc[later["status"] == "注销", "record_id"]) - set(case.register.loc[
+        case.register["status"] == "注销", "record_id"])
+    earlier = first.findings
+    on_cancelled = earlier[(earlier["child_id"] == "") & earlier["record_id"].isin(cancelled)]
+    expected_fixed = set(zip(case.fixed["record_id"], case.fixed["rule"])) | set(zip(on_cancelled["record_id"],
+                                                                                     on_cancelled["rule"]))
+    expected_new = set(zip(case.new_findings["record_id"], case.new_findings["rule"]))
+    with tempfile.TemporaryDirectory() as folder:
+        first.write(folder)
+        result = followup(folder, later, district=case.district, children=case.children, births=case.births,
+                          as_of=case.as_of, due=due)
+    followed = result.followup
+    got_fixed = set(zip(*(followed.loc[followed["status"] == "已整改", c] for c in ("record_id", "rule"))))
+    got_new = set(zip(*(followed.loc[followed["status"] == "新增", c] for c in ("record_id", "rule"))))
+    notices = result.notices_followup
+    got_done = set(notices.loc[notices["status"] == "已办理", "notice_id"])
+    return {
+        "records": len(case.register), "key_injected": len(case.key_truth), "key_found_share": float(hit.mean()),
+        "key_worst_rule": per_rule_recall.idxmin(), "key_worst_rule_share": float(per_rule_recall.min()),
+        "clean_records": len(clean),
+        "clean_flagged_share": len(clean & set(key["record_id"])) / max(1, len(clean)),
+        "births": len(case.births), "clue_status_right_share": float(right.mean()),
+        "clue_status_wrong": case.birth_truth[~right.to_numpy()].value_counts().to_dict(),
+        "fixed_expected": len(expected_fixed), "fixed_exact": got_fixed == expected_fixed,
+        "new_expected": len(expected_new), "new_exact": got_new == expected_new,
+        "notices_done_expected": len(done), "notices_exact": got_done == done,
+        "fixed_missed": sorted(expected_fixed - got_fixed)[:5], "fixed_extra": sorted(got_fixed - expected_fixed)[:5],
+        "new_extra": sorted(got_new - expected_new)[:5], "audit_seconds": round(seconds, 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.audit_eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=25_000, help="records in the generated register (default 25000)")
@@ -92,7 +149,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", default="usual",
                         help="error model of the register's clerks (benchmarks.error_models: usual, other_clerks, harsh)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--campaign", action="store_true",
+                        help="measure only the campaign (key targets, birth clues, follow-up) on a --size register")
     args = parser.parse_args(argv)
+    if args.campaign:
+        campaign = evaluate_campaign(args.size, args.seed, args.per_rule)
+        if args.format == "json":
+            print(json.dumps({"campaign": campaign}, ensure_ascii=False, indent=2, default=str))
+            return 0
+        print(f"campaign on {campaign['records']:,} records (audit in {campaign['audit_seconds']} s)")
+        print(f"  key targets found:        {campaign['key_found_share']:.2%} of {campaign['key_injected']}  "
+              f"(bar >= 98%; worst {campaign['key_worst_rule']} {campaign['key_worst_rule_share']:.0%})")
+        print(f"  clean records flagged:    {campaign['clean_flagged_share']:.2%} of {campaign['clean_records']:,}  "
+              f"(bar <= 1%)")
+        print(f"  birth clue status right:  {campaign['clue_status_right_share']:.2%} of {campaign['births']}"
+              + (f"  wrong: {campaign['clue_status_wrong']}" if campaign["clue_status_wrong"] else ""))
+        print(f"  follow-up exact:          已整改 {campaign['fixed_exact']} ({campaign['fixed_expected']}), "
+              f"新增 {campaign['new_exact']} ({campaign['new_expected']}), "
+              f"已办理 {campaign['notices_exact']} ({campaign['notices_done_expected']})")
+        return 0
     checks = evaluate_checks(args.size, args.seed, args.per_rule)
     missing = evaluate_missing(args.size, args.seed, args.extract_size, args.model, args.errors)
     if args.format == "json":

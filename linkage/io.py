@@ -216,9 +216,14 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def write_excel(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, *, chinese_headers: bool = True) -> None:
-    """One workbook, a sheet per frame, headers in Chinese where we know them."""
+def write_excel(sheets: dict[str, pd.DataFrame], path: str | os.PathLike, *, chinese_headers: bool = True,
+                layout=None) -> None:
+    """One workbook, a sheet per frame, headers in Chinese where we know them.  layout: called
+    as ``layout(worksheet, frame)`` (the openpyxl sheet, the frame as written) for each sheet
+    before the file is saved: widths, print setup, styles."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for sheet, frame in sheets.items():
             shown = frame.rename(columns=OUTPUT_HEADERS_ZH) if chinese_headers else frame
             shown.to_excel(writer, sheet_name=sheet[:31], index=False)
+            if layout is not None:
+                layout(writer.sheets[sheet[:31]], shown)

@@ -19,6 +19,7 @@ import pandas as pd
 
 import resolve
 from resolve.clusters import cluster
+from resolve.workbook import write_action_workbook
 from scoring.run import Scored, load_model, score_pairs
 
 from .errors import ConfigError
@@ -26,6 +27,7 @@ from .io import write_csv
 from .identity import NEVER
 from .normalize.dates import as_of_date
 from .prepare import Records
+from .report_html import write_report
 from .profile import Profile, RegisterProfile
 from .progress import Progress
 
@@ -47,6 +49,10 @@ class DedupeResult:
     verification: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    model: Any = None  # the match model that scored the pairs (its weights go into report.html)
+    profile: Any = None
+    district: str | None = None
+    as_of: Any = None
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -80,12 +86,18 @@ class DedupeResult:
             **self.extra_tables,
         }
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True) -> list[Path]:
-        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), and with
-        ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``."""
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True) -> list[Path]:
+        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), 办理清单.xlsx
+        (the notices, verification list and decisions in Chinese, ``resolve.workbook``), and with
+        ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``, with
+        ``report`` report.html (``linkage.report_html``)."""
         paths = write_tables(self.tables(), folder)
+        if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
+            paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
         if printable and (len(self.notices) or len(self.verification)):
             paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
+        if report:  # report.html: the run to look at
+            paths.append(write_report(folder, self, as_of=self.as_of, district=self.district))
         return paths
 
     def summary(self) -> dict[str, int]:
@@ -97,7 +109,8 @@ class DedupeResult:
             "matched_pairs": int((self.scored.probabilities >= self.scored.threshold).sum()),
             "clusters_of_2_plus": int(len(np.unique(self.clustering.labels[sizes > 1]))),
             "records_in_clusters": int((sizes > 1).sum()),
-            "notices": len(self.notices),
+            "notices": int(self.notices["notice_id"].nunique()) if "notice_id" in self.notices.columns else 0,
+            "notice_records": len(self.notices),  # rows of notices.csv: one per record to cancel or transfer
             "undetermined": len(self.verification),
         }
 
@@ -270,7 +283,8 @@ def dedupe(
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
-    return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings)
+    return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
+                        model=fitted, profile=profile, district=district, as_of=as_of_date(as_of))
 
 
 def link(

@@ -3,8 +3,11 @@
 Every active record that a decided cluster does not keep in place is covered by one notice
 (``NOTICE_COLUMNS``); one woman gets one notice per unit that must act (the unit holding the
 records): a unit holding two of her records to cancel, or one to transfer and one to cancel,
-gets one notice naming them all (``record_ids``; ``record_id`` is the one printed, the
-transferred record first).  Whose business a record is depends on ``district`` (this office's
+gets one notice naming them all.  notices.csv has one row per record (SCHEMA.md): the rows
+of one notice share its ``notice_id`` and its columns (kind, units, instruction, ``record_ids``
+listing all its records), each row names its own record (``RECORD_LEVEL``) and what happens
+to it (``action``: cancel / transfer_out); the notice's printed record comes first (the
+transferred one, else the first by record_id).  Whose business a record is depends on ``district`` (this office's
 6-digit code):
 
 - an extra record of ours, she is managed here: ``cancel_in_district`` (区内重复注销), from
@@ -33,8 +36,8 @@ Probability and reasons: the scored pair of the record with the kept record when
 one (link 'direct'); otherwise the weakest link of the strongest path between them inside
 the cluster (link 'path', ``link_records`` names that weakest pair): the maximin path, read
 off a maximum spanning forest rooted at the kept records.  A transfer notice carries the
-record's strongest scored pair in its cluster.  notice_id is 'N-' + record_id (a record is in
-at most one notice), so it is stable for the same input.
+record's strongest scored pair in its cluster.  notice_id is 'N-' + the printed record's id (a
+record is in at most one notice), so it is stable for the same input.
 """
 
 from __future__ import annotations
@@ -94,8 +97,11 @@ NOTICE_COLUMNS = [
     "probability", "link", "link_records", "kind_label", "via", "channel", "evidence", "date", "cluster_id",
     "managing_unit_code", "rule_label", "record_ids", "record_unit_code", "record_unit_name", "record_name",
     "record_id_number", "kept_unit_code", "kept_unit_name", "kept_name", "kept_id_number", "from_unit_name",
-    "to_unit_name", "managing_unit_name", "copy_first", "copy_from", "instruction",
+    "to_unit_name", "managing_unit_name", "copy_first", "copy_from", "instruction", "action",
 ]
+RECORD_LEVEL = ("record_id", "record_name", "record_id_number", "record_unit_name", "probability", "reasons", "link",
+                "link_records")
+"""The columns of notices.csv that are the row's record's own; the others are its notice's."""
 VERIFICATION_COLUMNS = ["cluster_id", "record_ids", "units", "names", "missing", "evidence", "managing_unit_code",
                         "to_unit_codes", "date"]
 
@@ -195,6 +201,7 @@ def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarra
     others = join_per_group(k[rest], shown[rest], n_keys, sep="、")
     copy_from = join_per_group(k[gives[order]], frame["record_id"].to_numpy(dtype=object)[order][gives[order]], n_keys,
                                sep="、")
+    records = frame[list(RECORD_LEVEL)].copy()
     frame = frame.iloc[primary].reset_index(drop=True)
     frame["record_ids"], frame["record_list"], frame["others"] = all_ids, listed, others
     frame["copy_first"], frame["copy_from"] = lacking, copy_from
@@ -215,8 +222,14 @@ def _notices(decisions: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarra
     frame["kept_unit"] = shown_units(frame["kept_unit_code"].to_numpy(dtype=object),
                                      unit_names(frame["kept_unit_code"].to_numpy(dtype=object), known))
     frame["instruction"] = _instructions(frame)
-    frame = frame.sort_values(["cluster_id", "record_id"], kind="stable").reset_index(drop=True)
-    return frame[NOTICE_COLUMNS]
+    # one row per record: the notice's columns on each of its records, the record's own beside them
+    out = frame.iloc[key].reset_index(drop=True)
+    for column in RECORD_LEVEL:
+        out[column] = records[column].to_numpy(dtype=object)
+    out["action"] = np.where(routes["role"].to_numpy() == "transfer", "transfer_out", "cancel")
+    out["_first"] = rank - rank[primary][key]  # the notice's printed record first
+    out = out.sort_values(["cluster_id", "notice_id", "_first"], kind="stable").reset_index(drop=True)
+    return out[NOTICE_COLUMNS]
 
 
 def _known_unit_names(frame: pd.DataFrame) -> dict[str, str]:

@@ -10,8 +10,8 @@ fixed date, so the same content gives byte-identical files.
 
 >>> xml_text(["a<b & c", "ok\x07"]).tolist()
 ['a&lt;b &amp; c', 'ok']
->>> line_counts(np.array(["12345", "一二三四五"], dtype=object), 4).tolist()
-[2, 3]
+>>> line_counts(np.array(["12345", "一二三四五", "12" + chr(10) + "12345"], dtype=object), 4).tolist()
+[2, 3, 3]
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkage.normalize.distinct import per_distinct
 
-TITLE, LABEL, VALUE, NUMBER = 1, 2, 3, 4
-"""Cell styles (indices into the cellXfs of ``STYLES``): title, boxed bold label, boxed text, boxed number."""
+TITLE, LABEL, VALUE, NUMBER, PLAIN, SEAL = 1, 2, 3, 4, 5, 6
+"""Cell styles (indices into the cellXfs of ``STYLES``): title, boxed bold label, boxed text, boxed number,
+unboxed text (signature lines), the seal area (boxed, text at its bottom right)."""
 LINE_HEIGHT = 16.0
 """Points per wrapped line (宋体 11 takes 14.25, substitute CJK fonts up to 16)."""
+_NOT_XML_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
+"""``_NOT_XML`` for pyarrow's RE2 (valid UTF-8 holds no surrogate)."""
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -53,8 +58,17 @@ def per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, str]:
 
 
 def xml_text(values: Any) -> np.ndarray:
-    """Text escaped for XML (characters XML cannot hold dropped), once per distinct value; object (n,)."""
-    return per_distinct(pd.Series(values, dtype=object).astype(str), _escaped)
+    """Text escaped for XML (characters XML cannot hold dropped, at most 32,767 characters, as
+    Excel holds in a cell), by pyarrow's kernels over the whole column; object (n,)."""
+    text = pd.Series(values, dtype=object).astype(str)
+    try:
+        array = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: one distinct value at a time
+        return per_distinct(text, _escaped)
+    array = pc.utf8_slice_codeunits(pc.replace_substring_regex(array, _NOT_XML_RE2, ""), 0, 32767)
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        array = pc.replace_substring(array, raw, escaped)
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _escaped(text: str) -> str:
@@ -62,13 +76,43 @@ def _escaped(text: str) -> str:
 
 
 
+def _widths_and_breaks(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(printed widths int64 (n,), has a line break bool (n,), the values as object str (n,))."""
+    text = np.asarray(pd.Series(values, dtype=object).astype(str).to_numpy(dtype=object), dtype=object)
+    try:
+        array = pa.array(text, type=pa.string())
+    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: one value at a time
+        widths = per_distinct(pd.Series(text), lambda v: (len(v) + len(v.encode("utf-8", "ignore"))) // 2,
+                              dtype=np.int64)
+        return widths, np.array(["\n" in v for v in text], dtype=bool), text
+    characters = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    octets = pc.binary_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    breaks = pc.match_substring(array, "\n").to_numpy(zero_copy_only=False).astype(bool)
+    return (characters + octets) // 2, breaks, text
+
+
+def text_widths(values: Any) -> np.ndarray:
+    """Printed width of each value in ASCII characters (a Chinese character, 3 bytes in UTF-8,
+    takes two): ``(characters + UTF-8 bytes) // 2``, by pyarrow's kernels over the whole
+    column; int64 (n,)."""
+    return _widths_and_breaks(values)[0]
+
+
 def line_counts(values: np.ndarray, capacity: int) -> np.ndarray:
     """Printed lines a wrapped value takes in a cell ``capacity`` ASCII characters wide (a
-    Chinese character, 3 bytes in UTF-8, takes two); int (n,), at least 1."""
-    width = per_distinct(pd.Series(values, dtype=object).astype(str),
-                         lambda v: (len(v) + len(v.encode("utf-8", "ignore"))) // 2, dtype=np.int64)
-    return np.maximum(1, -(-width // capacity))
+    Chinese character takes two; each line of a value with line breaks wrapped apart); int
+    (n,), at least 1.  Vectorised (``text_widths``); values with a line break one by one."""
+    widths, broken, text = _widths_and_breaks(values)
+    lines = np.maximum(1, -(-widths // capacity))
+    if broken.any():
+        lines[broken] = per_distinct(pd.Series(text[broken]), lambda v: _lines(v, capacity), dtype=np.int64)
+    return lines
 
+
+def _lines(text: str, capacity: int) -> int:
+    """Wrapped lines of ``text``, each of its own lines (split at a line break) wrapped apart."""
+    return sum(max(1, -(-((len(part) + len(part.encode("utf-8", "ignore"))) // 2) // capacity))
+               for part in text.split("\n"))
 
 
 def cell_xml(column: str, rows: Any, texts: Any, style: int) -> list[Any]:
@@ -101,22 +145,28 @@ STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills><borders count="2"><border><left/><right/><top/>'
     '<bottom/><diagonal/></border><border><left style="thin"/><right style="thin"/><top style="thin"/>'
     '<bottom style="thin"/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
-    'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" '
+    'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="7"><xf numFmtId="0" fontId="0" fillId="0" '
     'borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     f'<xf numFmtId="49" fontId="2" fillId="0" xfId="0" applyNumberFormat="1" applyFont="1" {_BOXED}'
     f'<xf numFmtId="49" fontId="0" fillId="0" xfId="0" applyNumberFormat="1" {_BOXED}'
-    f'<xf numFmtId="0" fontId="0" fillId="0" xfId="0" {_BOXED}</cellXfs><cellStyles count="1">'
+    f'<xf numFmtId="0" fontId="0" fillId="0" xfId="0" {_BOXED}'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
+    '<alignment vertical="bottom"/></xf>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" '
+    'applyAlignment="1"><alignment horizontal="right" vertical="bottom" wrapText="1"/></xf>'
+    '</cellXfs><cellStyles count="1">'
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
-def save_workbook(path: Path, sheets: list[tuple[str, str, tuple[str, int] | None]]) -> None:
-    """The .xlsx package of ``sheets`` (name, worksheet XML, (last column, last row) of a table
-    or None): a table gets its header row printed on every page, and its filter."""
+def save_workbook(path: Path, sheets: list[tuple[str, str, tuple[str, int, int] | None]]) -> None:
+    """The .xlsx package of ``sheets`` (name, worksheet XML, (last column, last row, header row)
+    of a table or None): a table gets its rows down to the header printed on every page, and
+    its filter from the header row."""
     xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     ids = range(1, len(sheets) + 1)
     names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{k - 1}" hidden="1">\'{name}\'!'
-                    f'$A$1:${ref[0]}${ref[1]}</definedName><definedName name="_xlnm.Print_Titles" '
-                    f'localSheetId="{k - 1}">\'{name}\'!$1:$1</definedName>'
+                    f'$A${ref[2]}:${ref[0]}${ref[1]}</definedName><definedName name="_xlnm.Print_Titles" '
+                    f'localSheetId="{k - 1}">\'{name}\'!$1:${ref[2]}</definedName>'
                     for k, (name, _, ref) in zip(ids, sheets) if ref)
     parts = {
         "[Content_Types].xml": xml + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'

@@ -165,9 +165,14 @@ def test_summary_totals_add_up_and_attribute_each_count_to_its_street(tmp_path):
     write_summary_excel(table, path)
     from openpyxl import load_workbook
 
-    sheet = load_workbook(path)["清查总结"]
-    assert [cell.value for cell in sheet[1]][:4] == ["层级", "街道代码", "街道名称", "记录数"]
-    assert len(sheet._charts) == 1
+    book = load_workbook(path)
+    sheet = book["清查总结"]
+    assert sheet["A1"].value.startswith("330106 ") and sheet["A1"].value.endswith("育龄妇女信息清理清查总结")
+    assert [cell.value for cell in sheet[3]][:4] == ["层级", "街道代码", "街道名称", "记录数"]
+    assert {sheet.cell(r, 1).value for r in range(4, sheet.max_row + 1)} == {"街道", "合计"}
+    assert sheet.print_title_rows == "$1:$3" and sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert len(book["统计图"]._charts) == 1 and not sheet._charts  # the chart on a page of its own
 
 
 # --- spot check -------------------------------------------------------------------------------
@@ -272,7 +277,13 @@ def test_command_line_audit_then_spotcheck(generated, tmp_path):
     sample.to_csv(marked, index=False, encoding="utf-8-sig")
     report = runners["spotcheck"](parser.parse_args(["spotcheck", str(marked), "-o", str(tmp_path / "spot")]))
     assert report["checked"] == len(sample) and report["errors"] == (np.arange(len(sample)) % 4 == 0).sum()
-    assert (tmp_path / "spot" / "spotcheck.xlsx").is_file()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "spot" / "spotcheck.xlsx")["抽查评估"]
+    headers = [c.value for c in sheet[1]]
+    rate = headers.index("差错率") + 1
+    assert sheet.cell(sheet.max_row, 1).value == "合计" and sheet.cell(2, 1).value == "街道"
+    assert all(sheet.cell(r, rate).number_format == "0.0%" for r in range(2, sheet.max_row + 1))  # 16.7%, not 0.1667
 
 
 def test_a_whole_audit_of_garbage_gives_findings_not_a_crash(tmp_path):

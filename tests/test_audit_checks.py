@@ -222,7 +222,7 @@ CHILD_BROKEN: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
     "child_id_invalid": ("c1", {"id_number": wrong_check(KID1_ID)}, {}),
     "child_id_birth_mismatch": ("c1", {"birth_date": "2016-04-02"}, {}),
     "child_id_sex_mismatch": ("c1", {"sex": "女"}, {}),
-    "child_policy_unknown": ("c1", {"policy": "计划外"}, {}),
+    "child_policy_unknown": ("c1", {"policy": "超生"}, {}),
     "illegal_mother_id_missing": ("c2", {}, {"id_number": ""}),
     "illegal_father_id_missing": ("c2", {}, {"spouse_id_number": wrong_check(HUSBAND_ID)}),
     "illegal_hukou_missing": ("c2", {}, {"hukou_code": "", "hukou_address": ""}),

@@ -253,8 +253,10 @@ def test_one_woman_gets_one_notice_per_unit_that_must_act():
             person("R3", "330106002", registered_date="2012-01-01"),
             person("R4", "330108001"), person("R5", "330108001")]
     _, notices, _ = run(rows)
-    by_unit = notices.set_index("record_unit_code")
-    assert len(notices) == 2 and by_unit.loc["330106001", "record_ids"] == "R1;R2"
+    assert notices["record_id"].tolist() == ["R1", "R2", "R4", "R5"]  # notices.csv: one row per record
+    assert notices["notice_id"].tolist() == ["N-R1", "N-R1", "N-R4", "N-R4"]  # two notices, one per unit
+    by_unit = notices.drop_duplicates("notice_id").set_index("record_unit_code")
+    assert len(by_unit) == 2 and by_unit.loc["330106001", "record_ids"] == "R1;R2"
     assert "注销重复记录R1(张丽)、R2(张丽)" in by_unit.loc["330106001", "instruction"]
     assert by_unit.loc["330106001", "copy_first"] == "联系电话"  # R2's phone, before either is cancelled
     assert by_unit.loc["330108001", ["kind", "record_ids"]].tolist() == ["request_cancellation", "R4;R5"]
@@ -263,10 +265,16 @@ def test_one_woman_gets_one_notice_per_unit_that_must_act():
 def test_a_transfer_and_a_duplicate_in_one_unit_are_one_notice():
     rows = [person("R1", "330106001", residence_code="330106005", residence_since=LONG, registered_date="2010-01-01"),
             person("R2", "330106001", registered_date="2011-01-01")]
-    notice = only(run(rows)[1])
+    notices = run(rows)[1]
+    assert notices["record_id"].tolist() == ["R1", "R2"] and notices["action"].tolist() == ["transfer_out", "cancel"]
+    assert notices["notice_id"].nunique() == 1  # one notice, a row for each of its records
+    notice = notices.iloc[0]
     assert (notice["kind"], notice["record_id"], notice["record_ids"], notice["to_unit_code"]) == \
         ("transfer_out", "R1", "R1;R2", "330106005")
     assert notice["instruction"].endswith("同一单位另有同一人的重复记录R2(张丽),一并注销。")
+    text = render_notice_text(notices)  # printed as one form naming both, no record twice
+    assert "待迁出记录" in text and "保留记录" not in text and "R1(迁出)" in text and "R2(注销)" in text
+    assert text.count("R1(迁出)") == 1
 
 
 def test_county_and_province_codes_print_with_their_names():

@@ -364,13 +364,13 @@ def test_printed_copies_mask_id_numbers_csv_keeps_them(tmp_path):
     book = load_workbook(tmp_path / "docs" / "330106001.xlsx")
     assert book.sheetnames == ["通报单", "通报清单", "待核实名单"]
     table = [[c.value for c in r] for r in book["通报清单"].iter_rows()]
-    assert table[0][:3] == ["通报编号", "类别", "发出单位代码"] and table[1][0] == "N-R1"
-    assert "330106********1244" in table[1]
+    assert table[0][0] == "通报清单  330106001" and table[1][:3] == ["通报编号", "类别", "接收单位"]
+    assert table[2][0] == "N-R1" and "330106********1244" in table[2] and "注销" in table[2]
     forms = [str(c.value) for r in book["通报单"].iter_rows() for c in r if c.value]
     assert "区内重复注销  通报编号 N-R1" in forms and "330106********1244" in forms
     assert book["通报单"].row_breaks.count >= 1
     pending = [[c.value for c in r] for r in book["待核实名单"].iter_rows()]
-    assert pending[0][:2] == ["聚类编号", "记录编号"] and pending[1][:2] == ["U", "R10;R9"]
+    assert pending[1][:2] == ["聚类编号", "记录编号"] and pending[2][:2] == ["U", "R10;R9"]
     assert only(verification)["cluster_id"] == "U"
 
 
@@ -393,20 +393,24 @@ def test_each_notice_prints_on_its_own_a4_page_and_the_table_repeats_its_header(
     assert [p.name for p in write_documents(notices, verification, tmp_path / "docs")] == ["330106001.xlsx"]
     book = load_workbook(tmp_path / "docs" / "330106001.xlsx")
     forms = book["通报单"]
-    assert [b.id for b in forms.row_breaks.brk] == [18, 36]  # a break after each notice's signature line
-    titles = [forms.cell(r, 1).value for r in (1, 19)]
+    assert [b.id for b in forms.row_breaks.brk] == [21, 42]  # a break after each notice's seal area
+    titles = [forms.cell(r, 1).value for r in (1, 22)]
     assert titles == [f"区内重复注销  通报编号 {n}" for n in one_unit["notice_id"]]
     assert forms.page_setup.paperSize == 9 and forms.page_setup.orientation == "portrait"
     assert not forms.sheet_properties.pageSetUpPr or not forms.sheet_properties.pageSetUpPr.fitToPage  # keeps breaks
     form = _sheet_text(forms)
-    for label in ("发出单位", "接收单位", "身份证号", "匹配概率", "匹配依据", "规则", "依据说明", "处理意见", "经办人签字:"):
+    for label in ("发出单位", "接收单位", "身份证号", "匹配概率", "匹配依据", "规则", "依据说明", "处理意见"):
         assert form.count(label) == 2, label
     assert forms.cell(15, 2).value == one_unit["evidence"].iloc[0] and "B15:C15" in forms.merged_cells
+    for label in ("经办人(签字):", "审核人(签字):", "盖章"):
+        assert form.count(label) == 2, label
+    assert not any(c.isascii() and c.isalpha() and c.lower() == c for c in " ".join(form).split())  # no rule codes
     table = book["通报清单"]
-    assert table.print_title_rows == "$1:$1" and table.freeze_panes == "A2" and table.auto_filter.ref == "A1:T3"
-    assert [c.value for c in table[1]] == list(resolve.documents.TABLE_HEADERS.values())
-    assert [table.cell(r, 1).value for r in (2, 3)] == one_unit["notice_id"].tolist()
+    assert table.print_title_rows == "$1:$2" and table.freeze_panes == "A3" and table.auto_filter.ref == "A2:K4"
+    assert [c.value for c in table[2]] == list(resolve.documents.TABLE_HEADERS.values())
+    assert [table.cell(r, 1).value for r in (3, 4)] == one_unit["notice_id"].tolist()
     assert table.page_setup.orientation == "landscape" and table.sheet_properties.pageSetUpPr.fitToPage
+    assert table.page_setup.fitToWidth == 1 and table.page_setup.fitToHeight == 0
 
 
 def test_text_that_xml_cannot_hold_still_prints(tmp_path):
@@ -419,7 +423,7 @@ def test_text_that_xml_cannot_hold_still_prints(tmp_path):
         form = _sheet_text(book["通报单"])
         assert "张<丽>&丽" in form and "依据 & <说明>" in form
         assert "nan" not in form and any(c.startswith(("无(", "0.500(")) for c in form)
-        assert "张<丽>&丽" in [c.value for c in book["通报清单"][2]]
+        assert "张<丽>&丽" in [c.value for c in book["通报清单"][3]]
 
 
 def test_same_notices_give_identical_files_and_alike_unit_codes_separate_files(tmp_path):
@@ -430,7 +434,7 @@ def test_same_notices_give_identical_files_and_alike_unit_codes_separate_files(t
     alike = notices.assign(to_unit_code=["33/0106", "33:0106"])
     paths = write_documents(alike, verification.iloc[:0], tmp_path / "c")
     assert [p.name for p in paths] == ["33_0106.xlsx", "33_0106_.xlsx"]
-    assert {load_workbook(p)["通报清单"]["D2"].value for p in paths} == {"33/0106", "33:0106"}
+    assert {load_workbook(p)["通报清单"]["C3"].value for p in paths} == {"33/0106", "33:0106"}
 
 
 # ---- per record, bad input, empty input, invariants -----------------------------------------
@@ -502,13 +506,19 @@ def test_invariants_on_random_registers(records, district):
     cancelled = {f"R{k}" for k, r in enumerate(records) if r["status"] == "注销"}
     assert not cancelled & (set(notices["record_id"]) | set(notices["kept_record_id"]))
     assert notices["probability"].between(0, 1).all()
-    covered = notices["record_ids"].str.split(";").explode()
-    assert covered.is_unique  # a record is in one notice at most
-    assert not (notices["cluster_id"] + notices["record_unit_code"]).duplicated().any()  # one per woman and unit
+    # notices.csv: one row per record (a record in one notice at most), the rows of a notice share its columns
+    assert all(r in ids.split(";") for r, ids in zip(notices["record_id"], notices["record_ids"]))
+    per_notice = notices.groupby("notice_id")
+    assert (per_notice[["record_ids", "kind", "from_unit_code", "to_unit_code", "instruction"]].nunique() == 1).all().all()
+    assert (per_notice.size() == per_notice["record_ids"].first().str.count(";") + 1).all()
+    firsts = notices.drop_duplicates("notice_id")
+    assert (firsts["notice_id"] == "N-" + firsts["record_id"]).all()  # the printed record comes first
+    assert not (firsts["cluster_id"] + firsts["record_unit_code"]).duplicated().any()  # one per woman and unit
+    covered = notices["record_id"]
     if district is None:
         for cluster in decided["cluster_id"]:
             d = decided.set_index("cluster_id").loc[cluster]
-            n_covered = covered[notices["cluster_id"].reindex(covered.index) == cluster].size
+            n_covered = int((notices["cluster_id"] == cluster).sum())
             assert n_covered == d["n_records"] - (d["action"] == "keep")
     assert set(verification["cluster_id"]) <= set(decisions.loc[decisions["status"] == "undetermined", "cluster_id"])
 

@@ -9,7 +9,10 @@ the dedupe outputs.  The parts can be run on their own:
 - ``find_separation`` -- household/residence separation with the managing unit and action;
 - ``find_missing`` -- unregistered women in shared-platform extracts;
 - ``summarize`` / ``write_summary_excel`` -- counts per street and the district;
-- ``draw_sample`` / ``spotcheck`` -- the inspectors' sample and its error rates.
+- ``draw_sample`` / ``spotcheck`` -- the inspectors' sample and its error rates;
+- ``run_key_checks`` -- key management targets and households (registry ``KEY_RULES``);
+- ``find_clues`` -- birth clues from the shared platform with their status and due date;
+- ``followup`` -- an earlier run against a later register, and the street scores.
 
 The package itself is callable: ``linkage.audit(register, ...)`` is ``linkage.audit.audit``.
 """
@@ -22,6 +25,9 @@ from .checks import RECORD_RULES, run_checks
 from .children import CHILD_RULES, check_children
 from .missing import find_missing
 from .run import AuditResult, audit
+from .births import find_clues
+from .followup import followup
+from .key_targets import KEY_RULES, run_key_checks
 from .sample import draw_sample, spotcheck, wilson_interval
 from .separation import find_separation
 from .summary import summarize, write_summary_excel
@@ -43,6 +49,10 @@ __all__ = [
     "draw_sample",
     "spotcheck",
     "wilson_interval",
+    "KEY_RULES",
+    "run_key_checks",
+    "find_clues",
+    "followup",
 ]
 
 

@@ -42,6 +42,9 @@ class AuditOptions:
     mother_min_age_at_birth: int = 15
     min_birth_interval_days: int = 180
     long_acting_methods: tuple[str, ...] = ("放环", "上环", "宫内节育器", "结扎", "皮埋", "皮下埋植")
+    postpartum_days: int = 42
+    recent_birth_days: int = 92
+    max_women_per_address: int = 4
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

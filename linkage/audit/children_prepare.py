@@ -22,6 +22,8 @@ from ..prepare import Records
 
 ILLEGAL_POLICY = "政策外"
 POLICIES = ("政策内", "政策外")
+POLICY_ALIASES = {"计划外": "政策外", "计划内": "政策内"}
+"""Older registers write 计划外 / 计划内 (the campaign notice's 计划外): read as 政策外 / 政策内."""
 _NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _ORDER_RE = re.compile(r"^第?\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:孩|胎|个)?$")
 _PERIOD_RE = re.compile(r"^(\d{4})\s*(?:年)?\s*(?:[-/.]?\s*(?:(\d{1,2})\s*月?|[Qq第]\s*([1-4])\s*季?度?))?$")
@@ -86,7 +88,7 @@ def prepare_children(children: pd.DataFrame, records: Records) -> pd.DataFrame:
     out["birth_order"] = parse_birth_orders(children["birth_order"])
     ids = normalize_ids(children["id_number"])
     out["id_status"], out["id_birth"], out["id_sex"] = ids.status, ids.birth_date, ids.sex
-    out["policy"] = normalize_texts(children["policy"])
+    out["policy"] = pd.Series(normalize_texts(children["policy"]), dtype=object).replace(POLICY_ALIASES).to_numpy()
     out["illegal"] = out["policy"].to_numpy() == ILLEGAL_POLICY
     ends, bad = parse_periods(children["reported_period"])
     out["period_end"], out["period_bad"] = ends.to_numpy(), bad

@@ -2,9 +2,11 @@
 
     linkage audit REGISTER -o OUT [--children FILE] [--external FILE ...] [--district CODE] [--as-of DATE]
                   [--sample N] [--seed S] [--threshold P] [--model FILE] [--rules NAME|FILE] [--options FILE]
+                  [--explained FILE] [--births FILE] [--due DATE] [--deferrals FILE] [--deadline DATE]
+    linkage followup EARLIER_OUT LATER_REGISTER -o OUT [the audit's options] [--spotcheck SAMPLE] [--weights FILE]
     linkage spotcheck SAMPLE -o OUT
 
-``add_commands(subparsers)`` adds both to an ``argparse`` subparsers object and returns the
+``add_commands(subparsers)`` adds them to an ``argparse`` subparsers object and returns the
 runners by command name (each takes the parsed arguments and returns a summary dict to print).
 """
 
@@ -17,10 +19,12 @@ from typing import Callable
 
 from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
 from ..errors import ConfigError
-from ..io import write_csv, write_excel
+from ..io import write_csv
 from .base import AuditOptions
+from .calendar import phase_lines
+from .cli_campaign import add_campaign_inputs, add_deadline, add_followup, run_followup
 from .run import DEFAULT_SAMPLE_SIZE, DEFAULT_SEED, audit
-from .sample import SPOTCHECK_HEADERS_ZH, spotcheck
+from .sample import spotcheck, write_spotcheck_excel
 
 def _positive(text: str) -> int:
     value = int(text)
@@ -60,6 +64,8 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     audit.add_argument("--options", metavar="FILE",
                        help="JSON of the checks' thresholds replacing the defaults, e.g. "
                             '{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}')
+    add_campaign_inputs(audit)
+    add_deadline(audit)
     audit.add_argument("--no-dedupe", action="store_true",
                        help="skip the duplicate search (faster; duplicates are then counted as 0)")
     add_quiet(audit)
@@ -73,7 +79,8 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     spot.add_argument("sample", metavar="SAMPLE", help="the marked sample (sample.csv of an audit run)")
     add_out(spot, "spotcheck.csv and spotcheck.xlsx")
     add_quiet(spot, "accepted for symmetry; spotcheck prints no progress")
-    return {"audit": run_audit, "spotcheck": run_spotcheck}
+    add_followup(subparsers)
+    return {"audit": run_audit, "spotcheck": run_spotcheck, "followup": run_followup}
 
 
 def _options(path: str | None):
@@ -93,9 +100,10 @@ def run_audit(args: argparse.Namespace) -> dict:
                    as_of=args.as_of, sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample,
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
-                   dedupe_records=not args.no_dedupe, progress=not args.quiet)
+                   dedupe_records=not args.no_dedupe, progress=not args.quiet, explained=args.explained,
+                   births=args.births, due=args.due, deferrals=args.deferrals, deadline=args.deadline)
     result.write(args.out)
-    return result.counts()
+    return {**phase_lines(args.as_of), **result.counts()}
 
 
 def run_spotcheck(args: argparse.Namespace) -> dict:
@@ -103,7 +111,7 @@ def run_spotcheck(args: argparse.Namespace) -> dict:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(table, out / "spotcheck.csv")
-    write_excel({"抽查评估": table.rename(columns=SPOTCHECK_HEADERS_ZH)}, out / "spotcheck.xlsx")
+    write_spotcheck_excel(table, out / "spotcheck.xlsx")
     district = table.iloc[-1]
     rate = district["error_rate"]
     shown = "n/a" if rate != rate else f"{rate:.2%} (95% {district['ci_low']:.2%}-{district['ci_high']:.2%})"

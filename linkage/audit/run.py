@@ -6,8 +6,8 @@ files of SCHEMA.md's audit contract (plus the dedupe outputs).
 >>> register = pd.DataFrame({"record_id": ["r1"], "unit_code": ["330106001"], "name": ["王芳"],
 ...                          "id_number": ["11010519491231002X"], "sex": ["女"]})
 >>> result = audit(register, as_of="2026-01-31", dedupe_records=False)
->>> sorted(result.tables())[:4]
-['findings', 'missing', 'sample', 'separation']
+>>> sorted(result.tables())[:5]
+['findings', 'key_targets', 'missing', 'sample', 'separation']
 """
 
 from __future__ import annotations
@@ -21,19 +21,26 @@ import pandas as pd
 
 from resolve.rules import load_rules
 
+from ..errors import ConfigError
 from ..io import write_csv
 from ..normalize.dates import as_of_date
 from ..pipeline import dedupe
 from ..prepare import Records
+from ..report_html import write_report
 from ..profile import RegisterProfile
 from ..progress import Progress
 from .base import AuditOptions, FINDING_COLUMNS
+from .births import clue_counts, deferral_sheet, find_clues
 from .checks import RECORD_RULES, run_checks
-from .children import check_children
+from .children import CHILD_RULES, check_children
+from .deadline import close_past_deadline
+from .explained import apply_explanations, explained_counts, known_rule_names, read_explained, unexplained
+from .key_targets import KEY_RULES, key_target_list, latest_child_births, run_key_checks
 from .missing import find_missing
 from .sample import draw_sample
 from .scope import ours
 from .separation import find_separation
+from .street_counts import CAMPAIGN_COUNT_COLUMNS, add_street_counts, write_campaign_workbooks
 from .summary import COUNT_COLUMNS, rule_counts, summarize, write_summary_excel
 
 DEFAULT_SAMPLE_SIZE = 30
@@ -69,7 +76,8 @@ class AuditResult:
     def counts(self) -> dict[str, int]:
         """The district totals (the summary's last row) and the sample size, for a run's report."""
         total = self.summary.iloc[-1]
-        counts = {column: int(total[column]) for column in COUNT_COLUMNS}
+        shown = [*COUNT_COLUMNS, *(c for c in self.summary.columns if c in CAMPAIGN_COUNT_COLUMNS)]
+        counts = {column: int(total[column]) for column in shown}
         counts["spot_check_sample"] = len(self.sample)
         return counts
 
@@ -77,14 +85,18 @@ class AuditResult:
         """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        paths = self.dedupe.write(folder) if self.dedupe is not None else []
+        paths = self.dedupe.write(folder, report=False) if self.dedupe is not None else []
         for name, frame in self.tables().items():
             path = folder / f"{name}.csv"
             write_csv(frame, path)
             paths.append(path)
         workbook = folder / "summary.xlsx"
-        write_summary_excel(self.summary, workbook, rules=rule_counts(self.findings))
+        write_summary_excel(self.summary, workbook, rules=rule_counts(unexplained(self.findings)), as_of=self.as_of)
         paths.append(workbook)
+        paths += write_campaign_workbooks(self.extra, folder)
+        if self.dedupe is not None:  # report.html with the findings per street
+            paths.append(write_report(folder, self.dedupe, title="清理清查运行报告", audit_summary=self.summary,
+                                      as_of=self.as_of, district=self.dedupe.district))
         return paths
 
 
@@ -104,6 +116,11 @@ def audit(
     options: AuditOptions | None = None,
     dedupe_records: bool = True,
     progress: bool = False,
+    explained: Any = None,
+    births: Any = None,
+    due: Any = None,
+    deferrals: Any = None,
+    deadline: Any = None,
 ) -> AuditResult:
     """Run the clean-up audit on a register.
 
@@ -115,8 +132,14 @@ def audit(
     street for the spot check and the draw's seed; threshold / model: the match model
     (``linkage.dedupe``); rules: managing-unit rules (``resolve.RuleSet`` or a path);
     checks: the record rules to run; options: the rules' thresholds; dedupe_records=False
-    skips the dedupe (its counts are then 0).
+    skips the dedupe (its counts are then 0).  explained: a file or frame of explained
+    findings (``explained.read_explained``; the records' remarks are read in any case); births:
+    the shared platform's births for the birth clues, due their due date and deferrals the
+    延期报告 handed back (``births.find_clues``); deadline: past it, undetermined duplicate
+    groups go to the earliest WIS holder (``deadline.close_past_deadline``).
     """
+    if births is None and (due is not None or deferrals is not None):
+        raise ConfigError("--due 和 --deferrals 须与 --births(出生信息)一起使用; --due and --deferrals need --births")
     report = Progress(enabled=bool(progress))
     when = as_of_date(as_of)
     profile = RegisterProfile()
@@ -128,13 +151,30 @@ def audit(
     if dedupe_records:
         duplicates = dedupe(records, threshold=threshold, model=model, district=district, as_of=when, rules=rules,
                             progress=report)
+        if deadline is not None:
+            duplicates = close_past_deadline(duplicates, deadline=deadline, as_of=when, district=district)
     report.stage("logic checks")
     findings = [run_checks(records, as_of=when, rules=checks, options=options, district=district)]
+    latest_child = latest_child_births(children, records) if children is not None else None
+    findings.append(run_key_checks(records, as_of=when, options=options, latest_child=latest_child))
     if children is not None:
         report.stage("children and illegal-birth reports")
         findings.append(check_children(children, records, as_of=when, options=options))
     findings_table = pd.concat(findings, ignore_index=True)[FINDING_COLUMNS]
+    findings_table = apply_explanations(
+        findings_table, remarks=pd.DataFrame({column: records.norm[column] for column in
+                                              ("record_id", "unit_code", "remarks")}),
+        explained=read_explained(explained) if explained is not None else None,
+        known_rules=known_rule_names(checks, KEY_RULES, CHILD_RULES))
     findings_table = findings_table[ours(findings_table["unit_code"], district)].reset_index(drop=True)
+    extra = {"key_targets": _ours_rows(key_target_list(records, findings_table, latest_child=latest_child), district)}
+    street_counts = [explained_counts(findings_table)]
+    if births is not None:
+        report.stage("birth clues from the shared platform")
+        clues = find_clues(records, births, children=children, district=district, as_of=when, due=due,
+                           deferrals=deferrals, threshold=threshold, model=model)
+        extra.update(clues=clues, deferrals=deferral_sheet(clues))
+        street_counts.append(clue_counts(clues))
     report.stage("household/residence separation")
     separation = find_separation(records, as_of=when, rules=rules, district=district)
     externals = list(externals)
@@ -144,9 +184,14 @@ def audit(
     report.stage("summary and spot-check sample")
     clusters = duplicates.clusters if duplicates is not None else None
     notices = duplicates.notices if duplicates is not None else None
-    summary = summarize(records, clusters=clusters, notices=notices, separation=separation, findings=findings_table,
-                        missing=missing, district=district)
-    drawn = draw_sample(records, size=sample, seed=seed, findings=findings_table, district=district)
+    summary = summarize(records, clusters=clusters, notices=notices, separation=separation,
+                        findings=unexplained(findings_table), missing=missing, district=district)
+    summary = add_street_counts(summary, street_counts, district=district)
+    drawn = draw_sample(records, size=sample, seed=seed, findings=unexplained(findings_table), district=district)
     report.done()
     return AuditResult(records=records, findings=findings_table, separation=separation, missing=missing,
-                       summary=summary, sample=drawn, dedupe=duplicates, as_of=when)
+                       summary=summary, sample=drawn, dedupe=duplicates, as_of=when, extra=extra)
+
+
+def _ours_rows(table: pd.DataFrame, district: str | None) -> pd.DataFrame:
+    return table[ours(table["unit_code"], district)].reset_index(drop=True)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
-from ..io import read_table
+from ..io import read_table, write_excel
 from ..prepare import Records
 from ..codes import street_of
 from ..normalize.status import is_inactive
@@ -43,9 +43,29 @@ SPOTCHECK_COLUMNS = ["level", "stratum", "stratum_size", "sampled", "checked", "
 SPOTCHECK_HEADERS_ZH = {"level": "层级", "stratum": "街道代码", "stratum_size": "在管记录数", "sampled": "抽取数",
                         "checked": "已核查", "errors": "差错数", "error_rate": "差错率", "ci_low": "95%下限",
                         "ci_high": "95%上限", "unreadable": "无法识别的核查结果"}
+RATE_COLUMNS = ("error_rate", "ci_low", "ci_high")
+"""Proportions, shown as percentages in spotcheck.xlsx."""
 Z95 = 1.959963984540054
 CORRECT_WORDS = {"是", "对", "正确", "无误", "1", "y", "yes", "true", "t", "ok", "√", "✓", "✔"}
 WRONG_WORDS = {"否", "错", "错误", "有误", "不正确", "0", "n", "no", "false", "f", "×", "✗", "✘", "x"}
+
+
+def write_spotcheck_excel(table: pd.DataFrame, path: str | os.PathLike) -> None:
+    """spotcheck.xlsx: the table under Chinese headers, 层级 as 街道 / 合计, rates as percentages
+    (16.7%, not 0.166667), laid out for print (``resolve.workbook.fit_sheet``)."""
+    from resolve.workbook import fit_sheet
+
+    shown = table.assign(level=table["level"].map({"street": "街道", "district": "合计"}).fillna(table["level"]))
+    shown = shown.rename(columns=SPOTCHECK_HEADERS_ZH)
+    rates = [k for k, c in enumerate(table.columns, start=1) if c in RATE_COLUMNS]
+
+    def layout(sheet, frame: pd.DataFrame) -> None:
+        fit_sheet(sheet, frame, landscape=False)
+        for k in rates:
+            for row in range(2, len(frame) + 2):
+                sheet.cell(row, k).number_format = "0.0%"
+
+    write_excel({"抽查评估": shown}, path, chinese_headers=False, layout=layout)
 
 
 def street_seed(seed: int, street: str) -> int:

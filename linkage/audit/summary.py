@@ -26,10 +26,11 @@ import os
 import numpy as np
 import pandas as pd
 
-from ..codes import street_of
+from ..codes import region_label, street_of
 from ..io import write_excel
 from ..normalize.status import is_inactive
 from ..prepare import Records
+from .calendar import phase_of
 from .scope import ours
 
 COUNT_COLUMNS = ["records", "active_records", "duplicates", "notices", "separated", "transfer_out", "logic_errors",
@@ -40,7 +41,7 @@ SUMMARY_HEADERS_ZH = {
     "duplicates": "重复记录", "notices": "注销/迁出通报", "separated": "人户分离", "transfer_out": "应迁出",
     "logic_errors": "逻辑错误", "logic_warnings": "逻辑警告", "illegal_birth_issues": "违法生育上报问题",
     "missing": "漏管育龄妇女", "rule": "规则", "severity": "严重程度", "field": "字段", "message": "说明",
-    "count": "条数",
+    "count": "条数", "explained": "已说明", "birth_clues": "待落实违法生育线索", "clues_overdue": "逾期线索",
 }
 """Chinese headers of the summary workbook."""
 CHART_COLUMNS = ("duplicates", "separated", "logic_errors", "logic_warnings", "illegal_birth_issues", "missing")
@@ -85,6 +86,8 @@ def summarize(records: Records, *, clusters: pd.DataFrame | None = None, notices
         in_group = clusters.loc[clusters["cluster_size"].astype(int) >= 2, "record_id"].astype(str)
         parts.append(_counts(unit_by_record.reindex(in_group).fillna("").to_numpy(), "duplicates", district))
     if notices is not None and len(notices):
+        if "notice_id" in notices.columns:  # notices.csv has a row per record; a notice counts once
+            notices = notices.drop_duplicates("notice_id")
         parts.append(_counts(_acting_units(notices, unit_by_record), "notices", district))
     if separation is not None and len(separation):
         sep_units = separation["unit_code"].astype(str).to_numpy(dtype=object)
@@ -130,31 +133,82 @@ def rule_counts(findings: pd.DataFrame) -> pd.DataFrame:
     return counted.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def write_summary_excel(summary: pd.DataFrame, path: str | os.PathLike, *, rules: pd.DataFrame | None = None) -> None:
-    """summary.xlsx: the summary sheet (Chinese headers) with a bar chart of findings by street,
-    and the findings per rule on a second sheet."""
-    from openpyxl import load_workbook  # start-up: openpyxl takes ~0.4 s and only this writer needs it
-    from openpyxl.chart import BarChart, Reference
+LEVELS_ZH = {"street": "街道", "district": "合计"}
+SEVERITIES_ZH = {"error": "错误", "warning": "警告"}
+RULE_SHEET = {"message": "问题", "severity": "严重程度", "field": "字段", "count": "条数"}
+"""问题分类: each rule under its Chinese message (the English rule code is for machines)."""
 
-    sheets = {"清查总结": summary.rename(columns=SUMMARY_HEADERS_ZH)}
-    if rules is not None:
-        sheets["问题分类"] = rules.rename(columns=SUMMARY_HEADERS_ZH)
-    write_excel(sheets, path)
-    book = load_workbook(path)
-    sheet = book["清查总结"]
+
+def summary_title(summary: pd.DataFrame, as_of=None) -> tuple[str, str]:
+    """The two title lines of the printed summary: the district (code and GB/T 2260 name, or
+    the streets' when no district was given), the as-of date and the campaign's phase on it."""
+    district = str(summary["unit_code"].iloc[-1]) if len(summary) else ""
+    name = region_label(district) if district else ""
+    where = f"{district} {name}".strip() if district else "全部街道"
+    known = as_of is not None and not pd.isna(as_of)
+    when = f"截至 {pd.Timestamp(as_of):%Y-%m-%d}" if known else ""
+    phase = f"阶段: {phase_of(as_of).name}" if known else ""  # the campaign's calendar (linkage.audit.calendar)
+    return f"{where} 育龄妇女信息清理清查总结", "  ".join(part for part in (when, phase) if part)
+
+
+def summary_for_people(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary under its Chinese headers, 层级 as 街道 / 合计."""
+    shown = summary.assign(level=summary["level"].map(LEVELS_ZH).fillna(summary["level"]))
+    return shown.rename(columns=SUMMARY_HEADERS_ZH)
+
+
+def rules_for_people(rules: pd.DataFrame) -> pd.DataFrame:
+    """问题分类: message, severity (错误 / 警告), field (its Chinese header), count; no rule codes."""
+    from ..columns import CHILD_COLUMNS, REGISTER_COLUMNS
+
+    fields = {**CHILD_COLUMNS, **REGISTER_COLUMNS}
+    shown = rules.assign(severity=rules["severity"].map(SEVERITIES_ZH).fillna(rules["severity"]),
+                         field=rules["field"].map(lambda f: fields.get(f, f)))
+    return shown[[c for c in RULE_SHEET if c in shown.columns]].rename(columns=RULE_SHEET)
+
+
+def write_summary_excel(summary: pd.DataFrame, path: str | os.PathLike, *, rules: pd.DataFrame | None = None,
+                        as_of=None) -> None:
+    """summary.xlsx for printing: 清查总结 (a title row with the district and the as-of date,
+    the table under Chinese headers, landscape A4 fitted to the width, titles repeated), 统计图
+    (a bar chart of the findings per street on a page of its own) and 问题分类 (findings per
+    rule, in Chinese)."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from resolve.workbook import fit_sheet
+
+    title, subtitle = summary_title(summary, as_of)
     n_streets = int((summary["level"] == "street").sum())
-    if n_streets:
+
+    def layout(sheet, frame: pd.DataFrame) -> None:
+        if sheet.title != "清查总结":
+            fit_sheet(sheet, frame, landscape=False)
+            return
+        sheet.insert_rows(1, 2)
+        sheet["A1"], sheet["A2"] = title, subtitle
+        sheet["A1"].font = Font(bold=True, size=14)
+        fit_sheet(sheet, frame, header_row=3)
+        if not n_streets:
+            return
         chart = BarChart()
         chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
         chart.title, chart.y_axis.title, chart.x_axis.title = "各街道清查问题", "条数", "街道"
         for column in CHART_COLUMNS:
             col = SUMMARY_COLUMNS.index(column) + 1
-            data = Reference(sheet, min_col=col, min_row=1, max_row=n_streets + 1)
-            chart.add_data(data, titles_from_data=True)
+            chart.add_data(Reference(sheet, min_col=col, min_row=3, max_row=n_streets + 3), titles_from_data=True)
         label_col = SUMMARY_COLUMNS.index("unit_name") + 1
-        chart.set_categories(Reference(sheet, min_col=label_col, min_row=2, max_row=n_streets + 1))
-        chart.width, chart.height = max(16, 2 * n_streets), 9
-        sheet.add_chart(chart, f"A{len(summary) + 3}")
-    for column_cells in sheet.columns:
-        sheet.column_dimensions[column_cells[0].column_letter].width = 14
-    book.save(path)
+        chart.set_categories(Reference(sheet, min_col=label_col, min_row=4, max_row=n_streets + 3))
+        chart.width, chart.height = 25, 15  # cm: one landscape A4 page
+        page = sheet.parent.create_sheet("统计图")
+        page["A1"], page["A1"].font = f"{title}  各街道清查问题", Font(bold=True, size=14)
+        page.add_chart(chart, "A3")
+        page.page_setup.paperSize, page.page_setup.orientation = 9, "landscape"
+        page.page_setup.fitToWidth, page.page_setup.fitToHeight = 1, 1
+        page.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+    sheets = {"清查总结": summary_for_people(summary)}
+    if rules is not None:
+        sheets["问题分类"] = rules_for_people(rules)
+    write_excel(sheets, path, chinese_headers=False, layout=layout)
