@@ -34,6 +34,7 @@ import pandas as pd
 import resolve
 from blocking.register import stable_keys
 from resolve.clusters import SPLIT_COLUMNS, cluster
+from resolve.workbook import write_action_workbook
 from scoring.run import DEFAULT_REVIEW_THRESHOLD, load_model
 
 from ..errors import ConfigError, InputFileError
@@ -85,9 +86,13 @@ class SparkDedupeResult:
                                                  ("verification", self.verification)) if len(frame.columns)}
         return {"clusters": self.clusters, "pairs": self.pairs, **made, "splits": self.splits, "flags": self.flags}
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True) -> list[Path]:
-        """The files ``DedupeResult.write`` writes."""
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True) -> list[Path]:
+        """The files ``DedupeResult.write`` writes: the CSVs, 办理清单.xlsx and the printable
+        workbooks.  report.html is not written yet (it reads the local engine's in-memory
+        pairs and model); ``report`` is accepted for the same call."""
         paths = write_tables(self.tables(), folder)
+        if len(self.decisions.columns) and len(self.notices.columns):
+            paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
         if printable and (len(self.notices) or len(self.verification)):
             paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
         return paths
