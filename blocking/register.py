@@ -50,7 +50,7 @@ def _texts(values: np.ndarray | pd.Series) -> np.ndarray:
     if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.integer):
         return np.where(values < 0, "", values.astype(str)).astype(object)
     values = pd.Series(values)
-    blank = values.isna().to_numpy()
+    blank = values.isna().to_numpy().copy()  # pandas 3 gives a read-only view
     if not (pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values)):
         values = values.astype(object)
         blank |= values.isin(["", b""]).to_numpy()
