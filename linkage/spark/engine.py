@@ -505,13 +505,6 @@ def _decide(raw: Any, norm: Any, grouped: Any, scored: Any, columns: list[str], 
         rules = resolve.load_rules(rules)
     report.stage("deciding managing units")
     sub = norm.join(grouped, ROW).orderBy(ROW).toPandas()
-    if len(sub) == 0:
-        decisions = resolve.decide(pd.DataFrame({c: pd.Series([], dtype=dtypes.get(c, object)) for c in dtypes}),
-                                   np.zeros(0, dtype=object), as_of=as_of, rules=rules)
-        drafted = resolve.draft_notices(decisions, pd.DataFrame(columns=list(dtypes)), np.zeros(0, dtype=object),
-                                        np.zeros((0, 2), dtype=np.int64), np.zeros(0), np.zeros(0, dtype=object),
-                                        district=district, as_of=as_of, raw=pd.DataFrame(columns=columns))
-        return decisions, drafted.notices, drafted.verification
     rows = sub[ROW].to_numpy(dtype=np.int64)
     cluster_ids = sub["cluster_id"].to_numpy(dtype=object)
     sub_norm = as_engine_frame(sub.drop(columns=[ROW, "cluster_id"]), dtypes)
