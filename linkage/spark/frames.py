@@ -56,3 +56,13 @@ def prefixed(frame: pd.DataFrame, prefix: str, columns: list[str]) -> pd.DataFra
     part = frame[[prefix + c for c in columns]]
     part.columns = columns
     return part.reset_index(drop=True)
+
+
+def to_arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with pandas 3's string columns (Arrow-backed ``str``) as object, which pyspark's
+    pandas-to-Arrow conversion takes (it does not take their chunked arrays); in place, returns it."""
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if dtype != object and pd.api.types.is_string_dtype(dtype):
+            frame[column] = frame[column].astype(object)
+    return frame
