@@ -2,6 +2,7 @@
 
     python benchmarks/run.py --suite febrl [--datasets febrl3,febrl4]
     python benchmarks/run.py --suite register --size 25000 250000 [--tools ours,splink] [--errors harsh]
+    python benchmarks/run.py --suite incremental --size 250000   (benchmarks.incremental: update vs full run)
     ... [--format table|json] [--timeout 1800] [--repeat N] [--results benchmarks/RESULTS.md]
 
 The inputs of each case are written to disk first (``benchmarks.cases``); then every tool
@@ -122,7 +123,7 @@ def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--suite", choices=("febrl", "register"), required=True)
+    parser.add_argument("--suite", choices=("febrl", "register", "incremental"), required=True)
     parser.add_argument("--size", type=int, nargs="+", default=[25_000], help="register sizes (register suite)")
     parser.add_argument("--datasets", default="", help="comma-separated FEBRL data sets (default: all four)")
     parser.add_argument("--tools", default="ours,recordlinkage,splink")
@@ -139,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "RESULTS.md",
                         help="RESULTS.md to rewrite ('-' to write none)")
     args = parser.parse_args(argv)
+    if args.suite == "incremental":  # its own measure: an update against a full run (benchmarks.incremental)
+        from benchmarks.incremental import main as incremental
+
+        return incremental(["--size", *map(str, args.size), "--work", str(args.work / "incremental")])
     tools = [t for group in args.tools.split(",") if group for t in TOOL_GROUPS.get(group.strip(), [group.strip()])]
     args.work.mkdir(parents=True, exist_ok=True)
     log = args.work / "children.log"

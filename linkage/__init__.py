@@ -17,6 +17,7 @@ from .lazy import lazy_exports
 _HOMES = {
     "dedupe": "pipeline",
     "link": "pipeline",
+    "update": "incremental",
     "DedupeResult": "pipeline",
     "LinkResult": "pipeline",
     "RegisterProfile": "profile",
@@ -30,6 +31,7 @@ _HOMES = {
 __all__ = [
     "dedupe",
     "link",
+    "update",
     "audit",
     "DedupeResult",
     "LinkResult",

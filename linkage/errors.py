@@ -25,3 +25,12 @@ class SchemaError(LinkageError):
 
 class ConfigError(LinkageError):
     """A configuration, rules or model file that is malformed or of the wrong version."""
+
+
+class OutputFolderError(LinkageError):
+    """An output location that cannot take a run's results (a file, unwritable, a folder of
+    other files), or writing the results failed; found before the work where it can be."""
+
+
+class ResultFolderError(LinkageError):
+    """A folder that is not the complete result of a run: no manifest, or files that do not match it."""

@@ -18,12 +18,17 @@ import numpy as np
 import pandas as pd
 
 import resolve
+from blocking.kernels import BlockStats
 from resolve.clusters import cluster
 from resolve.workbook import write_action_workbook
+from resolve.judged import load_judged
+from resolve.stable_ids import canonical_pairs
 from scoring.run import Scored, load_model, score_pairs
 
 from .errors import ConfigError
 from .io import write_csv
+from .messages import text
+from .run_folder import RunFolder, atomic_folder
 from .identity import NEVER
 from .normalize.dates import as_of_date
 from .prepare import Records
@@ -53,6 +58,13 @@ class DedupeResult:
     profile: Any = None
     district: str | None = None
     as_of: Any = None
+    block_stats: BlockStats | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    """The run's options (threshold, review_threshold, district, as_of, rules, decide): what its
+    state keeps so that ``linkage update`` runs the same way."""
+    lineage: Any = None
+    """``linkage.state.Lineage`` of an update (run number, cluster ids' history, notices sent); None
+    for a first run."""
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -65,8 +77,10 @@ class DedupeResult:
 
     @property
     def pairs(self) -> pd.DataFrame:
-        """pairs.csv: scored pairs at or above the review threshold."""
-        return self.scored.table(self.records.norm, self.records.norm, self.scored.review_threshold)
+        """pairs.csv: scored pairs at or above the review threshold, each with the smaller
+        record_id on the left, most probable first, then by record_id (the file does not depend
+        on the register's row order)."""
+        return ordered_pairs(self.scored.table(self.records.norm, self.records.norm, self.scored.review_threshold))
 
     @property
     def flags(self) -> pd.DataFrame:
@@ -83,25 +97,48 @@ class DedupeResult:
             **made,
             "splits": self.clustering.splits,
             "flags": self.flags,
+            **oversized_blocks(self.block_stats),
             **self.extra_tables,
         }
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True) -> list[Path]:
-        """Write every table as UTF-8-BOM CSV into ``folder`` (created if needed), 办理清单.xlsx
-        (the notices, verification list and decisions in Chinese, ``resolve.workbook``), and with
-        ``printable`` one Excel workbook of notices per receiving unit in ``folder/printable``, with
-        ``report`` report.html (``linkage.report_html``)."""
-        paths = write_tables(self.tables(), folder)
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True, state: bool = True,
+              run: RunFolder | None = None, progress: Progress | None = None) -> list[Path]:
+        """Write the run's folder whole (``linkage.run_folder``): every table as CSV, 办理清单.xlsx (the
+        notices, verification list and decisions in Chinese, ``resolve.workbook``), with
+        ``printable`` one Excel workbook of notices per receiving unit in ``printable/``, with
+        ``report`` report.html (``linkage.report_html``), with ``state`` what ``linkage update``
+        needs in ``state/`` (``linkage.state``), and manifest.json; an earlier run's folder is replaced, never mixed with it.  ``run``: a
+        folder the caller began (and commits).  Returns the paths as they are once in place."""
+        with atomic_folder(folder, run=run) as target:
+            written = self.write_files(target, printable=printable, report=report, state=state, progress=progress)
+        return in_place(written, target, folder)
+
+    def write_files(self, folder: Path, *, printable: bool = True, report: bool = True, state: bool = True,
+                    progress: Progress | None = None) -> list[Path]:
+        """The files of ``write`` written straight into ``folder`` (no manifest, no swap)."""
+        paths = write_tables(self.tables(), folder, progress=progress)
         if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
+            if progress is not None:
+                progress.stage(text("stage.writing_step", file="办理清单.xlsx"))
             paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
         if printable and (len(self.notices) or len(self.verification)):
+            if progress is not None:
+                progress.stage(text("stage.writing_step", file="printable/"))
             paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
         if report:  # report.html: the run to look at
             paths.append(write_report(folder, self, as_of=self.as_of, district=self.district))
+        if state:
+            from .state import write_state
+
+            paths.append(write_state(self, Path(folder) / "state"))
         return paths
 
     def summary(self) -> dict[str, int]:
+        """The run's counts, each equal to the rows of the file it names (``messages.SUMMARY_LABELS``
+        says what each counts): undetermined_groups are decisions.csv's undetermined rows,
+        undetermined the groups this district must verify (verification.csv)."""
         sizes = self.clustering.sizes
+        status = self.decisions["status"] if "status" in self.decisions.columns else pd.Series(dtype=object)
         return {
             "records": len(self.records),
             "flagged_values": len(self.records.flags),
@@ -111,7 +148,9 @@ class DedupeResult:
             "records_in_clusters": int((sizes > 1).sum()),
             "notices": int(self.notices["notice_id"].nunique()) if "notice_id" in self.notices.columns else 0,
             "notice_records": len(self.notices),  # rows of notices.csv: one per record to cancel or transfer
+            "undetermined_groups": int((status == "undetermined").sum()),
             "undetermined": len(self.verification),
+            **oversized_counts(self.block_stats),
         }
 
 
@@ -173,8 +212,15 @@ class LinkResult:
         return {"links": self.links, "unmatched_left": self.unmatched_left, "unmatched_right": self.unmatched_right,
                 "flags_left": self.left.flags, "flags_right": self.right.flags}
 
-    def write(self, folder: str | os.PathLike) -> list[Path]:
-        return write_tables(self.tables(), folder)
+    def write(self, folder: str | os.PathLike, *, run: RunFolder | None = None,
+              progress: Progress | None = None) -> list[Path]:
+        """The run's folder written whole, as ``DedupeResult.write``."""
+        with atomic_folder(folder, run=run) as target:
+            written = self.write_files(target, progress=progress)
+        return in_place(written, target, folder)
+
+    def write_files(self, folder: Path, *, progress: Progress | None = None) -> list[Path]:
+        return write_tables(self.tables(), folder, progress=progress)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -187,6 +233,48 @@ class LinkResult:
         }
 
 
+def ordered_pairs(table: pd.DataFrame) -> pd.DataFrame:
+    """A dedupe's pairs table with record_id_l < record_id_r (every *_l / *_r column swapped
+    with it), sorted by probability (highest first), record_id_l, record_id_r."""
+    if not len(table) or "record_id_l" not in table.columns:
+        return table
+    left, right = table["record_id_l"].astype(str).to_numpy(), table["record_id_r"].astype(str).to_numpy()
+    swap = left > right
+    if swap.any():
+        table = table.copy()
+        for column in [c for c in table.columns if c.endswith("_l") and f"{c[:-2]}_r" in table.columns]:
+            other = f"{column[:-2]}_r"
+            l_values, r_values = table[column].to_numpy(copy=True), table[other].to_numpy(copy=True)
+            table[column] = np.where(swap, r_values, l_values)
+            table[other] = np.where(swap, l_values, r_values)
+    keys = ["record_id_l", "record_id_r"]
+    if "probability" in table.columns:
+        order = np.lexsort((table["record_id_r"].astype(str).to_numpy(), table["record_id_l"].astype(str).to_numpy(),
+                            -table["probability"].to_numpy(dtype=float)))
+    else:
+        order = np.lexsort(tuple(table[k].astype(str).to_numpy() for k in reversed(keys)))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def oversized_blocks(stats: BlockStats | None) -> dict[str, pd.DataFrame]:
+    """{'blocks': one row per blocking key that skipped blocks over its cap: key, blocks, records
+    (held by those blocks)}; {} when none was skipped."""
+    if stats is None or not any(stats.skipped_blocks.values()):
+        return {}
+    keys = [key for key, count in stats.skipped_blocks.items() if count]
+    return {"blocks": pd.DataFrame({"key": keys, "blocks": [stats.skipped_blocks[k] for k in keys],
+                                    "records": [stats.skipped_records.get(k, 0) for k in keys]})}
+
+
+def oversized_counts(stats: BlockStats | None) -> dict[str, int]:
+    """The summary's word on capped blocks: how many were skipped, and the records they held
+    (a record counted once per key whose block was too big)."""
+    if stats is None:
+        return {}
+    return {"oversized_blocks": int(sum(stats.skipped_blocks.values())),
+            "records_in_oversized_blocks": int(sum(stats.skipped_records.values()))}
+
+
 def _mutual_best(pairs: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """bool (p,): the pair is the best candidate of its left record and of its right record."""
     if len(pairs) == 0:
@@ -197,16 +285,25 @@ def _mutual_best(pairs: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return (probs >= best_l) & (probs >= best_r)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike) -> list[Path]:
-    """Each table to ``folder/<name>.csv`` (UTF-8 with BOM).  Returns the paths written."""
+def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike, *,
+                 progress: Progress | None = None) -> list[Path]:
+    """Each table to ``folder/<name>.csv`` (``linkage.io.write_csv``), a progress stage each.
+    Returns the paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
+        if progress is not None:
+            progress.stage(text("stage.writing_step", file=path.name))
         write_csv(frame, path)
         paths.append(path)
     return paths
+
+
+def in_place(paths: list[Path], written_in: Path, folder: str | os.PathLike) -> list[Path]:
+    """Paths written in a run's hidden folder as they are once it is swapped into ``folder``."""
+    return [Path(folder) / path.relative_to(written_in) for path in paths]
 
 
 def _resolve(profile: Profile | None, records: Records, clustering: Any, scored: Scored, district: str | None,
@@ -218,9 +315,9 @@ def _resolve(profile: Profile | None, records: Records, clustering: Any, scored:
         return empty, empty, empty
     if isinstance(rules, (str, os.PathLike)):
         rules = resolve.load_rules(rules)
-    report.stage("deciding managing units")
+    report.stage(text("stage.deciding"))
     decisions = resolve.decide(records.norm, clustering.cluster_ids, as_of=as_of, rules=rules)
-    report.stage("drafting notices")
+    report.stage(text("stage.notices"))
     drafted = resolve.draft_notices(decisions, records.norm, clustering.cluster_ids, scored.pairs, scored.probabilities,
                             scored.reasons, district=district, as_of=as_of, raw=records.raw)
     return decisions, drafted.notices, drafted.verification
@@ -231,7 +328,7 @@ def _records(source: Any, profile: Profile, role: str, report: Progress) -> Reco
     register it prepared once)."""
     if isinstance(source, Records):
         return source
-    report.stage(f"reading and normalising the {role}")
+    report.stage(text("stage.reading", role=text(f"role.{role}")))
     return profile.load(source, role=role)
 
 
@@ -246,6 +343,7 @@ def dedupe(
     as_of: Any = None,
     rules: Any = None,
     decide: bool = True,
+    judged: Any = None,
     progress: bool | Progress = False,
     engine: str = "local",
     master: str | None = None,
@@ -257,13 +355,17 @@ def dedupe(
     model: a ``scoring.MatchModel``, a path to its JSON, or None for the profile's default.
     district: this office's 6-digit district code; as_of: the clean-up's reference date.
     decide=False stops after clustering: no managing-unit decisions, notices or verification
-    list (their frames are empty), for callers that want only who is whom.
+    list (their frames are empty), for callers that want only who is whom.  judged: pairs a clerk
+    judged (``resolve.judged``: a filled review workbook, a CSV or a DataFrame): a pair judged one
+    woman is a match, a pair judged two women never shares a cluster; kept in the state for later runs.
     engine: 'local' (this process) or 'spark' (``linkage.spark``: the same stages on Spark, on
     ``master``, default the active session or local[2]; register may be a folder of parquet files).
     """
     if engine == "spark":
         from .spark import dedupe_spark
 
+        if judged is not None:
+            raise ConfigError("judged 暂不支持 Spark 引擎 (judged pairs do not work with engine='spark' yet)")
         return dedupe_spark(register, threshold=threshold, review_threshold=review_threshold, model=model,
                             profile=profile, district=district, as_of=as_of, rules=rules, decide=decide,
                             progress=progress, master=master)
@@ -272,19 +374,29 @@ def dedupe(
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)
-    report.stage(f"blocking {len(records):,} records")
-    pairs = profile.block(records.norm)
+    report.stage(text("stage.blocking", n=len(records)))
+    stats = BlockStats() if isinstance(profile, RegisterProfile) else None
+    blocked = profile.block(records.norm, stats=stats) if stats is not None else profile.block(records.norm)
+    pairs = canonical_pairs(blocked, records.norm["record_id"].to_numpy(dtype=object))
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
                          review_threshold=review_threshold, progress=report)
-    report.stage("clustering")
+    judged = load_judged(judged)
+    if len(judged):
+        scored = Scored(*judged.bind(records.norm, scored.pairs, scored.probabilities, scored.reasons),
+                        scored.threshold, scored.review_threshold)
+    report.stage(text("stage.clustering"))
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
-                         apart=profile.keep_apart)
+                         apart=judged.apart(profile.keep_apart))
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
+    options = {"threshold": scored.threshold, "review_threshold": scored.review_threshold, "district": district,
+               "as_of": f"{as_of_date(as_of):%Y-%m-%d}", "decide": decide, "rules": rules, "judged": judged,
+               "profile": profile.name}
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
-                        model=fitted, profile=profile, district=district, as_of=as_of_date(as_of))
+                        model=fitted, profile=profile, district=district, as_of=as_of_date(as_of),
+                        block_stats=stats, options=options)
 
 
 def link(
@@ -304,7 +416,7 @@ def link(
     profile = profile or RegisterProfile()
     left_records = _records(left, profile, "register", report)
     right_records = _records(right, profile, "extract", report)
-    report.stage(f"blocking {len(left_records):,} x {len(right_records):,} records")
+    report.stage(text("stage.blocking_link", left=len(left_records), right=len(right_records)))
     pairs = profile.block_link(left_records.norm, right_records.norm)
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, left_records.norm, right_records.norm, pairs, threshold=threshold,

@@ -47,6 +47,7 @@ FLAG_MESSAGES = {
     "bad_code": "行政区划代码无法识别或不在GB/T 2260中(应为6位县级、9位街道或12位社区代码)",
     "bad_hukou_nature": "户口性质无法识别(应为农业、非农业、居民或1、2、3),按空白处理",
     "bad_household_type": "户别无法识别(应为家庭户、集体户、空挂户),按空白处理",
+    "merged_cell": "原表中是合并单元格,已按合并区域左上角的值填入,请核对",
 }
 """Chinese message for each flag reason."""
 
@@ -152,8 +153,21 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
         frame[column] = pd.Series(values, index=frame.index, dtype=object, copy=False) \
             if values.dtype == object else values
     add_frequencies(frame)  # how common each name, birth date, phone and address is here
+    for field, rows in _merged_cells(raw).items():  # a workbook's merged cells, filled from their anchor
+        mask = np.zeros(n, dtype=bool)
+        mask[rows] = True
+        flag(field, mask, "merged_cell")
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     return Records(raw=raw, norm=frame, flags=flag_frame)
+
+
+def _merged_cells(raw: pd.DataFrame) -> dict[str, list[int]]:
+    """column -> frame positions of cells ``linkage.io.read_table`` filled from a merge anchor."""
+    cells: dict[str, list[int]] = {}
+    for position, column in raw.attrs.get("merged_cells", ()):
+        if column in raw.columns and position < len(raw):
+            cells.setdefault(column, []).append(position)
+    return cells
 
 
 def _unswap(ids: IdColumns, spouse: IdColumns) -> tuple[IdColumns, IdColumns, np.ndarray]:

@@ -63,11 +63,12 @@ class RegisterProfile:
         required = ("record_id",) if role == "extract" else None
         return prepare(load(source, required=required), women=role != "extract")
 
-    def block(self, norm: pd.DataFrame) -> np.ndarray:
-        return blocking.block(norm)
+    def block(self, norm: pd.DataFrame, *, stats: Any = None) -> np.ndarray:
+        """stats: a ``blocking.kernels.BlockStats`` told the oversized blocks skipped."""
+        return blocking.block(norm, stats=stats)
 
-    def block_link(self, left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
-        return blocking.block_link(left, right)
+    def block_link(self, left: pd.DataFrame, right: pd.DataFrame, *, stats: Any = None) -> np.ndarray:
+        return blocking.block_link(left, right, stats=stats)
 
     def compare(self, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray) -> scoring.Features:
         return scoring.compare(left, right, pairs)

@@ -40,14 +40,34 @@ class Clustering:
     record_ids: np.ndarray
     sizes: np.ndarray
     splits: pd.DataFrame
+    given_ids: np.ndarray | None = None
+    """object (n,): ids carried over from an earlier run (``resolve.stable_ids``), else None."""
 
     @cached_property
     def cluster_ids(self) -> np.ndarray:
+        if self.given_ids is not None:
+            return self.given_ids
         return _stable_ids(self.labels, self.record_ids)
 
+    def with_ids(self, ids: np.ndarray) -> "Clustering":
+        """The same clusters under other ids (object (n,), one per row, equal within a cluster):
+        what an update gives a cluster that keeps the id it had (``resolve.stable_ids``)."""
+        ids = np.asarray(ids, dtype=object)
+        renamed = dict(zip(self.cluster_ids.tolist(), ids.tolist()))
+        splits = self.splits.copy()
+        splits["cluster_id"] = splits["cluster_id"].map(renamed)
+        splits = splits.sort_values(["cluster_id", "record_id_l", "record_id_r"], kind="stable", ignore_index=True)
+        return Clustering(labels=self.labels, record_ids=self.record_ids, sizes=self.sizes, splits=splits,
+                          given_ids=ids)
+
     def table(self) -> pd.DataFrame:
-        """clusters.csv: record_id, cluster_id, cluster_size — every input record exactly once."""
-        return pd.DataFrame({"record_id": self.record_ids, "cluster_id": self.cluster_ids, "cluster_size": self.sizes})
+        """clusters.csv: record_id, cluster_id, cluster_size — every input record exactly once,
+        sorted by cluster_id and record_id (a cluster's records together; the file's row order
+        never shows: the same register shuffled gives the same bytes)."""
+        ids, records = self.cluster_ids, pd.Series(self.record_ids, dtype=object).astype(str).to_numpy(dtype=object)
+        order = np.lexsort((pd.factorize(records, sort=True)[0], pd.factorize(ids, sort=True)[0]))
+        return pd.DataFrame({"record_id": self.record_ids[order], "cluster_id": ids[order],
+                             "cluster_size": self.sizes[order]})
 
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
@@ -69,8 +89,11 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _split(members: np.ndarray, edges: np.ndarray, probs: np.ndarray, forbidden: set[tuple[int, int]]) -> tuple[dict[int, int], list[int]]:
-    """Constrained agglomeration of one component: returns root per member and skipped edge indices."""
+def _split(members: np.ndarray, edges: np.ndarray, probs: np.ndarray, forbidden: set[tuple[int, int]],
+           rank: np.ndarray) -> tuple[dict[int, int], list[int]]:
+    """Constrained agglomeration of one component: returns root per member and skipped edge indices.
+    Edges are taken strongest first; equal probabilities in the order of their records' ids
+    (``rank``: int64 (n,), each row's place among the sorted record_ids), never of their rows."""
     root = {int(m): int(m) for m in members}
     groups = {int(m): {int(m)} for m in members}
 
@@ -81,7 +104,8 @@ def _split(members: np.ndarray, edges: np.ndarray, probs: np.ndarray, forbidden:
         return x
 
     skipped = []
-    for e in np.argsort(-probs, kind="stable"):
+    low, high = np.minimum(rank[edges[:, 0]], rank[edges[:, 1]]), np.maximum(rank[edges[:, 0]], rank[edges[:, 1]])
+    for e in np.lexsort((high, low, -probs)):
         a, b = find(int(edges[e, 0])), find(int(edges[e, 1]))
         if a == b:
             continue
@@ -112,10 +136,13 @@ def _split_components(labels: np.ndarray, edges: np.ndarray, probs: np.ndarray, 
     members_of = _by_label(labels, components)
     conflicts_of = _by_label(labels[conflicts[:, 0]], components)
     split_rows = []
+    members = np.flatnonzero(np.isin(labels, components))
+    rank = np.full(len(labels), -1, dtype=np.int64)
+    rank[members] = pd.factorize(pd.Series(record_ids[members], dtype=object).astype(str), sort=True)[0]
     for component in components.tolist():
         in_component = edges_of[component]
         forbidden = {(int(min(a, b)), int(max(a, b))) for a, b in conflicts[conflicts_of[component]]}
-        roots, skipped = _split(members_of[component], edges[in_component], probs[in_component], forbidden)
+        roots, skipped = _split(members_of[component], edges[in_component], probs[in_component], forbidden, rank)
         new_label = {}
         for member, root in roots.items():
             if root not in new_label:
@@ -123,7 +150,7 @@ def _split_components(labels: np.ndarray, edges: np.ndarray, probs: np.ndarray, 
                 next_label += 0 if new_label[root] == component else 1
             labels[member] = new_label[root]
         for e in skipped:
-            a, b = edges[in_component[e]]
+            a, b = sorted(edges[in_component[e]].tolist(), key=lambda row: rank[row])  # record_id_l < record_id_r
             split_rows.append({"record_id_l": record_ids[a], "record_id_r": record_ids[b],
                                "probability": float(probs[in_component[e]]), "reason": "kept_apart", "row_l": int(a)})
     return labels, split_rows
@@ -166,6 +193,7 @@ def cluster(
     splits = pd.DataFrame(split_rows, columns=SPLIT_COLUMNS[1:])
     split_at = np.asarray([row["row_l"] for row in split_rows], dtype=np.int64)
     splits.insert(0, "cluster_id", _stable_ids(labels, record_ids, split_at))
+    splits = splits.sort_values(["cluster_id", "record_id_l", "record_id_r"], kind="stable", ignore_index=True)
     return Clustering(labels=labels, record_ids=record_ids, sizes=sizes.astype(np.int64), splits=splits)
 
 

@@ -315,7 +315,57 @@ def decide(norm: pd.DataFrame, cluster_ids: np.ndarray, *, as_of: Any, rules: Ru
         "n_records": np.bincount(grp, minlength=G)[:G],
         "date": f"{as_of:%Y-%m-%d}",
     }, columns=DECISION_COLUMNS)
-    return frame
+    quiet = _quiet_clusters(norm, codes, uniques, active, chosen, status, as_of)
+    if not len(quiet):
+        return frame
+    return pd.concat([frame, quiet], ignore_index=True).sort_values("cluster_id", kind="stable").reset_index(drop=True)
+
+
+ONE_ACTIVE_LABEL = "仅一条在管记录(其余已注销或迁出),无需处理"
+NONE_ACTIVE_LABEL = "全部记录已注销或迁出,无需处理"
+
+
+def _quiet_clusters(norm: pd.DataFrame, codes: np.ndarray, uniques: Any, active: np.ndarray, chosen: np.ndarray,
+                    status: np.ndarray, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The row of every cluster of two or more records with fewer than two active ones (SCHEMA:
+    every such cluster has a decisions row): one active record is kept where she is ('one_active',
+    decided, keep); none active is 'none_active' (status 'inactive', action 'none').  Nothing is
+    noticed: the inactive records are listed in inactive_records only."""
+    size = np.bincount(codes, minlength=len(uniques))
+    quiet = (size >= 2) & ~chosen
+    if not quiet.any():
+        return pd.DataFrame(columns=DECISION_COLUMNS)
+    new_code = np.cumsum(quiet) - 1
+    G = int(quiet.sum())
+    record_id, unit, name = text_column(norm, "record_id"), text_column(norm, "unit_code"), text_column(norm, "name")
+    live = np.flatnonzero(quiet[codes] & active)
+    live = live[np.argsort(new_code[codes[live]], kind="stable")]
+    live_group = new_code[codes[live]].astype(np.int64)
+    dead = np.flatnonzero(quiet[codes] & ~active)
+    dead = dead[np.lexsort((record_id[dead].astype(str), new_code[codes[dead]]))]
+    n_live = np.bincount(live_group, minlength=G)[:G]
+    kept_id, kept_unit = np.full(G, "", dtype=object), np.full(G, "", dtype=object)
+    kept_id[live_group], kept_unit[live_group] = record_id[live], unit[live]
+    one = n_live == 1
+    return pd.DataFrame({
+        "cluster_id": np.asarray(uniques, dtype=object)[quiet],
+        "managing_record_id": kept_id,
+        "managing_unit_code": kept_unit,
+        "rule": np.where(one, "one_active", "none_active"),
+        "status": np.where(one, "decided", "inactive"),
+        "action": np.where(one, "keep", "none"),
+        "unit_rule": "",
+        "rule_label": np.where(one, ONE_ACTIVE_LABEL, NONE_ACTIVE_LABEL),
+        "evidence": "",
+        "missing": "",
+        "records": kept_id,
+        "units": kept_unit,
+        "names": join_per_group(live_group, name[live], G),
+        "inactive_records": join_per_group(new_code[codes[dead]].astype(np.int64),
+                                           record_id[dead] + "(" + status[dead] + ")", G),
+        "n_records": n_live,
+        "date": f"{as_of:%Y-%m-%d}",
+    }, columns=DECISION_COLUMNS)
 
 
 def _two_valid_numbers(work: pd.DataFrame, grp: np.ndarray, G: int) -> np.ndarray:

@@ -44,6 +44,7 @@ import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
 from linkage.normalize.distinct import per_distinct
+from linkage.run_folder import safe_file_stem
 
 from .grouped import text_column
 from .sheets import (LABEL, MARGINS, NUMBER, PLAIN, SEAL, SHEET_HEAD, TITLE, VALUE, cell_xml, line_counts, per_unit, row_height,
@@ -261,7 +262,7 @@ def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, 
     pending = per_unit(line_units, _table_rows(lines, VERIFICATION_HEADERS, line_units))
     unit_names = dict(zip(units, text_column(notices, "to_unit_name")))
     for unit in sorted(set(units) | set(line_units)):
-        stem = _UNSAFE.sub("_", unit) or "未知单位"
+        stem = safe_file_stem(_UNSAFE.sub("_", unit) or "未知单位")  # a 270-digit code: shortened, kept apart
         while stem.lower() in written:  # two codes that read alike once made safe for a file name
             stem += "_"
         heading = f"{unit} {unit_names.get(unit, '')}".strip()

@@ -352,10 +352,17 @@ def _links(n: int, cluster_ids: np.ndarray, pairs: np.ndarray, probabilities: np
 
 
 def _strongest_incident(n: int, keys: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """int64 (n,): the edge of highest probability at each row, -1 where none."""
+    """int64 (n,): the edge of highest probability at each row, -1 where none.  Both ends of each
+    edge are listed side by side in the order of probability, so a row's first occurrence is at
+    its strongest edge whichever end of it the row is (listing every low end before every high
+    end once quoted a weaker pair than the one that linked).
+
+    >>> _strongest_incident(3, np.array([0 * 3 + 1, 1 * 3 + 2]), np.array([0.99, 0.6])).tolist()
+    [0, 0, 1]
+    """
     order = np.argsort(-p, kind="stable")
-    nodes = np.r_[keys[order] // n, keys[order] % n]
-    edges = np.r_[order, order]
+    nodes = np.c_[keys[order] // n, keys[order] % n].ravel()
+    edges = np.repeat(order, 2)
     best = np.full(n, -1, dtype=np.int64)
     seen, first = np.unique(nodes, return_index=True)
     best[seen] = edges[first]

@@ -204,6 +204,7 @@ def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndar
         "hukou_code": cmp.agree_grade(*columns.text("hukou_code")),
         "unit": cmp.unit_grade(*columns.text("unit_code")),
     }
+    _shared_values_say_nothing(columns, grades)
     sequence = (grades["id"] == cmp.ID_GRADES.index("sequence_only")) | (relation == SEQUENCE_ONLY)
     names_differ = np.isin(grades["name"], [cmp.NAME_GRADES.index(g) for g in TWIN_NAME_GRADES])
     extra = {"birth:other_source_equal": _other_source_equal(columns, grades["birth"]),
@@ -213,6 +214,24 @@ def _grades(columns: _Columns) -> tuple[dict[str, np.ndarray], dict[str, np.ndar
              **_commonness(columns, grades)}
     grades["id_relation"] = relation
     return grades, extra
+
+
+SHARED_VALUE_RECORDS = 5
+"""A phone or address held by more records than this (an office's switchboard, a collective
+household's one address) identifies no one: agreeing on it is no evidence, graded as missing."""
+SHARED_FIELDS = {"phone": ("equal", "last8_equal"), "residence_address": ("equal",), "hukou_address": ("equal",)}
+
+
+def _shared_values_say_nothing(columns: _Columns, grades: dict[str, np.ndarray]) -> None:
+    """Agreements on a phone or address shared by more than SHARED_VALUE_RECORDS records of the
+    register (``count_<field>``, ``linkage.normalize.frequency``) regraded as missing, in place.
+    Below that the agreement keeps its grade and its commonness weighs it (``_commonness``)."""
+    for group, agreeing in SHARED_FIELDS.items():
+        count_l, count_r = columns.numbers(f"count_{group}")
+        shared = np.fmax(count_l, count_r) > SHARED_VALUE_RECORDS
+        if shared.any():
+            agrees = np.isin(grades[group], [GRADED[group].index(grade) for grade in agreeing])
+            grades[group] = np.where(agrees & shared, 0, grades[group]).astype(grades[group].dtype)
 
 
 def _commonness(columns: _Columns, grades: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

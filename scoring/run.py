@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.errors import ConfigError
+from linkage.messages import text
 from linkage.progress import Progress
 
 from .model import MatchModel
@@ -97,7 +98,7 @@ def score_pairs(
         raise ConfigError(f"threshold {threshold} is not a probability between 0 and 1")
     if review_threshold is None:
         review_threshold = min(DEFAULT_REVIEW_THRESHOLD, threshold)
-    progress.stage(f"scoring {len(pairs):,} candidate pairs")
+    progress.stage(text("stage.scoring", n=len(pairs)))
     probabilities = np.zeros(len(pairs), dtype=np.float64)
     reasons = np.full(len(pairs), "", dtype=object)
     for start in range(0, len(pairs), chunk):

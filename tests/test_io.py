@@ -66,40 +66,42 @@ def test_other_columns_carried_and_absent_ones_empty(register):
 def test_missing_required_column_names_file_and_column(tmp_path, register):
     path = tmp_path / "r.csv"
     register.drop(columns=["unit_code"]).to_csv(path, index=False)
-    with pytest.raises(SchemaError, match=r"r\.csv.*unit_code.*管理单位代码"):
+    with pytest.raises(SchemaError, match=r"r\.csv.*管理单位代码\(unit_code\).*表头\(第1行\)是:record_id、name"):
         load(path)
 
 
 def test_duplicated_record_id_names_rows(tmp_path, register):
     path = tmp_path / "r.csv"
     register.assign(record_id=["a", "b", "a", "d", "e"]).to_csv(path, index=False)
-    with pytest.raises(SchemaError, match=r"r\.csv.*record_id.*'a'.*row\(s\) 2, 4") as info:
+    with pytest.raises(SchemaError, match=r"r\.csv.*record_id.*'a'.*第2、4行") as info:
         load(path)
     assert info.value.rows == [2, 4]
 
 
 def test_blank_record_id_names_rows(register):
-    with pytest.raises(SchemaError, match=r"blank in row\(s\) 4 \(the header is row 1\)"):
+    with pytest.raises(SchemaError, match=r"“record_id”一列在第4行为空"):
         load(register.assign(record_id=["a", "b", " ", "d", "e"]))
 
 
 def test_unreadable_files(tmp_path):
-    with pytest.raises(InputFileError, match="no such file"):
+    with pytest.raises(InputFileError, match="文件不存在"):
         read_table(tmp_path / "nope.csv")
     (tmp_path / "r.doc").write_text("x")
-    with pytest.raises(InputFileError, match="unknown file type"):
+    with pytest.raises(InputFileError, match="无法识别的文件类型"):
         read_table(tmp_path / "r.doc")
     (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
-    with pytest.raises(InputFileError, match="bad.xlsx: cannot be read"):
+    with pytest.raises(InputFileError, match="bad.xlsx: 无法按 xlsx"):
         read_table(tmp_path / "bad.xlsx")
     (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00\x81\x00" * 10)
     with pytest.raises(InputFileError, match="bin.csv"):
         read_table(tmp_path / "bin.csv")
 
 
-def test_empty_register_gives_empty_frame(tmp_path):
+def test_header_only_file_is_an_error_but_an_empty_frame_is_empty(tmp_path):
     (tmp_path / "empty.csv").write_text("record_id,unit_code,name\n")
-    assert len(load(tmp_path / "empty.csv")) == 0
+    with pytest.raises(InputFileError, match=r"empty\.csv: 只有表头\(第1行\),没有记录"):
+        load(tmp_path / "empty.csv")
+    assert len(load(pd.DataFrame(columns=["record_id", "unit_code", "name"]))) == 0
 
 
 def test_bad_values_become_flags_never_errors(register):

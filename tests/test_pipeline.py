@@ -59,8 +59,10 @@ def test_pairs_table_meets_the_contract(deduped):
 def test_decisions_and_notices_for_each_group(deduped):
     decisions = deduped.decisions
     in_groups = deduped.clusters.query("cluster_size > 1")["cluster_id"].nunique()
-    assert 0 < len(decisions) <= in_groups
-    assert set(decisions["status"]) <= {"decided", "undetermined"}
+    assert len(decisions) == in_groups  # SCHEMA: every cluster of two or more records has its row
+    assert set(decisions["status"]) <= {"decided", "undetermined", "inactive"}
+    inactive = set(decisions.loc[decisions["status"] == "inactive", "cluster_id"])
+    assert not inactive & set(deduped.notices["cluster_id"])
     notices = deduped.notices
     assert len(notices) > 0
     undetermined = set(decisions.loc[decisions["status"] == "undetermined", "cluster_id"])
@@ -116,7 +118,7 @@ def test_empty_register_gives_empty_outputs(tmp_path):
 
 def test_command_line_no_decide_writes_clusters_but_no_notices(tmp_path, capsys):
     assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--no-decide", "-q"]) == 0
-    assert "notices: 0" in capsys.readouterr().out
+    assert "通报: 0\n" in capsys.readouterr().out
     clusters = pd.read_csv(tmp_path / "clusters.csv", dtype=str, encoding="utf-8-sig")
     assert len(clusters) == 2000 and (clusters["cluster_size"].astype(int) > 1).any()
     assert not (tmp_path / "notices.csv").exists() and not (tmp_path / "decisions.csv").exists()
@@ -126,7 +128,9 @@ def test_command_line_on_the_sample_register(tmp_path, capsys):
     code = main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--district", "330106", "--as-of", "2026-11-30", "-q"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "records: 2,000" in out and "clusters of 2 plus" in out
+    assert "记录数: 2,000" in out and "重复组(2条及以上记录)" in out and "clusters.csv: 2,000行(每条记录一行)" in out
+    assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path), "--lang", "en", "-q"]) == 0
+    assert "records: 2,000" in capsys.readouterr().out
     clusters = pd.read_csv(tmp_path / "clusters.csv", dtype=str, encoding="utf-8-sig")
     assert len(clusters) == 2000
 
@@ -136,7 +140,7 @@ def test_command_line_reports_a_bad_file_clearly(tmp_path, capsys):
     tiny_register().drop(columns=["name"]).to_csv(path, index=False)
     assert main(["dedupe", str(path), "-o", str(tmp_path / "out"), "-q"]) == 2
     err = capsys.readouterr().err
-    assert "r.csv" in err and "name (姓名)" in err
+    assert "r.csv" in err and "姓名(name)" in err
 
 
 def test_command_line_link(tmp_path, generated):

@@ -109,7 +109,7 @@ def test_the_newcomers_commands_run_as_written_and_print_what_readme_shows(newco
     assert len(ran) >= 2
     first_command, first = ran[0]
     assert first_command.startswith("linkage dedupe")
-    printed = next(body for lang, body in BLOCKS if body.startswith("records:"))
+    printed = next(body for lang, body in BLOCKS if body.startswith("记录数:"))
     assert first.stdout.strip() == printed.strip()  # README's summary is what the command prints
     for out in ("out", "out-audit"):
         assert (newcomer / out / "report.html").is_file() and (newcomer / out / "办理清单.xlsx").is_file()

@@ -162,7 +162,10 @@ def test_cancelled_and_transferred_records_are_left_alone():
             person("R5", "330106001", name="李静", id_number=ID_B), person("R6", "330106005", name="李静",
                                                                           id_number=ID_B, status="注销")]
     decisions, notices, _ = run(rows, ["G", "G", "G", "G", "H", "H"])
-    decision = only(decisions)  # H has one active record: nothing to decide
+    assert decisions["cluster_id"].tolist() == ["G", "H"]  # SCHEMA: every cluster of two or more has a row
+    decision, quiet = decisions.iloc[0], decisions.iloc[1]
+    assert (quiet["rule"], quiet["status"], quiet["action"], quiet["managing_record_id"], quiet["inactive_records"]) \
+        == ("one_active", "decided", "keep", "R5", "R6(注销)")  # H has one active record: nothing to do
     assert decision["records"] == "R1;R2" and decision["inactive_records"] == "R3(注销);R4(迁出)"
     assert decision["managing_record_id"] in ("R1", "R2")
     touched = set(notices["record_id"]) | set(notices["kept_record_id"])
@@ -495,8 +498,10 @@ def test_invariants_on_random_registers(records, district):
     clusters = [f"C{r['cluster']}" for r in records]
     decisions, notices, verification = run(rows, clusters, district=district)
     active = pd.Series([r["status"] != "注销" for r in records], index=clusters)
-    expected = sorted(c for c, n in active.groupby(level=0).sum().items() if n >= 2)
+    expected = sorted(c for c, n in active.groupby(level=0).size().items() if n >= 2)  # SCHEMA: every such cluster
     assert decisions["cluster_id"].tolist() == expected
+    few = decisions["cluster_id"].map(active.groupby(level=0).sum()) < 2
+    assert decisions.loc[few, "rule"].isin(["one_active", "none_active"]).all()
     assert notices["record_id"].is_unique
     decided = decisions[decisions["status"] == "decided"]
     assert (decided["managing_record_id"] != "").all()

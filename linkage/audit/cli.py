@@ -17,9 +17,11 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
+from ..cli_options import add_match, add_out, add_quiet, add_resolve, epilog
 from ..errors import ConfigError
-from ..io import write_csv
+from ..io import input_notes, write_csv
+from ..messages import describe, help_text
+from ..run_folder import atomic_folder
 from .base import AuditOptions
 from .calendar import phase_lines
 from .cli_campaign import add_campaign_inputs, add_deadline, add_followup, run_followup
@@ -35,50 +37,31 @@ def _positive(text: str) -> int:
 
 def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
     """Add ``audit`` and ``spotcheck`` to ``subparsers``; returns {command: runner}."""
-    audit = subparsers.add_parser(
-        "audit", help="the clean-up audit: duplicates, logic errors, separation, missing women, summary",
-        description="Run the whole clean-up (人口信息清理清查) on a register: duplicates and notices, logic "
-                    "errors (逻辑错误), children and illegal-birth report checks (违法生育), household/residence "
-                    "separation (人户分离), unregistered women (漏管), the summary per street (清查总结) and "
-                    "the spot-check sample (抽查). Writes findings.csv, separation.csv, missing.csv, "
-                    "summary.csv, summary.xlsx, sample.csv and the dedupe outputs into OUT.",
-        epilog=EPILOG)
-    audit.add_argument("register", metavar="REGISTER", help="the register file (育龄妇女信息)")
+    audit = subparsers.add_parser("audit", help=help_text("audit"), description=describe("audit.description"),
+                                  epilog=epilog())
+    audit.add_argument("register", metavar="REGISTER", help=help_text("audit.register"))
     add_out(audit)
-    audit.add_argument("--children", metavar="FILE",
-                       help="the children table (子女信息: child_id, mother_record_id, sex, birth_date, birth_order, "
-                            "id_number, policy, reported_period) to check births and illegal-birth reports")
+    audit.add_argument("--children", metavar="FILE", help=help_text("children"))
     audit.add_argument("--external", metavar="FILE", nargs="+", action="extend", default=[],
-                       help="shared-platform extract(s) (共享平台比对信息: public security, civil affairs, health) in "
-                            "the register layout plus 'source'; their women 15-49 of the district that match no "
-                            "register record are listed in missing.csv. Repeat or list several")
-    audit.add_argument("--district", metavar="CODE",
-                       help="this office's 6-digit district code (GB/T 2260): decides which notices are ours and "
-                            "which extract rows are in scope (default: every district of the register's units)")
-    audit.add_argument("--sample", type=_positive, default=None, metavar="N",
-                       help="records drawn per street for the inspectors' spot check (default 30; 0 for none)")
-    audit.add_argument("--seed", type=int, default=None, metavar="S",
-                       help="seed of the spot-check draw: the same seed and register give the same sample")
+                       help=help_text("external"))
+    audit.add_argument("--district", metavar="CODE", help=help_text("audit.district"))
+    audit.add_argument("--sample", type=_positive, default=None, metavar="N", help=help_text("sample"))
+    audit.add_argument("--seed", type=int, default=None, metavar="S", help=help_text("seed"))
     add_resolve(audit)
     add_match(audit)
-    audit.add_argument("--options", metavar="FILE",
-                       help="JSON of the checks' thresholds replacing the defaults, e.g. "
-                            '{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}')
+    audit.add_argument("--options", metavar="FILE", help=help_text(
+        "options", example='{"min_age": 15, "max_age": 49, "legal_marriage_age_female": 20}'))
     add_campaign_inputs(audit)
     add_deadline(audit)
-    audit.add_argument("--no-dedupe", action="store_true",
-                       help="skip the duplicate search (faster; duplicates are then counted as 0)")
+    audit.add_argument("--no-dedupe", action="store_true", help=help_text("no_dedupe"))
+    audit.add_argument("--no-state", action="store_true", help=help_text("no_state"))
     add_quiet(audit)
 
-    spot = subparsers.add_parser(
-        "spotcheck", help="error rate per street from a marked spot-check sample",
-        description="Read sample.csv back with the 'correct' column filled in by the inspectors (是/否, 对/错, "
-                    "1/0, yes/no) and write each street's error rate with a 95% Wilson interval, and the "
-                    "district's stratified estimate, to OUT/spotcheck.csv and OUT/spotcheck.xlsx.",
-        epilog=EPILOG)
-    spot.add_argument("sample", metavar="SAMPLE", help="the marked sample (sample.csv of an audit run)")
-    add_out(spot, "spotcheck.csv and spotcheck.xlsx")
-    add_quiet(spot, "accepted for symmetry; spotcheck prints no progress")
+    spot = subparsers.add_parser("spotcheck", help=help_text("spotcheck"),
+                                 description=describe("spotcheck.description"), epilog=epilog())
+    spot.add_argument("sample", metavar="SAMPLE", help=help_text("spotcheck.sample"))
+    add_out(spot, help_text("spotcheck.out", escape=False))
+    add_quiet(spot, help_text("spotcheck.quiet"))
     add_followup(subparsers)
     return {"audit": run_audit, "spotcheck": run_spotcheck, "followup": run_followup}
 
@@ -100,18 +83,34 @@ def run_audit(args: argparse.Namespace) -> dict:
                    as_of=args.as_of, sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample,
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
-                   dedupe_records=not args.no_dedupe, progress=not args.quiet, explained=args.explained,
+                   dedupe_records=not args.no_dedupe, progress=_progress(args), explained=args.explained,
                    births=args.births, due=args.due, deferrals=args.deferrals, deadline=args.deadline)
-    result.write(args.out)
-    return {**phase_lines(args.as_of), **result.counts()}
+    run = getattr(args, "run_folder", None)
+    if run is not None:
+        run.add_input(args.register, len(result.records), **input_notes(result.records.raw))
+        for table in [args.children] * bool(args.children) + list(args.external) + \
+                [getattr(args, name, None) for name in ("explained", "births", "deferrals")]:
+            if table:
+                run.add_input(table)
+        run.as_of = str(result.as_of.date()) if result.as_of is not None else None
+    result.write(args.out, run=run, state=not args.no_state, progress=getattr(args, "progress", None))
+    return {**phase_lines(args.as_of), **result.counts(), **input_notes(result.records.raw, shown=True)}
+
+
+def _progress(args: argparse.Namespace):
+    """The run's Progress (``linkage.cli.main`` makes one), else on unless --quiet."""
+    progress = getattr(args, "progress", None)
+    return progress if progress is not None else not args.quiet
 
 
 def run_spotcheck(args: argparse.Namespace) -> dict:
     table = spotcheck(args.sample)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(table, out / "spotcheck.csv")
-    write_spotcheck_excel(table, out / "spotcheck.xlsx")
+    run = getattr(args, "run_folder", None)
+    if run is not None:
+        run.add_input(args.sample)
+    with atomic_folder(args.out, run=run) as out:
+        write_csv(table, out / "spotcheck.csv")
+        write_spotcheck_excel(table, out / "spotcheck.xlsx")
     district = table.iloc[-1]
     rate = district["error_rate"]
     shown = "n/a" if rate != rate else f"{rate:.2%} (95% {district['ci_low']:.2%}-{district['ci_high']:.2%})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ..cli_options import EPILOG, add_match, add_out, add_quiet, add_resolve
+from ..run_folder import read_manifest
 from .calendar import phase_lines
 from .followup import followup, write_followup
 from .run import DEFAULT_SAMPLE_SIZE
@@ -70,11 +71,12 @@ def add_followup(subparsers) -> None:
 
 
 def run_followup(args: argparse.Namespace) -> dict:
+    read_manifest(args.earlier)  # an interrupted or edited earlier folder is not a result to follow up
     result = followup(args.earlier, args.register, district=args.district, spot_check=args.spotcheck,
                       weights=args.weights, progress=not args.quiet, children=args.children, as_of=args.as_of,
                       sample=DEFAULT_SAMPLE_SIZE if args.sample is None else args.sample, threshold=args.threshold,
                       model=args.model, rules=args.rules, dedupe_records=not args.no_dedupe,
                       explained=args.explained, births=args.births, due=args.due, deferrals=args.deferrals,
                       deadline=args.deadline)
-    write_followup(result, args.out)
+    write_followup(result, args.out, run=getattr(args, "run_folder", None), progress=getattr(args, "progress", None))
     return {**phase_lines(args.as_of), **result.counts()}

@@ -34,6 +34,8 @@ from ..errors import InputFileError
 from ..io import read_table, write_csv
 from ..normalize.status import is_inactive
 from ..prepare import Records
+from ..progress import Progress
+from ..run_folder import RunFolder, atomic_folder
 from .assessment import AssessmentWeights, score_streets, write_followup_excel
 from .explained import EXPLAINED
 from .run import audit
@@ -253,15 +255,17 @@ def _acting_unit(notices: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(kind.str.startswith("request_"), sender, record_unit), index=notices.index).astype(str)
 
 
-def write_followup(result: FollowupResult, folder: str | os.PathLike) -> list[Path]:
+def write_followup(result: FollowupResult, folder: str | os.PathLike, *, run: RunFolder | None = None,
+                   progress: Progress | None = None) -> list[Path]:
     """The later register's audit files, then followup.csv, notices_followup.csv,
-    followup_summary.csv (+ scores.csv) and followup_summary.xlsx into ``folder``."""
-    folder = Path(folder)
-    paths = result.later.write(folder)
-    for name, frame in result.tables().items():
-        path = folder / f"{name}.csv"
-        write_csv(frame, path)
-        paths.append(path)
-    workbook = folder / "followup_summary.xlsx"
-    write_followup_excel(result.followup_summary, result.scores, workbook)
-    return [*paths, workbook]
+    followup_summary.csv (+ scores.csv) and followup_summary.xlsx: the run's folder written
+    whole with its manifest (``linkage.run_folder``; ``run``: a folder the caller began)."""
+    with atomic_folder(folder, run=run) as target:
+        paths = result.later.write_files(target, progress=progress)
+        for name, frame in result.tables().items():
+            path = target / f"{name}.csv"
+            write_csv(frame, path)
+            paths.append(path)
+        workbook = target / "followup_summary.xlsx"
+        write_followup_excel(result.followup_summary, result.scores, workbook)
+    return [Path(folder) / p.relative_to(target) for p in [*paths, workbook]]

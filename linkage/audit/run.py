@@ -22,13 +22,14 @@ import pandas as pd
 from resolve.rules import load_rules
 
 from ..errors import ConfigError
-from ..io import write_csv
+from ..messages import text
 from ..normalize.dates import as_of_date
-from ..pipeline import dedupe
+from ..pipeline import dedupe, in_place, write_tables
 from ..prepare import Records
 from ..report_html import write_report
 from ..profile import RegisterProfile
 from ..progress import Progress
+from ..run_folder import RunFolder, atomic_folder
 from .base import AuditOptions, FINDING_COLUMNS
 from .births import clue_counts, deferral_sheet, find_clues
 from .checks import RECORD_RULES, run_checks
@@ -81,16 +82,23 @@ class AuditResult:
         counts["spot_check_sample"] = len(self.sample)
         return counts
 
-    def write(self, folder: str | os.PathLike) -> list[Path]:
-        """Write findings/separation/missing/summary/sample.csv, summary.xlsx and the dedupe outputs."""
-        folder = Path(folder)
+    def write(self, folder: str | os.PathLike, *, run: RunFolder | None = None, state: bool = True,
+              progress: Progress | None = None) -> list[Path]:
+        """Write the run's folder whole (``linkage.run_folder``): findings/separation/missing/summary/
+        sample.csv, summary.xlsx, the dedupe outputs (with ``state`` also state/ for ``linkage update``)
+        and manifest.json."""
+        with atomic_folder(folder, run=run, as_of=None if self.as_of is None else str(self.as_of.date())) as target:
+            written = self.write_files(target, state=state, progress=progress)
+        return in_place(written, target, folder)
+
+    def write_files(self, folder: Path, *, state: bool = True, progress: Progress | None = None) -> list[Path]:
+        """The files of ``write`` written straight into ``folder`` (no manifest, no swap)."""
         folder.mkdir(parents=True, exist_ok=True)
-        paths = self.dedupe.write(folder, report=False) if self.dedupe is not None else []
-        for name, frame in self.tables().items():
-            path = folder / f"{name}.csv"
-            write_csv(frame, path)
-            paths.append(path)
+        paths = self.dedupe.write_files(folder, report=False, state=state, progress=progress) if self.dedupe is not None else []
+        paths += write_tables(self.tables(), folder, progress=progress)
         workbook = folder / "summary.xlsx"
+        if progress is not None:
+            progress.stage(text("stage.writing_step", file=workbook.name))
         write_summary_excel(self.summary, workbook, rules=rule_counts(unexplained(self.findings)), as_of=self.as_of)
         paths.append(workbook)
         paths += write_campaign_workbooks(self.extra, folder)
@@ -115,7 +123,7 @@ def audit(
     checks: tuple = RECORD_RULES,
     options: AuditOptions | None = None,
     dedupe_records: bool = True,
-    progress: bool = False,
+    progress: bool | Progress = False,
     explained: Any = None,
     births: Any = None,
     due: Any = None,
@@ -140,10 +148,10 @@ def audit(
     """
     if births is None and (due is not None or deferrals is not None):
         raise ConfigError("--due 和 --deferrals 须与 --births(出生信息)一起使用; --due and --deferrals need --births")
-    report = Progress(enabled=bool(progress))
+    report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     when = as_of_date(as_of)
     profile = RegisterProfile()
-    report.stage("reading and normalising the register")
+    report.stage(text("stage.reading", role=text("role.register")))
     records = register if isinstance(register, Records) else profile.load(register)
     if isinstance(rules, (str, os.PathLike)):
         rules = load_rules(rules)
@@ -153,12 +161,12 @@ def audit(
                             progress=report)
         if deadline is not None:
             duplicates = close_past_deadline(duplicates, deadline=deadline, as_of=when, district=district)
-    report.stage("logic checks")
+    report.stage(text("stage.logic"))
     findings = [run_checks(records, as_of=when, rules=checks, options=options, district=district)]
     latest_child = latest_child_births(children, records) if children is not None else None
     findings.append(run_key_checks(records, as_of=when, options=options, latest_child=latest_child))
     if children is not None:
-        report.stage("children and illegal-birth reports")
+        report.stage(text("stage.children"))
         findings.append(check_children(children, records, as_of=when, options=options))
     findings_table = pd.concat(findings, ignore_index=True)[FINDING_COLUMNS]
     findings_table = apply_explanations(
@@ -170,18 +178,18 @@ def audit(
     extra = {"key_targets": _ours_rows(key_target_list(records, findings_table, latest_child=latest_child), district)}
     street_counts = [explained_counts(findings_table)]
     if births is not None:
-        report.stage("birth clues from the shared platform")
+        report.stage(text("stage.births"))
         clues = find_clues(records, births, children=children, district=district, as_of=when, due=due,
                            deferrals=deferrals, threshold=threshold, model=model)
         extra.update(clues=clues, deferrals=deferral_sheet(clues))
         street_counts.append(clue_counts(clues))
-    report.stage("household/residence separation")
+    report.stage(text("stage.separation"))
     separation = find_separation(records, as_of=when, rules=rules, district=district)
     externals = list(externals)
-    report.stage(f"unregistered women in {len(externals)} extract(s)")
+    report.stage(text("stage.missing", n=len(externals)))
     missing = find_missing(records, externals, district=district, as_of=when, threshold=threshold, model=model,
                            options=options)
-    report.stage("summary and spot-check sample")
+    report.stage(text("stage.summary"))
     clusters = duplicates.clusters if duplicates is not None else None
     notices = duplicates.notices if duplicates is not None else None
     summary = summarize(records, clusters=clusters, notices=notices, separation=separation,

@@ -1,0 +1,238 @@
+"""``OUT/state/``: what a later ``linkage update`` needs of a run, columnar (parquet), versioned.
+
+Files (row positions ``row`` index records.parquet):
+
+- ``state.json``: format name and STATE_VERSION, engine version, the run's number (1 for a
+  ``dedupe``, +1 per update), its options (thresholds, district, as-of, decide) and the match model
+  itself (so an update scores as the run did);
+- ``records.parquet``: every record's normalised columns with its term frequencies
+  (``count_<field>``, ``linkage.normalize.frequency``) and its cluster_id; ``raw.parquet``: the
+  conformed input, row-aligned (an update compares it with the new export to find the records
+  that changed; notices quote it);
+- ``pairs.parquet``: every candidate pair scored (l, r, probability, reasons — reasons for the
+  pairs at or above the review threshold): an update reuses the scores of unchanged records;
+- ``clusters.parquet``: each cluster of two or more (cluster_id, anchor_record_id, born: the run
+  that named it) and ``retired_ids.parquet``: ids that once named a cluster and no longer do;
+- ``decisions.parquet``, ``verification.parquet``: the run's managing-unit outcome per cluster;
+  ``notices.parquet``: every notice sent so far (an update sends none of them again);
+  ``flags.parquet``: the bad values found; ``rules.json``: the caliber the run decided under;
+  ``judged.parquet``: the pairs a clerk judged (``resolve.judged``), binding every later run.
+
+Text columns are stored as Arrow strings with zstd compression: the state of a 250,000-record
+register takes about 45 MB (see README, Monthly runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import ConfigError
+
+STATE_FORMAT = "wis-linkage-state"
+STATE_VERSION = 1
+"""Bumped whenever a file's columns or meaning change; an update refuses another version."""
+COMPRESSION = "zstd"
+
+
+@dataclass
+class Lineage:
+    """What an update carries from run to run: run number (int), clusters' meta
+    (``resolve.stable_ids.CLUSTER_META_COLUMNS``), retired ids (set of str), and every notice sent
+    so far (``resolve.notices.NOTICE_COLUMNS``)."""
+
+    run: int
+    meta: pd.DataFrame
+    retired: set[str]
+    sent: pd.DataFrame
+    row_hashes: np.ndarray | None = None
+    """uint64 (n,): ``row_hashes`` of the register's rows when already known (an update carries
+    them over instead of hashing the whole register again)."""
+
+
+@dataclass
+class State:
+    """A state folder read back.  raw (n, k, Arrow-backed text: ``.astype(object)`` the rows you
+    need) and norm (n, m) row-aligned; cluster_ids object (n,);
+    pairs int64 (p, 2) row positions, probabilities float64 (p,), reasons object (p,)."""
+
+    path: Path
+    info: dict[str, Any]
+    raw: pd.DataFrame
+    norm: pd.DataFrame
+    cluster_ids: np.ndarray
+    pairs: np.ndarray
+    probabilities: np.ndarray
+    reasons: np.ndarray
+    lineage: Lineage
+    decisions: pd.DataFrame
+    verification: pd.DataFrame
+    flags: pd.DataFrame
+    rules: Any = None
+    row_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    """uint64 (n,): ``row_hashes`` of the conformed rows."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Optional parts: 'judged' (the clerk's judged pairs, ``resolve.judged.JUDGED_COLUMNS``)."""
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self.info.get("options", {})
+
+
+def _engine_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("wis-linkage")
+    except Exception:  # an uninstalled checkout
+        return "unknown"
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as an Arrow table: object columns as strings (blank where None), others as they are."""
+    arrays, names = [], []
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.ArrowDtype):  # read back from a state: handed over as it is
+            arrays.append(values.array.__arrow_array__())
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            texts = values.to_numpy(dtype=object)
+            try:
+                arrays.append(pa.array(texts, type=pa.string(), from_pandas=True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers among the texts: keep them as text
+                arrays.append(pa.array(pd.Series(texts, dtype=object).map(
+                    lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).to_numpy(),
+                    type=pa.string()))
+        else:
+            arrays.append(pa.array(values.to_numpy(), from_pandas=True))
+        names.append(str(column))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    pq.write_table(_arrow_table(frame), path, compression=COMPRESSION)
+
+
+def read_arrow_frame(path: Path) -> pd.DataFrame:
+    """A parquet file as pandas over Arrow memory (``pd.ArrowDtype`` columns): no Python object per
+    cell, for a table read mostly to be written again (the state's raw input)."""
+    return pq.read_table(path).to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    """A parquet file as pandas with text columns as object arrays (what every stage reads, under
+    pandas 2 and 3 alike); a null text is ''."""
+    table = pq.read_table(path)
+    frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    for name, column in zip(table.column_names, table.columns):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            values = column.fill_null("").to_numpy(zero_copy_only=False)
+            frame[name] = pd.Series(np.asarray(values, dtype=object), index=frame.index, dtype=object, copy=False)
+        else:
+            frame[name] = column.to_pandas()
+    return frame
+
+
+def row_hashes(raw: pd.DataFrame) -> np.ndarray:
+    """uint64 (n,): a hash of each conformed row's fields in column order (the record as the unit
+    typed it): an update compares it with the new export's to find the records that changed."""
+    texts = raw if (raw.dtypes == object).all() else raw.astype(object)  # pandas 3's str hashes as object
+    return pd.util.hash_pandas_object(texts, index=False).to_numpy(dtype=np.uint64)
+
+
+def write_state(result: Any, folder: str | os.PathLike) -> Path:
+    """Write the state of ``result`` (a ``linkage.pipeline.DedupeResult``) into ``folder`` (created);
+    returns the folder."""
+    from resolve.stable_ids import first_ids
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    records, scored = result.records, result.scored
+    cluster_ids = np.asarray(result.cluster_ids, dtype=object)
+    lineage = result.lineage
+    if lineage is None:
+        lineage = Lineage(run=1, meta=first_ids(records.norm["record_id"].to_numpy(), cluster_ids), retired=set(),
+                          sent=result.notices)
+    norm = records.norm.copy(deep=False)
+    norm["cluster_id"] = cluster_ids
+    norm["_row_hash"] = lineage.row_hashes if lineage.row_hashes is not None else row_hashes(records.raw)
+    write_frame(norm, folder / "records.parquet")
+    write_frame(records.raw, folder / "raw.parquet")
+    pairs = np.asarray(scored.pairs, dtype=np.int64).reshape(-1, 2)
+    write_frame(pd.DataFrame({"l": pairs[:, 0].astype(np.int32), "r": pairs[:, 1].astype(np.int32),
+                              "probability": scored.probabilities,
+                              "reasons": np.asarray(scored.reasons, dtype=object)}), folder / "pairs.parquet")
+    write_frame(lineage.meta, folder / "clusters.parquet")
+    write_frame(pd.DataFrame({"cluster_id": sorted(lineage.retired)}, dtype=object), folder / "retired_ids.parquet")
+    for name, frame in (("decisions", result.decisions), ("verification", result.verification),
+                        ("notices", lineage.sent), ("flags", records.flags)):
+        write_frame(frame, folder / f"{name}.parquet")
+    options = dict(result.options)
+    judged = options.pop("judged", None)
+    if judged is not None and len(judged):
+        write_frame(judged.table(), folder / "judged.parquet")
+    rules = options.pop("rules", None)
+    if rules is not None:
+        import resolve
+
+        resolve.save_rules(resolve.load_rules(rules) if isinstance(rules, (str, os.PathLike)) else rules,
+                           folder / "rules.json")
+    model = result.model.to_dict() if hasattr(result.model, "to_dict") else None
+    info = {"format": STATE_FORMAT, "version": STATE_VERSION, "engine": _engine_version(), "run": lineage.run,
+            "written": datetime.now(timezone.utc).isoformat(timespec="seconds"), "records": len(records),
+            "pairs": len(pairs), "options": options, "model": model}
+    (folder / "state.json").write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n",
+                                       encoding="utf-8")
+    return folder
+
+
+def state_folder(out: str | os.PathLike) -> Path:
+    """The state folder of a run folder ``out`` (or ``out`` itself when it is one)."""
+    out = Path(out)
+    return out if (out / "state.json").is_file() else out / "state"
+
+
+def read_state(out: str | os.PathLike) -> State:
+    """The state of the run folder ``out`` (``out/state``).  ConfigError, in Chinese first, when it
+    is missing or of another version."""
+    folder = state_folder(out)
+    info_path = folder / "state.json"
+    if not info_path.is_file():
+        raise ConfigError(f"{out}: 没有找到运行状态(state/state.json);请用不带 --no-state 的 linkage dedupe 重新运行 "
+                          f"(no run state here: run linkage dedupe without --no-state first)")
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    if info.get("format") != STATE_FORMAT or info.get("version") != STATE_VERSION:
+        raise ConfigError(f"{info_path}: 运行状态版本为 {info.get('version')},本程序读取版本 {STATE_VERSION};请用本程序重新运行 "
+                          f"linkage dedupe (state version {info.get('version')}, this engine reads {STATE_VERSION})")
+    norm = read_frame(folder / "records.parquet")
+    cluster_ids = norm.pop("cluster_id").to_numpy(dtype=object)
+    hashes = norm.pop("_row_hash").to_numpy(dtype=np.uint64)
+    pairs = read_frame(folder / "pairs.parquet")
+    retired = set(read_frame(folder / "retired_ids.parquet")["cluster_id"].tolist())
+    meta = read_frame(folder / "clusters.parquet")
+    extra = {}
+    if (folder / "judged.parquet").is_file():
+        extra["judged"] = read_frame(folder / "judged.parquet")
+    rules = None
+    if (folder / "rules.json").is_file():
+        import resolve
+
+        rules = resolve.load_rules(folder / "rules.json")
+    return State(
+        path=folder, info=info, raw=read_arrow_frame(folder / "raw.parquet"), norm=norm, cluster_ids=cluster_ids,
+        pairs=np.c_[pairs["l"].to_numpy(dtype=np.int64), pairs["r"].to_numpy(dtype=np.int64)].reshape(-1, 2),
+        probabilities=pairs["probability"].to_numpy(dtype=np.float64),
+        reasons=pairs["reasons"].to_numpy(dtype=object),
+        lineage=Lineage(run=int(info.get("run", 1)), meta=meta, retired=retired,
+                        sent=read_frame(folder / "notices.parquet")),
+        decisions=read_frame(folder / "decisions.parquet"), verification=read_frame(folder / "verification.parquet"),
+        flags=read_frame(folder / "flags.parquet"), rules=rules, row_hashes=hashes, extra=extra)

@@ -1,0 +1,147 @@
+"""linkage update: the clusters of a full run on the final register, ids that survive, notices sent once."""
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.generator import generate_register
+from linkage import dedupe
+from linkage.cli import main
+from linkage.errors import ConfigError
+from linkage.state import read_state
+from linkage import update
+
+AS_OF, DISTRICT = "2026-11-30", "330106"
+
+
+@lru_cache(maxsize=1)
+def _register() -> pd.DataFrame:
+    return generate_register(n_records=700, seed=21).register
+
+
+def _partition(result) -> set[frozenset]:
+    table = result.clusters
+    return {frozenset(members) for members in table.groupby("cluster_id")["record_id"].apply(list)}
+
+
+def _decisions(result) -> set[tuple]:
+    d = result.decisions
+    return set(zip(d["records"], d["managing_record_id"], d["managing_unit_code"], d["status"]))
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), share=st.floats(0.02, 0.3), full=st.booleans())
+def test_update_gives_the_clusters_of_a_full_run(tmp_path_factory, seed, share, full):
+    register = _register()
+    rng = np.random.default_rng(seed)
+    in_batch = rng.random(len(register)) < share
+    base, batch = register[~in_batch], register[in_batch].copy()
+    retyped = base.sample(max(len(base) // 40, 1), random_state=seed).copy()  # changed in the register since
+    retyped["phone"] = "13912345678"
+    retyped["name"] = retyped["name"].str[:1] + "某"
+    leaving = base.drop(index=retyped.index).sample(5, random_state=seed + 1) if full else base.iloc[:0]
+    batch = pd.concat([batch, retyped], ignore_index=True)
+    final = pd.concat([base.drop(index=retyped.index), batch], ignore_index=True)
+    if full:  # a full re-export: everything but the records that left
+        final = final[~final["record_id"].isin(leaving["record_id"])]
+        batch = final
+    out = tmp_path_factory.mktemp("run")
+    dedupe(base, district=DISTRICT, as_of=AS_OF).write(out / "base", printable=False)
+    updated = update(out / "base", batch, full=full)
+    again = dedupe(final, district=DISTRICT, as_of=AS_OF)
+    assert _partition(updated) == _partition(again)
+    assert _decisions(updated) == _decisions(again)
+    assert sorted(updated.clusters["record_id"]) == sorted(final["record_id"])
+    changes = updated.extra_tables["changes"]
+    assert set(changes.loc[changes["reason"].str.contains("re-export"), "record_id"]) == set(leaving["record_id"])
+
+
+def test_ids_survive_an_update_and_notices_are_sent_once(tmp_path):
+    register = _register()
+    base = register.iloc[:600]
+    dedupe(base, district=DISTRICT, as_of=AS_OF).write(tmp_path / "m1", printable=False)
+    first = pd.read_csv(tmp_path / "m1" / "clusters.csv", dtype=str, encoding="utf-8-sig")
+    sent = pd.read_csv(tmp_path / "m1" / "notices.csv", dtype=str, encoding="utf-8-sig")
+    # nothing new: every cluster keeps its id and no notice goes out again
+    same = update(tmp_path / "m1", base.iloc[:10])
+    assert same.clusters.reset_index(drop=True).astype(str).equals(first.astype(str))
+    assert len(same.notices) == 0 and len(same.extra_tables["changes"]) == 0
+    # a new record of a woman already held joins her cluster under its id, and only her notice is new
+    grouped = first[first["cluster_size"].astype(int) == 2].iloc[0]
+    twin = register[register["record_id"] == grouped["record_id"]].copy()
+    twin["record_id"] = "R9999999"
+    twin["phone"] = ""
+    result = update(tmp_path / "m1", twin)
+    result.write(tmp_path / "m2", printable=False)
+    table = result.clusters.set_index("record_id")
+    assert table.loc["R9999999", "cluster_id"] == grouped["cluster_id"]
+    changes = pd.read_csv(tmp_path / "m2" / "changes.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    joined = changes[changes["change"] == "joined"]
+    assert joined["record_id"].tolist() == ["R9999999"] and joined["record_id_l"].iloc[0] != ""
+    untouched = first[first["cluster_id"] != grouped["cluster_id"]]
+    assert table.loc[untouched["record_id"], "cluster_id"].tolist() == untouched["cluster_id"].tolist()
+    assert set(result.notices["cluster_id"]) <= {grouped["cluster_id"]}
+    assert not result.notices["notice_id"].isin(sent["notice_id"]).all() or len(result.notices) == 0
+    assert read_state(tmp_path / "m2").lineage.run == 2
+
+
+def test_cli_update_and_no_state(tmp_path, capsys):
+    register = _register()
+    register.iloc[:500].to_csv(tmp_path / "base.csv", index=False)
+    register.iloc[450:].to_csv(tmp_path / "batch.csv", index=False)
+    assert main(["dedupe", str(tmp_path / "base.csv"), "-o", str(tmp_path / "nostate"), "--no-state", "-q",
+                 "--no-printable"]) == 0
+    assert not (tmp_path / "nostate" / "state").exists()
+    assert main(["update", str(tmp_path / "nostate"), str(tmp_path / "batch.csv"), "-o", str(tmp_path / "x"),
+                 "-q"]) == 2
+    assert "运行状态" in capsys.readouterr().err
+    assert main(["dedupe", str(tmp_path / "base.csv"), "-o", str(tmp_path / "m1"), "-q", "--no-printable",
+                 "--district", DISTRICT, "--as-of", AS_OF]) == 0
+    assert main(["update", str(tmp_path / "m1"), str(tmp_path / "batch.csv"), "-o", str(tmp_path / "m2"),
+                 "-q", "--no-printable"]) == 0
+    clusters = pd.read_csv(tmp_path / "m2" / "clusters.csv", dtype=str)
+    assert sorted(clusters["record_id"]) == sorted(register["record_id"])
+    assert "changes joined" in capsys.readouterr().out
+
+
+def test_a_state_of_another_version_is_refused(tmp_path):
+    dedupe(_register().iloc[:50], decide=False).write(tmp_path / "m1", printable=False)
+    info = tmp_path / "m1" / "state" / "state.json"
+    info.write_text(info.read_text(encoding="utf-8").replace('"version": 1', '"version": 99'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="版本"):
+        update(tmp_path / "m1", _register().iloc[:5])
+
+
+def test_a_merge_keeps_the_older_id_and_a_split_gives_it_back(tmp_path):
+    # a clerk judges two clusters one woman (must-link merges them), then two women (the merge splits)
+    dedupe(_register(), decide=False).write(tmp_path / "m1", printable=False)
+    state = read_state(tmp_path / "m1")
+    frame = pd.DataFrame({"record_id": state.norm["record_id"], "cluster_id": state.cluster_ids,
+                          "valid": state.norm["id_status"] == "valid"})
+    sizes = frame.groupby("cluster_id")["record_id"].transform("size")
+    valid = frame.groupby("cluster_id")["valid"].transform("sum")
+    without = frame[(sizes == 2) & (valid == 0)]["cluster_id"].unique()[0]  # no number: nothing keeps them apart
+    other = frame[(sizes == 2) & (frame["cluster_id"] != without)]["cluster_id"].iloc[0]
+    no_number = [without, other]
+    a, b = (frame.loc[frame["cluster_id"] == cid, "record_id"].tolist() for cid in no_number)
+    older, younger = sorted(no_number)
+    nothing = _register().iloc[:0]
+    merged = update(tmp_path / "m1", nothing, judged=pd.DataFrame(
+        {"record_id_l": [a[0]], "record_id_r": [b[0]], "match": ["是同一人"]}))
+    table = merged.clusters.set_index("record_id")["cluster_id"]
+    assert set(table[a + b]) == {older}  # named in the same run: the smaller id is the older
+    changes = merged.extra_tables["changes"]
+    assert changes[["change", "cluster_id", "other_cluster_id"]].values.tolist() == [["merged", older, younger]]
+    assert changes["reason"].iloc[0].startswith("人工判定为同一人")
+    merged.write(tmp_path / "m2", printable=False)
+    split = update(tmp_path / "m2", nothing, judged=pd.DataFrame(
+        {"record_id_l": [a[0]], "record_id_r": [b[0]], "match": ["不是同一人"]}))
+    table = split.clusters.set_index("record_id")["cluster_id"]
+    kept = a if older == no_number[0] else b
+    moved = b if kept is a else a
+    assert set(table[kept]) == {older} and set(table[moved]) == {younger + "~2"}  # a used id is never reused
+    assert split.extra_tables["changes"]["change"].tolist() == ["split"]
