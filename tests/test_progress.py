@@ -1,5 +1,5 @@
 """Progress a user watches: counts, rate and time left in a stage; a bar on a terminal, plain
-lines in a log; the command line reports writing the outputs too."""
+lines in a log; the command line reports its stages and the writing too."""
 
 import io
 import time
@@ -47,5 +47,6 @@ def test_the_command_line_reports_every_stage_and_the_writing(tmp_path, capsys, 
     register.to_csv(path, index=False)
     assert main(["dedupe", str(path), "-o", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
-    for stage in ("reading and normalising", "blocking", "scoring", "clustering", "writing the outputs"):
+    for stage in ("读取", "分块", "比对评分", "写出"):  # reading, blocking, scoring, writing (in the user's language)
         assert stage in err
+    assert "(100%)" in err and "/s" in err
