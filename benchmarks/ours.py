@@ -65,10 +65,12 @@ def run_cli(case: Case) -> ToolOutput:
         read = lambda name: pd.read_csv(Path(out) / name, dtype=str, keep_default_na=False,  # noqa: E731
                                         encoding="utf-8-sig")
         clusters, pairs = read("clusters.csv"), read("pairs.csv")
-    ids = pd.Index(clusters["record_id"])
+    # positions in the case's own order (the truth's), whatever order clusters.csv lists them in
+    ids = pd.Index(pd.read_parquet(case.folder / "left.parquet", columns=["record_id"])["record_id"].astype(str))
     candidates = np.c_[ids.get_indexer(pairs["record_id_l"]), ids.get_indexer(pairs["record_id_r"])]
     candidates = np.sort(candidates.astype(np.int64).reshape(-1, 2), axis=1)
-    return ToolOutput(candidates, pd.factorize(clusters["cluster_id"])[0].astype(np.int64))
+    labels = pd.factorize(clusters["cluster_id"])[0].astype(np.int64)
+    return ToolOutput(candidates, labels[pd.Index(clusters["record_id"]).get_indexer(ids)])
 
 
 def ensure_csv(folder: Path) -> Path:
