@@ -94,8 +94,12 @@ def _run_dedupe_spark(args: argparse.Namespace) -> dict:
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
                     decide=not args.no_decide, progress=args.progress, engine="spark", master=args.master)
+    if args.run_folder is not None:
+        if os.path.isfile(args.register):  # a folder of parquet files or a URL is described by Spark's read only
+            args.run_folder.add_input(args.register, len(result.clusters))
+        args.run_folder.as_of = str(as_of_date(args.as_of).date())
     args.progress.stage(f"writing the outputs to {args.out}")
-    result.write(args.out, printable=not args.no_printable)
+    result.write(args.out, printable=not args.no_printable, run=args.run_folder)
     return result.summary()
 
 

@@ -86,15 +86,20 @@ class SparkDedupeResult:
                                                  ("verification", self.verification)) if len(frame.columns)}
         return {"clusters": self.clusters, "pairs": self.pairs, **made, "splits": self.splits, "flags": self.flags}
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True) -> list[Path]:
-        """The files ``DedupeResult.write`` writes: the CSVs, 办理清单.xlsx and the printable
-        workbooks.  report.html is not written yet (it reads the local engine's in-memory
-        pairs and model); ``report`` is accepted for the same call."""
-        paths = write_tables(self.tables(), folder)
-        if len(self.decisions.columns) and len(self.notices.columns):
-            paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
-        if printable and (len(self.notices) or len(self.verification)):
-            paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True,
+              run: Any = None) -> list[Path]:
+        """The files ``DedupeResult.write`` writes, into ``folder`` whole (``linkage.run_folder``;
+        ``run``: the command line's run folder): the CSVs, 办理清单.xlsx and the printable workbooks.
+        report.html and state/ are not written yet (they read the local engine's in-memory pairs,
+        model and records); ``report`` is accepted for the same call."""
+        from ..run_folder import atomic_folder
+
+        with atomic_folder(folder, run=run) as target:
+            paths = write_tables(self.tables(), target)
+            if len(self.decisions.columns) and len(self.notices.columns):
+                paths.append(write_action_workbook(self.notices, self.verification, self.decisions, target))
+            if printable and (len(self.notices) or len(self.verification)):
+                paths += resolve.write_documents(self.notices, self.verification, Path(target) / "printable")
         return paths
 
     def summary(self) -> dict[str, int]:
