@@ -485,7 +485,11 @@ def _cluster_table(norm: Any, grouped: Any) -> pd.DataFrame:
     sizes = table.groupBy("cluster_id").agg(F.count("*").alias("cluster_size"))
     frame = table.join(sizes, "cluster_id").orderBy(ROW).select("record_id", "cluster_id", "cluster_size").toPandas()
     frame["cluster_size"] = frame["cluster_size"].astype(np.int64)
-    return frame
+    # the order ``resolve.clusters.Clustering.table`` gives: by cluster_id, then record_id
+    ids = frame["cluster_id"].to_numpy(dtype=object)
+    records = frame["record_id"].astype(str).to_numpy(dtype=object)
+    order = np.lexsort((pd.factorize(records, sort=True)[0], pd.factorize(ids, sort=True)[0]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _pair_table(scored: Any, norm: Any, review: float, threshold: float) -> pd.DataFrame:
