@@ -43,7 +43,7 @@ from ..columns import canonical_name
 from ..io import conform, load
 from ..normalize.dates import as_of_date
 from ..normalize.frequency import FREQUENCY_FIELDS, name_prior, smoothed_name_counts
-from ..pipeline import write_tables
+from ..pipeline import ordered_pairs, write_tables
 from ..prepare import FLAG_COLUMNS, prepare
 from ..profile import RegisterProfile
 from ..progress import Progress
@@ -504,7 +504,7 @@ def _pair_table(scored: Any, norm: Any, review: float, threshold: float) -> pd.D
     frame = frame.sort_values(["i", "j"]).sort_values("probability", ascending=False, kind="stable")
     frame["match"] = frame["probability"] >= threshold
     frame["probability"] = np.round(frame["probability"].to_numpy(dtype=np.float64), 4)
-    return frame[PAIR_COLUMNS].reset_index(drop=True)
+    return ordered_pairs(frame[PAIR_COLUMNS].reset_index(drop=True))  # the local pairs.csv's orientation and order
 
 
 def _decide(raw: Any, norm: Any, grouped: Any, scored: Any, columns: list[str], dtypes: dict[str, np.dtype],
