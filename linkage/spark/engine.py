@@ -114,7 +114,11 @@ class SparkDedupeResult:
             # as DedupeResult.summary counts them (tests/test_spark.py holds the two equal)
             "notices": int(self.notices["notice_id"].nunique()) if "notice_id" in self.notices.columns else 0,
             "notice_records": len(self.notices),
+            "undetermined_groups": int((self.decisions["status"] == "undetermined").sum())
+            if "status" in self.decisions.columns else 0,
             "undetermined": len(self.verification),
+            "oversized_blocks": self.counts.get("oversized_blocks", 0),
+            "records_in_oversized_blocks": self.counts.get("records_in_oversized_blocks", 0),
         }
 
 
@@ -312,7 +316,10 @@ def _candidate_pairs(entries: Any, blockers: tuple) -> Any:
     caps = spark.createDataFrame([(b, int(blocker.max_block_size), hasattr(blocker, "keep"))
                                   for b, blocker in enumerate(blockers)], "b int, cap long, filtered boolean")
     sizes = entries.groupBy("b", "k", "key").agg(F.count("*").alias("size"))
-    kept = sizes.join(F.broadcast(caps), "b").where((F.col("size") > 1) & (F.col("size") <= F.col("cap")))
+    capped = sizes.join(F.broadcast(caps), "b")
+    over = capped.where(F.col("size") > F.col("cap")).agg(F.count("*").alias("blocks"), F.sum("size").alias("records"))
+    entries.sparkSession.conf.set("linkage.oversized", ",".join(str(v or 0) for v in over.first()))
+    kept = capped.where((F.col("size") > 1) & (F.col("size") <= F.col("cap")))
     members = entries.join(kept.select("b", "k", "key", "filtered"), ["b", "k", "key"])
     left, right = members.alias("l"), members.alias("r")
     pairs = left.join(right, ["b", "k", "key"]).where(F.col(f"l.{ROW}") < F.col(f"r.{ROW}")).select(
@@ -463,7 +470,8 @@ def dedupe(
                                "value": flag_table["flag_value"], "reason": flag_table["flag_reason"],
                                "message": flag_table["flag_message"]}, columns=FLAG_COLUMNS)
     split_table = splits.toPandas()
-    counts = {"candidate_pairs": candidates,
+    blocks, records_over = (int(v) for v in spark.conf.get("linkage.oversized").split(","))
+    counts = {"candidate_pairs": candidates, "oversized_blocks": blocks, "records_in_oversized_blocks": records_over,
               "matched_pairs": scored.where(F.col("probability") >= threshold).count()}
     report.done()
     return SparkDedupeResult(clusters, result_pairs, decisions, notices, verification, split_table, flag_table,
