@@ -25,10 +25,14 @@ from benchmarks.cases import Case
 from benchmarks.metrics import blocking_scores, pairwise_scores
 from benchmarks.output import ToolOutput
 
-TOOLS = ("ours", "ours-full", "ours-em", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
+TOOLS = ("ours", "ours-full", "ours-em", "ours-cli", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
 
 
 def run_tool(tool: str, case: Case) -> ToolOutput:
+    if tool == "ours-cli":
+        from benchmarks import ours
+
+        return ours.run_cli(case)
     if tool in ("ours", "ours-full", "ours-em"):
         from benchmarks import ours
 

@@ -13,7 +13,11 @@ evaluated table(s) themselves, with no labels at all (``linkage.generic.fit_unsu
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 import linkage
 from benchmarks.cases import Case
@@ -43,3 +47,36 @@ def run(case: Case, *, unsupervised: bool = False, full: bool = False) -> ToolOu
     result = linkage.link(left, case.folder / "right.parquet", profile=profile, model=model)
     matched = result.scored.pairs[result.matched]
     return from_links(len(result.left), len(result.right), result.scored.pairs, matched)
+
+
+def run_cli(case: Case) -> ToolOutput:
+    """'ours-cli': ``linkage dedupe left.csv -o OUT`` as an office runs it, in this process (the
+    whole child is measured: imports, reading the CSV, every output with the printable
+    workbooks).  Its candidates are the pairs it writes (pairs.csv, at or above the review
+    threshold), its clusters those of clusters.csv."""
+    from linkage.cli import main
+
+    if case.kind != "dedupe" or case.meta["suite"] != "register":
+        raise ValueError("'ours-cli' is the register dedupe as the command line runs it")
+    source = case.folder / "left.csv"
+    with tempfile.TemporaryDirectory() as out:
+        if main(["dedupe", str(source), "-o", out, "--quiet"]) != 0:
+            raise RuntimeError(f"linkage dedupe {source} failed")
+        read = lambda name: pd.read_csv(Path(out) / name, dtype=str, keep_default_na=False,  # noqa: E731
+                                        encoding="utf-8-sig")
+        clusters, pairs = read("clusters.csv"), read("pairs.csv")
+    # positions in the case's own order (the truth's), whatever order clusters.csv lists them in
+    ids = pd.Index(pd.read_parquet(case.folder / "left.parquet", columns=["record_id"])["record_id"].astype(str))
+    candidates = np.c_[ids.get_indexer(pairs["record_id_l"]), ids.get_indexer(pairs["record_id_r"])]
+    candidates = np.sort(candidates.astype(np.int64).reshape(-1, 2), axis=1)
+    labels = pd.factorize(clusters["cluster_id"])[0].astype(np.int64)
+    return ToolOutput(candidates, labels[pd.Index(clusters["record_id"]).get_indexer(ids)])
+
+
+def ensure_csv(folder: Path) -> Path:
+    """left.csv beside a case's left.parquet (UTF-8 with BOM, as offices export), written once
+    outside the timed child so that 'ours-cli' starts from the CSV an office has."""
+    path = folder / "left.csv"
+    if not path.exists():
+        pd.read_parquet(folder / "left.parquet").fillna("").to_csv(path, index=False, encoding="utf-8-sig")
+    return path

@@ -16,9 +16,12 @@ from pathlib import Path
 
 PACKAGES = ("numpy", "pandas", "rapidfuzz", "scikit-learn", "networkx", "pyarrow", "recordlinkage", "splink", "duckdb")
 HEADER = ("suite", "dataset", "tool", "records", "candidate pairs", "pairs completeness", "reduction ratio",
-          "precision", "recall", "F1", "wall s", "peak RSS MB")
+          "precision", "recall", "F1", "wall s", "CPU s", "peak RSS MB")
 KEYS = ("suite", "dataset", "tool", "records", "candidate_pairs", "pairs_completeness", "reduction_ratio",
-        "precision", "recall", "f1", "wall_s", "peak_rss_mb")
+        "precision", "recall", "f1", "wall_s", "cpu_s", "peak_rss_mb")
+
+SCALE_HEADING = "## Scale (issue 16)"
+"""RESULTS.md keeps its scale section (measured by hand with /usr/bin/time -v) when rewritten."""
 
 METHOD = """\
 ## How it is measured
@@ -161,6 +164,15 @@ def bars(rows: list[dict]) -> list[str]:
             if full:
                 lines.append(f"- {dataset}, ours-full (also managing units and notices, which no anchor does): "
                              f"{full['wall_s']:.1f} s, {fastest['wall_s'] / full['wall_s']:.1f}× the faster anchor")
+        cli = next((r for r in rows if r["dataset"] == dataset and r["tool"] == "ours-cli" and not r.get("error")), None)
+        if cli:
+            detail = f"{cli['wall_s']:.1f} s wall, {cli.get('cpu_s') or 0:.1f} s CPU, {cli['peak_rss_mb']:.0f} MB"
+            limit = 8.0 if "250k" in dataset else 30.0 if "1.2M" in dataset else None
+            if limit is None:
+                lines.append(f"- {dataset}, ours-cli (the command line, CSV to every output): {detail}")
+            else:
+                check(f"{dataset}, the command line from the CSV to every output ≤ {limit:.0f} s (issue 16)",
+                      cli["wall_s"] <= limit, detail)
         if "1M" in dataset:
             for run in [row] + [r for r in rows if r["dataset"] == dataset and r["tool"] == "ours-full"
                                 and not r.get("error")]:
@@ -183,6 +195,8 @@ def write_results(new_rows: list[dict], path: Path) -> None:
     rows.sort(key=lambda r: (r["suite"], _size_key(r["dataset"]), r["dataset"], r["tool"] != "ours", r["tool"]))
     store.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     info = machine()
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    scale = old[old.index(SCALE_HEADING):].rstrip("\n") + "\n" if SCALE_HEADING in old else ""
     text = ["# Benchmark results", "",
             "Written by `python benchmarks/run.py` (do not edit by hand; rerun it).", "",
             table(rows), "", "## Bars (issue 3)", "", *bars(rows), "", METHOD,
@@ -190,7 +204,7 @@ def write_results(new_rows: list[dict], path: Path) -> None:
             *[f"- rows run on {day} from commit {code}: {', '.join(sorted(sets))}"
               for (code, day), sets in _runs(rows).items()],
             f"- report written {info['date']}", ""]
-    path.write_text("\n".join(text), encoding="utf-8")
+    path.write_text("\n".join(text) + ("\n" + scale if scale else ""), encoding="utf-8")
 
 
 def _runs(rows: list[dict]) -> dict[tuple[str, str], set[str]]:

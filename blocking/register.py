@@ -8,7 +8,10 @@ some window, so the rest of the number still meets its twin.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -23,9 +26,45 @@ digit at p falls inside the windows starting at p-1 and p, a swap of p and p+1 i
 and the 15 digits kept are selective enough that a block is one woman (or twins)."""
 
 
+_STABLE = ContextVar("stable_keys", default=False)
+SEPARATOR = "\x1f"
+"""Between the parts of a stable key (a control character no normalised value holds)."""
+
+
+@contextmanager
+def stable_keys() -> Iterator[None]:
+    """Within it, every key is the record's own values as text ('' for no key; an int64 key as it
+    is) instead of integer codes of the frame at hand: one record gives one key in whatever part
+    of the register it is computed (the Spark engine's partitions), and two records share a key
+    exactly when they share it under the codes."""
+    token = _STABLE.set(True)
+    try:
+        yield
+    finally:
+        _STABLE.reset(token)
+
+
+def _texts(values: np.ndarray | pd.Series) -> np.ndarray:
+    """object (n,): each value as text, '' where blank ('' , None, NaT, NaN or a negative integer
+    code); the stable form of ``_codes``."""
+    if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.integer):
+        return np.where(values < 0, "", values.astype(str)).astype(object)
+    values = pd.Series(values)
+    blank = values.isna().to_numpy().copy()  # pandas 3 gives a read-only view
+    if not (pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values)):
+        values = values.astype(object)
+        blank |= values.isin(["", b""]).to_numpy()
+    texts = np.array(values.astype(str).to_numpy(dtype=object), dtype=object)  # a copy: pandas 3 gives a read-only view
+    texts[blank] = ""
+    return texts
+
+
 def _codes(values: np.ndarray | pd.Series) -> np.ndarray:
     """Integer code per row, -1 where the value is blank ('' , None or NaT).  int64 (n,).
-    An integer array is taken as codes already made (negative = blank)."""
+    An integer array is taken as codes already made (negative = blank).  Under ``stable_keys``
+    the values as text instead (``_texts``)."""
+    if _STABLE.get():
+        return _texts(values)
     if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.integer):
         return np.where(values < 0, -1, values).astype(np.int64)
     values = pd.Series(values)
@@ -43,8 +82,18 @@ def _join(*parts: np.ndarray | pd.Series) -> np.ndarray:
 
     Each part is factorised and the codes are combined arithmetically, so no strings are
     built; the combined key is made dense again only where another part follows.  Returns
-    int64 (n,), not dense (equal keys are equal rows; at most n**2).
+    int64 (n,), not dense (equal keys are equal rows; at most n**2).  Under ``stable_keys`` the
+    parts' texts joined by ``SEPARATOR``, '' if any part is blank: object (n,).
     """
+    if _STABLE.get():
+        texts = [_texts(part) for part in parts]
+        blank = np.zeros(len(texts[0]), dtype=bool)
+        for part in texts:
+            blank |= part == ""
+        joined = pd.Series(texts[0], dtype=object).str.cat([pd.Series(t, dtype=object) for t in texts[1:]],
+                                                           sep=SEPARATOR).to_numpy(dtype=object).copy()
+        joined[blank] = ""
+        return joined
     key = _codes(parts[0])
     for k, part in enumerate(parts[1:], start=2):
         codes = _codes(part)
@@ -169,6 +218,8 @@ class PinyinBirthYear:
                 texts[i] = v[k] if len(v) > k else ""
             text_codes, uniques = pd.factorize(pd.Series(texts + [""], dtype=object))
             text_codes = np.where(text_codes == text_codes[-1], -1, text_codes)  # '' is no key
+            if _STABLE.get():  # the reading itself, not its code in this frame
+                text_codes = np.asarray(texts + [""], dtype=object)
             result.append(_join(text_codes[codes], year))
         return result
 

@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_resolve(dedupe)
     dedupe.add_argument("--no-decide", action="store_true", help=help_text("no_decide"))
     dedupe.add_argument("--no-printable", action="store_true", help=help_text("no_printable"))
+    dedupe.add_argument("--engine", choices=("local", "spark"), default="local",
+                        help="local: this process (default); spark: the same stages on Spark (pip install "
+                             "'wis-linkage[spark]', Java 17); REGISTER may then be a folder of parquet files")
+    dedupe.add_argument("--master", metavar="URL", help="the Spark master with --engine spark (default local[2])")
     dedupe.add_argument("--judged", metavar="LABELS", help=help_text("judged"))
     dedupe.add_argument("--no-state", action="store_true", help=help_text("no_state"))
 
@@ -71,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_dedupe(args: argparse.Namespace) -> dict:
+    if args.engine == "spark":
+        return _run_dedupe_spark(args)
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
                     decide=not args.no_decide, judged=args.judged, progress=args.progress)
@@ -79,6 +85,23 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
     result.write(args.out, printable=not args.no_printable, state=not args.no_state, run=args.run_folder,
                  progress=args.progress)
     return {**result.summary(), **input_notes(result.records.raw, shown=True)}
+
+
+def _run_dedupe_spark(args: argparse.Namespace) -> dict:
+    """``--engine spark``: the same stages on Spark (``linkage.spark``); its files are the CSVs,
+    办理清单.xlsx and the printable workbooks (no state folder or judged pairs yet)."""
+    if args.judged:
+        raise LinkageError("--judged 暂不支持 --engine spark (--judged does not work with --engine spark yet)")
+    result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
+                    model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
+                    decide=not args.no_decide, progress=args.progress, engine="spark", master=args.master)
+    if args.run_folder is not None:
+        if os.path.isfile(args.register):  # a folder of parquet files or a URL is described by Spark's read only
+            args.run_folder.add_input(args.register, len(result.clusters))
+        args.run_folder.as_of = str(as_of_date(args.as_of).date())
+    args.progress.stage(f"writing the outputs to {args.out}")
+    result.write(args.out, printable=not args.no_printable, run=args.run_folder)
+    return result.summary()
 
 
 def _run_link(args: argparse.Namespace) -> dict:

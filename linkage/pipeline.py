@@ -25,6 +25,7 @@ from resolve.judged import load_judged
 from resolve.stable_ids import canonical_pairs
 from scoring.run import Scored, load_model, score_pairs
 
+from .errors import ConfigError
 from .io import write_csv
 from .messages import text
 from .run_folder import RunFolder, atomic_folder
@@ -344,6 +345,8 @@ def dedupe(
     decide: bool = True,
     judged: Any = None,
     progress: bool | Progress = False,
+    engine: str = "local",
+    master: str | None = None,
 ) -> DedupeResult:
     """Find the duplicates in one register and decide who manages each woman.
 
@@ -355,7 +358,19 @@ def dedupe(
     list (their frames are empty), for callers that want only who is whom.  judged: pairs a clerk
     judged (``resolve.judged``: a filled review workbook, a CSV or a DataFrame): a pair judged one
     woman is a match, a pair judged two women never shares a cluster; kept in the state for later runs.
+    engine: 'local' (this process) or 'spark' (``linkage.spark``: the same stages on Spark, on
+    ``master``, default the active session or local[2]; register may be a folder of parquet files).
     """
+    if engine == "spark":
+        from .spark import dedupe_spark
+
+        if judged is not None:
+            raise ConfigError("judged 暂不支持 Spark 引擎 (judged pairs do not work with engine='spark' yet)")
+        return dedupe_spark(register, threshold=threshold, review_threshold=review_threshold, model=model,
+                            profile=profile, district=district, as_of=as_of, rules=rules, decide=decide,
+                            progress=progress, master=master)
+    if engine != "local":
+        raise ConfigError(f"未知的引擎 {engine!r},应为 local 或 spark (unknown engine {engine!r}: use local or spark)")
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = profile or RegisterProfile()
     records = _records(register, profile, "register", report)

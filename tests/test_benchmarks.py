@@ -64,6 +64,10 @@ def test_register_smallest(tmp_path):
     full = [r for r in rows if r["tool"] == "ours-full"]  # the same clusters, plus managing units and notices
     assert [r["dataset"] for r in full] == ["register-2k dedupe"]
     assert full[0]["f1"] == ours["register-2k dedupe"]["f1"]
+    cli = [r for r in rows if r["tool"] == "ours-cli"]  # the command line, CSV to every output: the same clusters
+    assert [r["dataset"] for r in cli] == ["register-2k dedupe"]
+    assert cli[0]["f1"] == ours["register-2k dedupe"]["f1"] and cli[0]["cpu_s"] > 0
+    assert "ours-cli" in (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     stored = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert len(stored) == len(rows)
 

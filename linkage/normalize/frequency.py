@@ -61,6 +61,14 @@ def _name_prior(norm: pd.DataFrame, counts: np.ndarray, first: np.ndarray) -> np
     rows = np.maximum(first, 0)
     surnames = norm["surname"].to_numpy(dtype=object)[rows] if "surname" in norm.columns else np.full(len(rows), "")
     givens = (norm["given"] if "given" in norm.columns else norm["name"]).to_numpy(dtype=object)[rows]
+    return name_prior(surnames, givens, counts)
+
+
+def name_prior(surnames: np.ndarray, givens: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """float (k,): the prior share of each of k distinct names from its surname and given name
+    (object (k,) each) and the number of records holding it (float (k,)); the register's counts
+    are summed over the names, so a table of distinct names with their counts (what the Spark
+    engine gathers) gives what the whole register gives."""
     total_records = max(float(counts.sum()), 1.0)
     surname_count: dict[object, float] = {}
     char_count: dict[str, float] = {}
@@ -70,13 +78,18 @@ def _name_prior(norm: pd.DataFrame, counts: np.ndarray, first: np.ndarray) -> np
             char_count[char] = char_count.get(char, 0.0) + count
     total_chars = max(sum(char_count.values()), 1.0)
     floor = 1.0 / FLOOR_RECORDS
-    prior = np.empty(len(rows))
+    prior = np.empty(len(surnames))
     for k, (surname, given) in enumerate(zip(surnames, givens)):
         share = max(surname_count[surname] / total_records, floor)
         for char in str(given or ""):
             share *= max(char_count[char] / total_chars, floor)
         prior[k] = share
     return prior
+
+
+def smoothed_name_counts(counts: np.ndarray, prior: np.ndarray, n: int) -> np.ndarray:
+    """float (k,): each distinct name's count smoothed towards its prior share of ``n`` records."""
+    return np.maximum(n * (counts + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT), 1.0)
 
 
 def frequencies(norm: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -90,7 +103,7 @@ def frequencies(norm: pd.DataFrame) -> dict[str, np.ndarray]:
         codes, counts, blank, first = _shares(norm[field].to_numpy())
         if field == "name":
             prior = _name_prior(norm, counts, first)
-            counts = np.maximum(n * (counts + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT), 1.0)
+            counts = smoothed_name_counts(counts, prior, n)
         counts[blank] = np.nan
         out[f"count_{field}"] = counts[codes] if n else np.zeros(0)
     return out

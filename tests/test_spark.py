@@ -1,0 +1,93 @@
+"""The Spark engine in local[2] gives the local engine's answer: the same candidate pairs, the
+same probabilities, the same clusters, decisions and notices, on the sample register (a CSV
+file, through the command line) and on a generated one read from a folder of parquet files.
+Each Spark run costs tens of seconds of fixed overhead (JVM, Python workers, one job per
+stage) whatever the size, so the registers are small."""
+
+from pathlib import Path
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import linkage
+from benchmarks.generator import generate_register
+from linkage.cli import main
+
+pytest.importorskip("pyspark")
+if shutil.which("java") is None:  # .ci/run installs it; a machine without Java cannot run Spark at all
+    pytest.skip("the Spark engine needs Java 17 (apt-get install default-jre-headless)", allow_module_level=True)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "sample_register.csv"
+AS_OF = "2026-11-30"
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from linkage.spark.session import spark_session
+
+    session = spark_session("local[2]")
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    yield session
+    session.stop()
+
+
+def _scored_frame(local) -> pd.DataFrame:
+    ids = local.records.norm["record_id"].to_numpy(dtype=object)
+    pairs = local.scored.pairs
+    return pd.DataFrame({"l": ids[pairs[:, 0]], "r": ids[pairs[:, 1]], "p": local.scored.probabilities})
+
+
+def _spark_scored_frame(result) -> pd.DataFrame:
+    from pyspark.sql import functions as F
+
+    who = result.norm.select("_row", "record_id")
+    frame = (result.scored.join(who.select(F.col("_row").alias("i"), F.col("record_id").alias("l")), "i")
+             .join(who.select(F.col("_row").alias("j"), F.col("record_id").alias("r")), "j")
+             .select("l", "r", F.col("probability").alias("p")).toPandas())
+    return frame
+
+
+def _same_answer(local, spark_result) -> None:
+    """Candidate pairs equal as sets, probabilities to 1e-9, and every output table equal."""
+    mine, theirs = _scored_frame(local), _spark_scored_frame(spark_result)
+    assert len(mine) == len(theirs) > 0
+    merged = mine.merge(theirs, on=["l", "r"], how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
+    assert np.abs(merged["p_x"] - merged["p_y"]).max() <= 1e-9
+    pd.testing.assert_frame_equal(local.clusters, spark_result.clusters, check_dtype=False)
+    assert spark_result.summary() == local.summary()
+    ours, theirs = local.tables(), spark_result.tables()
+    for name in ("pairs", "decisions", "notices", "verification", "splits"):
+        pd.testing.assert_frame_equal(ours[name].reset_index(drop=True), theirs[name].reset_index(drop=True),
+                                      check_dtype=False, obj=name)
+    as_set = lambda frame: frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(as_set(ours["flags"]), as_set(theirs["flags"]))
+
+
+def test_the_command_line_writes_the_local_files_with_engine_spark(spark, tmp_path):
+    common = ["--district", "330106", "--as-of", AS_OF, "--quiet", "--no-printable"]
+    assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path / "local"), *common]) == 0
+    assert main(["dedupe", str(SAMPLE), "-o", str(tmp_path / "spark"), "--engine", "spark", *common]) == 0
+    read = lambda folder, name: pd.read_csv(tmp_path / folder / f"{name}.csv", dtype=str,  # noqa: E731
+                                            keep_default_na=False, encoding="utf-8-sig")
+    clusters = read("local", "clusters")
+    assert (clusters["cluster_size"].astype(int) > 1).sum() > 200  # the sample has duplicates to find
+    for name in ("clusters", "pairs", "decisions", "notices", "verification", "splits"):
+        pd.testing.assert_frame_equal(read("local", name), read("spark", name), obj=name)
+    as_set = lambda frame: frame.sort_values(list(frame.columns)).reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(as_set(read("local", "flags")), as_set(read("spark", "flags")))
+
+
+def test_a_folder_of_parquet_files_gives_the_local_answer(spark, tmp_path):
+    register = generate_register(n_records=600, seed=11, district="330106", as_of=AS_OF).register
+    folder = tmp_path / "register"
+    folder.mkdir()
+    half = len(register) // 2
+    register.iloc[:half].to_parquet(folder / "part-0.parquet", index=False)
+    register.iloc[half:].to_parquet(folder / "part-1.parquet", index=False)
+    local = linkage.dedupe(register, district="330106", as_of=AS_OF)
+    on_spark = linkage.dedupe(folder, district="330106", as_of=AS_OF, engine="spark")
+    assert local.summary()["clusters_of_2_plus"] > 20
+    _same_answer(local, on_spark)
