@@ -454,3 +454,17 @@ def test_overdue_clues_lower_a_streets_score_and_weights_are_data(tmp_path):
     path.write_text('{"fixd": 1}', encoding="utf-8")
     with pytest.raises(ConfigError, match="fixd"):
         AssessmentWeights.load(path)
+
+
+def test_a_remark_naming_no_rule_explains_only_the_fields_it_names():
+    findings = pd.DataFrame({"record_id": ["r", "r"], "child_id": ["", ""], "unit_code": ["330106001"] * 2,
+                             "rule": ["birth_date_mismatch_id", "hukou_code_missing"], "severity": ["error", "warning"],
+                             "field": ["birth_date", "hukou_code"], "message": ["出生日期与身份证号不符", "户籍地代码为空"],
+                             "value": ["", ""], "detail": ["", ""]})
+    said = apply_explanations(findings, remarks=pd.DataFrame(
+        {"record_id": ["r"], "unit_code": ["330106001"], "remarks": ["公安系统出生日期有误,已核实"]}))
+    assert said.set_index("rule")["explained"].to_dict() == {"birth_date_mismatch_id": EXPLAINED,
+                                                             "hukou_code_missing": ""}
+    other_note = apply_explanations(findings, remarks=pd.DataFrame(
+        {"record_id": ["r"], "unit_code": ["330106001"], "remarks": ["外出务工,联系电话见档案"]}))
+    assert (other_note["explained"] == "").all()  # a note about something else hides no error

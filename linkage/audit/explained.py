@@ -6,7 +6,9 @@ explanation comes from
 
 - the record's ``remarks`` (备注): it explains the findings of the rules it names (by rule
   name, e.g. ``birth_date_mismatch_id``, or by the rule's Chinese message); a remark that
-  names no rule explains every finding of the record;
+  names no rule explains the findings on the fields it names by their Chinese header
+  (公安系统出生日期有误 explains the findings on 出生日期), and no other: a register's remarks
+  hold every kind of note (外出务工, 二孩), and a note about something else hides no error;
 - an ``--explained FILE`` (record_id / 记录编号, rule / 规则, 说明 / explanation; optional
   child_id / 子女编号): one row per explained finding; ``rule`` is a rule name or message.
 
@@ -34,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..columns import REGISTER_COLUMNS
 from ..errors import SchemaError
 from ..io import read_table
 from .base import FINDING_COLUMNS, WARNING, Rule
@@ -117,10 +120,14 @@ def apply_explanations(findings: pd.DataFrame, *, remarks: pd.DataFrame | None =
     child = out["child_id"].astype(str)
     unmatched = []
     for blanket, group in claims.groupby(claims["rule"] == "", sort=False):
-        if blanket:  # a remark naming no rule explains every finding of her record
+        if blanket:  # a remark naming no rule explains her findings on the fields it names
             texts = group.drop_duplicates("record_id").set_index("record_id")["explanation"]
             hit = key.isin(texts.index) & (child == "") & (out["explained"] == "")
-            out.loc[hit, "explanation"] = key[hit].map(texts)
+            said = key[hit].map(texts).fillna("").astype(str).to_numpy(dtype=str)
+            header = out.loc[hit, "field"].map(REGISTER_COLUMNS).fillna("\0").astype(str).to_numpy(dtype=str)
+            names = np.char.find(said, header) >= 0 if len(said) else np.zeros(0, dtype=bool)
+            rows = out.index[hit][names]
+            out.loc[rows, "explanation"] = said[names]
             continue
         merged = out.reset_index().merge(group, on=["record_id", "rule"], how="inner", suffixes=("", "_claim"))
         merged = merged[(merged["child_id_claim"].astype(str) == "") |
