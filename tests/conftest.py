@@ -20,3 +20,19 @@ def tiny_register() -> pd.DataFrame:
 @pytest.fixture
 def register() -> pd.DataFrame:
     return tiny_register()
+
+
+@pytest.fixture(scope="session")
+def sample_audit(tmp_path_factory):
+    """The newcomer's audit of the bundled sample register, children table and extract, written
+    once for every test that reads its outputs: (folder, AuditResult)."""
+    from pathlib import Path
+
+    import linkage
+
+    data = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+    out = tmp_path_factory.mktemp("sample-audit")
+    result = linkage.audit(data / "sample_register.csv", children=data / "sample_children.csv",
+                           externals=[data / "sample_extract.csv"], district="330106", as_of="2026-11-30")
+    result.write(out)
+    return out, result
