@@ -8,6 +8,7 @@ as text so that ID numbers keep their leading zeros and trailing X.
 from __future__ import annotations
 
 import csv
+import json
 import io
 import os
 import re
@@ -450,3 +451,17 @@ def _excel_value(value: object) -> tuple[object, int]:
     if has_excel_illegal(value):
         return excel_text(value)[:32767], 1
     return value[:32767], 0
+
+
+def read_json_object(path: str | os.PathLike, what: str) -> dict:
+    """A settings file that must hold one JSON object (the checks' options, assessment weights);
+    ``what`` names it in the error ("考核权重(assessment weights)").  ConfigError otherwise."""
+    from .errors import ConfigError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: 无法读取{what}(JSON); cannot read it as JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {what}应为JSON对象; it must be a JSON object")
+    return data

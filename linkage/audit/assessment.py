@@ -21,17 +21,15 @@ says which were used); rank 1 is the best score, ties share a rank.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..io import write_excel
+from ..io import read_json_object, write_excel
 
 SCORE_COLUMNS = ["unit_code", "spot_check_error_rate", "fixed_share", "clues", "clues_overdue", "spot_check_part",
                  "fixed_part", "clues_part", "parts", "score", "rank"]
@@ -74,13 +72,7 @@ class AssessmentWeights:
     def load(cls, path: str | os.PathLike | None) -> "AssessmentWeights":
         if path is None:
             return cls()
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"{path}: 无法读取考核权重(JSON); cannot read the assessment weights ({exc})") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: 考核权重应为JSON对象; the weights must be a JSON object")
-        return cls.from_dict(data)
+        return cls.from_dict(read_json_object(path, "考核权重(assessment weights)"))
 
 
 def score_streets(summary: pd.DataFrame, spot: pd.DataFrame | None, clues: pd.DataFrame | None, *,

@@ -13,13 +13,10 @@ runners by command name (each takes the parsed arguments and returns a summary d
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 from typing import Callable
 
 from ..cli_options import add_match, add_out, add_quiet, add_resolve, epilog
-from ..errors import ConfigError
-from ..io import input_notes, write_csv
+from ..io import input_notes, read_json_object, write_csv
 from ..messages import describe, help_text
 from ..run_folder import atomic_folder
 from .base import AuditOptions
@@ -69,13 +66,7 @@ def add_commands(subparsers) -> dict[str, Callable[[argparse.Namespace], dict]]:
 def _options(path: str | None):
     if not path:
         return None
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot read the checks' options as JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the checks' options must be a JSON object")
-    return AuditOptions.from_dict(data)
+    return AuditOptions.from_dict(read_json_object(path, "核查阈值(the checks' options)"))
 
 
 def run_audit(args: argparse.Namespace) -> dict:
