@@ -11,7 +11,7 @@ import pandas as pd
 from linkage.identity import IdParts
 
 from .kernels import BlockStats, pairs_from_keys, unique_pairs
-from .register import DEFAULT_BLOCKERS
+from .register import DEFAULT_BLOCKERS, one_pass
 
 
 class Blocker(Protocol):
@@ -31,6 +31,12 @@ def _pairs_per_key(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.nd
     """Pairs of every key of every blocker over ``frame``, each filtered by its blocker's
     ``keep`` and without the pairs that cannot be one woman (``linkage.identity``: not worth
     scoring); positions in ``frame``."""
+    with one_pass(frame):  # what several blockers derive from the frame is derived once
+        return _blocker_pairs(frame, blockers, side, stats)
+
+
+def _blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
+                   stats: BlockStats | None) -> list[np.ndarray]:
     arrays = []
     parts = IdParts.of_frame(frame)
     for blocker in blockers:

@@ -11,14 +11,16 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkage.normalize.distinct import distinct_map
 from linkage.normalize.ids import digit_matrix
-from linkage.normalize.names import char_fuzzy_readings, char_readings, first_readings, pinyin_variants
+from linkage.normalize.names import char_fuzzy_readings, char_readings, pinyin_variants_of
 
 ID_WINDOWS = tuple(range(16))
 """Start of each masked 2-digit window over the first 17 digits (0-1, 1-2, ..., 15-16): a wrong
@@ -42,6 +44,39 @@ def stable_keys() -> Iterator[None]:
         yield
     finally:
         _STABLE.reset(token)
+
+
+_PASS: ContextVar[tuple[pd.DataFrame, dict] | None] = ContextVar("blocking_pass", default=None)
+
+
+@contextmanager
+def one_pass(frame: pd.DataFrame) -> Iterator[None]:
+    """Within it, what several blockers derive from ``frame`` (a column's codes, her birth year,
+    the number's digits) is computed once and shared (``_shared``): ``blocking.block`` runs every
+    blocker of a pass inside one."""
+    token = _PASS.set((frame, {}))
+    try:
+        yield
+    finally:
+        _PASS.reset(token)
+
+
+def _shared(norm: pd.DataFrame, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per ``key`` for the frame of the current ``one_pass`` (each call outside one)."""
+    held = _PASS.get()
+    if held is None or held[0] is not norm:
+        return compute()
+    memo = held[1]
+    key = f"{key}|stable" if _STABLE.get() else key
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _column(norm: pd.DataFrame, column: str) -> np.ndarray:
+    """A column's codes (``_codes``), once per pass."""
+    return _shared(norm, f"codes:{column}", lambda: _codes(norm[column].to_numpy(dtype=object)
+                                                           if norm[column].dtype == object else norm[column]))
 
 
 def _texts(values: np.ndarray | pd.Series) -> np.ndarray:
@@ -109,15 +144,37 @@ def _year(dates: pd.Series) -> np.ndarray:
     return pd.Series(dates).dt.year.to_numpy(dtype=float)
 
 
+def _id_digits17(norm: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(present bool (n,), digits uint8 (n, 17)) of ``id_full`` (a non-blank id_full is 17 digits
+    and a check character; blank rows hold zeros), once per pass."""
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        ids = norm["id_full"].to_numpy(dtype=object)
+        present = ids != ""
+        raw = np.asarray(ids, dtype="S18").view(np.uint8).reshape(len(ids), 18)[:, :17]
+        digits = np.where(present[:, None], raw - np.uint8(48), np.uint8(0)).astype(np.uint8)
+        return present, digits
+    return _shared(norm, "id_digits17", compute)
+
+
 def _birth_year(norm: pd.DataFrame) -> np.ndarray:
     """int64 (n,): her birth year (recorded, else from a valid number), else the year digits of a
-    number that fails a check (its date part is often right), -1 where none."""
-    year = _year(norm["birth"])
-    digits = distinct_map(norm["id_full"].to_numpy(dtype=object), lambda texts: texts.str[6:10])
-    guess = pd.to_numeric(pd.Series(digits, dtype=object), errors="coerce").to_numpy(dtype=float)
-    guess = np.where((guess >= 1900) & (guess <= pd.Timestamp.today().year), guess, np.nan)
-    year = np.where(np.isnan(year), guess, year)
-    return np.where(np.isnan(year), -1, year).astype(np.int64)  # the year is its own code
+    number that fails a check (its date part is often right), -1 where none; once per pass."""
+    def compute() -> np.ndarray:
+        year = _year(norm["birth"])
+        present, digits = _id_digits17(norm)
+        guess = (digits[:, 6:10].astype(np.int64) @ np.array([1000, 100, 10, 1], dtype=np.int64)).astype(float)
+        guess = np.where(present & (guess >= 1900) & (guess <= pd.Timestamp.today().year), guess, np.nan)
+        year = np.where(np.isnan(year), guess, year)
+        return np.where(np.isnan(year), -1, year).astype(np.int64)  # the year is its own code
+    return _shared(norm, "birth_year", compute)
+
+
+def _name_codes(norm: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """(codes int64 (n,), distinct names list (k,)) of the cleaned name, once per pass."""
+    def compute() -> tuple[np.ndarray, list[str]]:
+        codes, distinct = pd.factorize(pd.Series(norm["name"].to_numpy(dtype=object), dtype=object))
+        return codes.astype(np.int64), list(distinct)
+    return _shared(norm, "name_codes", compute)
 
 
 @dataclass(frozen=True)
@@ -139,10 +196,8 @@ class IdMaskedWindows:
     max_block_size: int = 50
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        ids = norm["id_full"].to_numpy(dtype=object)
-        present = ids != ""
-        # a non-blank id_full is 17 digits and a check character; blank rows are masked below
-        digits = (np.asarray(ids, dtype="S18").view(np.uint8).reshape(len(ids), 18)[:, :17] - np.uint8(48)).astype(np.float64)
+        present, digits = _id_digits17(norm)
+        digits = digits.astype(np.float64)
         high = (digits[:, :9] @ 10.0 ** np.arange(8, -1, -1)).astype(np.int64)  # exact in float: < 10**9
         low = (digits[:, 9:] @ 10.0 ** np.arange(7, -1, -1)).astype(np.int64)
         number = high * 10**8 + low  # the 17 digits as one int64
@@ -156,8 +211,18 @@ class IdMaskedWindows:
 
 
 def _digit_slice(values: np.ndarray, start: int, stop: int | None) -> np.ndarray:
-    """object (n,): characters ``start:stop`` of each text ('' where blank), once per distinct value."""
-    return distinct_map(values, lambda texts: texts.str[start:stop].where(texts != "", ""))
+    """Characters ``start:stop`` of each text (of digits: no NFKC or trimming needed), in Arrow:
+    int64 codes (n,), -1 where blank; under ``stable_keys`` the texts themselves (object (n,), '')."""
+    texts = pa.array(values, type=pa.string(), from_pandas=True)
+    sliced = pc.fill_null(pc.utf8_slice_codeunits(texts, start, stop if stop is not None else np.iinfo(np.int32).max), "")
+    if _STABLE.get():
+        return np.asarray(sliced.to_numpy(zero_copy_only=False), dtype=object)
+    encoded = pc.dictionary_encode(sliced)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    blank = pc.index(encoded.dictionary, "").as_py()
+    if blank >= 0:
+        codes[codes == blank] = -1
+    return codes
 
 
 @dataclass(frozen=True)
@@ -186,9 +251,9 @@ class IdHalves:
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
         digits = norm["id_digits"].to_numpy(dtype=object)
         full = norm["id_full"].to_numpy(dtype=object)
-        name = norm["name"].to_numpy(dtype=object)
+        name = _column(norm, "name")
         return [_join(_digit_slice(digits, 0, 10), name),
-                _join(_digit_slice(digits, -8, None), norm["surname"].to_numpy(dtype=object)),
+                _join(_digit_slice(digits, -8, None), _column(norm, "surname")),
                 _join(_digit_slice(full, 0, 6), _digit_slice(full, 14, 17), name)]
 
 
@@ -202,24 +267,24 @@ class PinyinBirthYear:
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
         year = _birth_year(norm)
-        names = pd.Series(norm["name"], dtype=object)
-        codes, distinct = pd.factorize(names)
-        distinct = list(distinct)
-        table = first_readings(distinct)
-        first = [name.translate(table) for name in distinct]  # every name's first variant
-        # only names with a polyphonic character have more than one variant
-        only_several = {c: (c if len(char_readings(chr(c))) > 1 else None) for c in table}  # drops the others
-        variants = {i: pinyin_variants(name, cap=self.readings) for i, name in enumerate(distinct)
-                    if name.translate(only_several)}
-        result = []
-        for k in range(self.readings):
-            texts = list(first) if k == 0 else [""] * len(distinct)
-            for i, v in variants.items():
-                texts[i] = v[k] if len(v) > k else ""
-            text_codes, uniques = pd.factorize(pd.Series(texts + [""], dtype=object))
-            text_codes = np.where(text_codes == text_codes[-1], -1, text_codes)  # '' is no key
+        codes, distinct = _name_codes(norm)
+        # the first reading of every character is prepare's ``pinyin``; only names with a polyphonic
+        # character have more variants
+        result = [_join(_column(norm, "pinyin"), year)]
+        if self.readings < 2:
+            return result
+        several = {char for char in set("".join(distinct)) if len(char_readings(char)) > 1}
+        polyphonic = [i for i, name in enumerate(distinct) if not several.isdisjoint(name)]
+        variants = pinyin_variants_of([distinct[i] for i in polyphonic], cap=self.readings)
+        for k in range(1, self.readings):
+            texts = np.full(len(distinct) + 1, "", dtype=object)  # the trailing '' for no name
+            texts[polyphonic] = [v[k] if len(v) > k else "" for v in variants]
             if _STABLE.get():  # the reading itself, not its code in this frame
-                text_codes = np.asarray(texts + [""], dtype=object)
+                text_codes = texts
+            else:
+                text_codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+                blank = np.flatnonzero(uniques == "")
+                text_codes = np.where(np.isin(text_codes, blank), -1, text_codes).astype(np.int64)
             result.append(_join(text_codes[codes], year))
         return result
 
@@ -234,9 +299,10 @@ class FuzzyPinyinYear:
     max_block_size: int = 200
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        fuzzy = distinct_map(norm["name"].to_numpy(dtype=object),
-                             lambda names: names.map(lambda name: "".join(char_fuzzy_readings(c)[0] for c in name)))
-        return [_join(fuzzy, _birth_year(norm))]
+        codes, distinct = _name_codes(norm)
+        table = {ord(char): char_fuzzy_readings(char)[0] for char in set("".join(distinct))}
+        fuzzy = np.array([name.translate(table) for name in distinct] + [""], dtype=object)
+        return [_join(fuzzy[codes], _birth_year(norm))]
 
 
 @dataclass(frozen=True)
@@ -248,8 +314,8 @@ class NameBirthDate:
     max_block_size: int = 100
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        birth = _codes(norm["birth"])  # factorised once for both keys
-        return [_join(norm["surname"].to_numpy(dtype=object), birth), _join(norm["given"].to_numpy(dtype=object), birth)]
+        birth = _column(norm, "birth")  # factorised once for both keys
+        return [_join(_column(norm, "surname"), birth), _join(_column(norm, "given"), birth)]
 
 
 @dataclass(frozen=True)
@@ -305,10 +371,10 @@ class PinyinPlace:
         return no_id[pairs[:, 0]] | no_id[pairs[:, 1]]
 
     def keys(self, norm: pd.DataFrame) -> list[np.ndarray]:
-        pinyin = _codes(norm["pinyin"].to_numpy(dtype=object))  # factorised once for the three keys
+        pinyin, spouse = _column(norm, "pinyin"), _column(norm, "spouse_name")
         return [
-            _join(pinyin, norm["spouse_name"].to_numpy(dtype=object)),
-            _join(norm["surname"].to_numpy(dtype=object), norm["spouse_name"].to_numpy(dtype=object)),
+            _join(pinyin, spouse),
+            _join(_column(norm, "surname"), spouse),
             _join(pinyin, distinct_map(norm["hukou_code"], lambda codes: codes.str.slice(0, 6))),
             _join(pinyin, distinct_map(norm["residence_code"], lambda codes: codes.str.slice(0, 9))),
         ]

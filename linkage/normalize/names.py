@@ -151,6 +151,13 @@ def pinyin_variants(name: str, cap: int = 8) -> list[str]:
     return ["".join(combo) for combo in itertools.islice(itertools.product(*options), cap)]
 
 
+def pinyin_variants_of(names: list[str], cap: int = 8) -> list[list[str]]:
+    """``pinyin_variants`` of many names (one readings lookup per distinct character): list of len(names)."""
+    readings = {char: char_readings(char) for char in set("".join(names))}
+    product, islice, join = itertools.product, itertools.islice, "".join
+    return [[join(combo) for combo in islice(product(*map(readings.__getitem__, name)), cap)] for name in names]
+
+
 def homophone_chars(a: str, b: str) -> bool:
     """Two characters share a reading."""
     return bool(set(char_readings(a)) & set(char_readings(b)))
