@@ -34,6 +34,7 @@ from .normalize.dates import as_of_date
 from .prepare import Records
 from .report_html import write_report
 from .profile import Profile, RegisterProfile
+from .parallel import side_by_side
 from .progress import Progress
 
 
@@ -115,23 +116,33 @@ class DedupeResult:
 
     def write_files(self, folder: Path, *, printable: bool = True, report: bool = True, state: bool = True,
                     progress: Progress | None = None) -> list[Path]:
-        """The files of ``write`` written straight into ``folder`` (no manifest, no swap)."""
-        paths = write_tables(self.tables(), folder, progress=progress)
-        if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
-            if progress is not None:
-                progress.stage(text("stage.writing_step", file="办理清单.xlsx"))
-            paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
-        if printable and (len(self.notices) or len(self.verification)):
-            if progress is not None:
-                progress.stage(text("stage.writing_step", file="printable/"))
-            paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
-        if report:  # report.html: the run to look at
-            paths.append(write_report(folder, self, as_of=self.as_of, district=self.district))
-        if state:
-            from .state import write_state
+        """The files of ``write`` written straight into ``folder`` (no manifest, no swap).  The CSV
+        tables and 办理清单.xlsx are written in this process while a second one (``linkage.parallel``,
+        where the machine has a second core) writes the printable workbooks, report.html and state/."""
+        def tables_and_workbook() -> list[Path]:
+            paths = write_tables(self.tables(), folder, progress=progress)
+            if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
+                if progress is not None:
+                    progress.stage(text("stage.writing_step", file="办理清单.xlsx"))
+                paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
+            return paths
 
-            paths.append(write_state(self, Path(folder) / "state"))
-        return paths
+        def documents_report_state() -> list[Path]:
+            paths = []
+            if printable and (len(self.notices) or len(self.verification)):
+                paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
+            if report:  # report.html: the run to look at
+                paths.append(write_report(folder, self, as_of=self.as_of, district=self.district))
+            if state:
+                from .state import write_state
+
+                paths.append(write_state(self, Path(folder) / "state"))
+            return paths
+
+        if progress is not None and (printable or report or state):
+            progress.stage(text("stage.writing_step", file="printable/, report.html, state/"))
+        first, second = side_by_side(tables_and_workbook, documents_report_state)
+        return first + second
 
     def summary(self) -> dict[str, int]:
         """The run's counts, each equal to the rows of the file it names (``messages.SUMMARY_LABELS``
