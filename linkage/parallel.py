@@ -6,7 +6,9 @@ would not overlap them.  ``side_by_side`` forks one child process that runs the 
 jobs on the parent's data as it is (copy-on-write: nothing is pickled but the child's return
 value), while the parent runs the first group; the child's result, or its error, comes back
 through a pipe.  Where ``os.fork`` is missing (Windows), the machine has one core, or
-``LINKAGE_WORKERS=1`` is set, the groups run one after the other in this process: same results.
+``LINKAGE_WORKERS=1`` is set, or the caller runs other Python threads (a server calling the
+library: a fork copies only this thread, and a lock another one held would never be released
+in the child), the groups run one after the other in this process: same results.
 
 >>> side_by_side(lambda: [1], lambda: [2])
 ([1], [2])
@@ -17,6 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import threading
 from typing import Callable, TypeVar
 
 A = TypeVar("A")
@@ -29,6 +32,8 @@ WORKERS_ENV = "LINKAGE_WORKERS"
 def can_fork() -> bool:
     """This machine can run a second group of jobs beside the first (fork, 2+ cores, not disabled)."""
     if not hasattr(os, "fork") or os.environ.get(WORKERS_ENV, "").strip() == "1":
+        return False
+    if threading.active_count() > 1:  # another thread may hold a lock the child would then wait on
         return False
     try:
         cores = len(os.sched_getaffinity(0))

@@ -23,6 +23,7 @@ from .normalize.household import normalize_household_types, normalize_hukou_natu
 from .normalize.ids import IdColumns, normalize_ids
 from .normalize.names import normalize_names
 from .normalize.status import normalize_statuses
+from .parallel import side_by_side
 
 DATE_FIELDS = ("birth_date", "marriage_date", "residence_since", "registered_date")
 
@@ -52,6 +53,10 @@ FLAG_MESSAGES = {
 """Chinese message for each flag reason."""
 
 FLAG_COLUMNS = ["record_id", "field", "value", "reason", "message"]
+CODE_FIELDS = ("hukou_code", "residence_code", "spouse_hukou_code", "spouse_residence_code")
+ADDRESS_FIELDS = ("hukou_address", "residence_address", "work_unit", "spouse_work_unit")
+NATURE_FIELDS = ("hukou_nature", "spouse_hukou_nature")
+TEXT_FIELDS = ("marital_status", "contraception", "pregnancy", "ethnicity", "remarks", "source")
 
 
 @dataclass(frozen=True)
@@ -83,15 +88,15 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
         if mask.any():
             flags.append(_flags(raw, field, mask, reason))
 
-    unit = normalize_codes(raw["unit_code"])
+    # names and numbers here, the other columns in a second process where there is a second core
+    (names, spouse_name, ids, spouse), other = side_by_side(lambda: _names_and_ids(raw), lambda: _other_columns(raw))
+    unit = other["unit_code"]
     norm["unit_code"] = unit
     norm["district"] = distinct_map(unit, lambda codes: codes.str[:6])
-    names = normalize_names(raw["name"])
     for part in ("name", "surname", "given", "pinyin"):
         norm[part] = names[part].to_numpy()
     flag("name", norm["name"] == "", "empty_name")
 
-    ids, spouse = normalize_ids(raw["id_number"]), normalize_ids(raw["spouse_id_number"])
     ids, spouse, swapped = _unswap(ids, spouse) if women else (ids, spouse, np.zeros(n, dtype=bool))
     flag("id_number", swapped, "swapped_ids")
     norm.update(id_number=ids.id_number, id_full=ids.id_full, id_status=ids.status, id_birth=ids.birth_date,
@@ -104,16 +109,15 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
     flag("id_number", phone_in_id, "phone_in_id")
 
     for field in DATE_FIELDS:
-        dates = normalize_dates(raw[field])
-        norm[field] = dates.values.to_numpy()
-        flag(field, dates.status == "bad_date", "bad_date")
-        flag(field, dates.status == "placeholder", "placeholder_date")
-        flag(field, dates.status == "month", "month_only")
-        flag(field, dates.status == "year", "year_only")
-        flag(field, dates.form == "two_digit_year", "two_digit_year")
-        flag(field, dates.form == "excel_serial", "excel_serial")
-        if field == "birth_date":
-            recorded_precision = dates.precision
+        dates = other[field]
+        norm[field] = dates["values"]
+        flag(field, dates["status"] == "bad_date", "bad_date")
+        flag(field, dates["status"] == "placeholder", "placeholder_date")
+        flag(field, dates["status"] == "month", "month_only")
+        flag(field, dates["status"] == "year", "year_only")
+        flag(field, dates["form"] == "two_digit_year", "two_digit_year")
+        flag(field, dates["form"] == "excel_serial", "excel_serial")
+    recorded_precision = other["birth_date"]["precision"]
     # her birth date: the recorded one, else the one in her ID number; a recorded month or year
     # alone gives way to a full date in the ID number
     from_id = ~np.isnat(norm["id_birth"]) & ((recorded_precision == "") | ((recorded_precision != "D")
@@ -121,31 +125,29 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
     norm["birth"] = np.where(from_id, norm["id_birth"], norm["birth_date"])
     norm["birth_precision"] = np.where(from_id, "D", recorded_precision).astype(object)
 
-    recorded_sex = normalize_sexes(raw["sex"])
-    flag("sex", (recorded_sex == "") & (normalize_texts(raw["sex"]) != ""), "bad_sex")
+    recorded_sex = other["sex"]
+    flag("sex", (recorded_sex == "") & other["sex:typed"], "bad_sex")
     norm["recorded_sex"] = recorded_sex
     norm["sex"] = effective_sex(recorded_sex, ids.sex, ids.status)  # a valid number's sex digit wins
 
     norm.update(spouse_id=spouse.id_full, spouse_id_status=spouse.status, spouse_id_sex=spouse.sex)
-    norm["spouse_name"] = normalize_names(raw["spouse_name"])["name"].to_numpy()
-    phones = normalize_phones(raw["phone"])
+    norm["spouse_name"] = spouse_name
+    phones = other["phone"]
     norm["phone"] = np.where(phone_in_id & (phones == ""), ids.id_clean, phones).astype(object)
-    for field in ("hukou_code", "residence_code"):
-        norm[field] = normalize_codes(raw[field])
+    for field in CODE_FIELDS:
+        norm[field] = other[field]
     for field in ("spouse_hukou_code", "spouse_residence_code"):  # the spouse's places: read by the couple caliber
-        norm[field] = normalize_codes(raw[field])
-        flag(field, ~well_formed_codes(norm[field]) & (normalize_texts(raw[field]) != ""), "bad_code")
-    for field in ("hukou_address", "residence_address", "work_unit", "spouse_work_unit"):
-        norm[field] = normalize_addresses(raw[field])
-    for field in ("hukou_nature", "spouse_hukou_nature"):
-        norm[field] = normalize_hukou_natures(raw[field])
-        flag(field, (norm[field] == "") & (normalize_texts(raw[field]) != ""), "bad_hukou_nature")
-    norm["household_type"] = normalize_household_types(raw["household_type"])
-    flag("household_type", (norm["household_type"] == "") & (normalize_texts(raw["household_type"]) != ""),
-         "bad_household_type")
-    for field in ("marital_status", "contraception", "pregnancy", "ethnicity", "remarks", "source"):
-        norm[field] = normalize_texts(raw[field])
-    norm["status"] = normalize_statuses(raw["status"])
+        flag(field, ~well_formed_codes(norm[field]) & other[f"{field}:typed"], "bad_code")
+    for field in ADDRESS_FIELDS:
+        norm[field] = other[field]
+    for field in NATURE_FIELDS:
+        norm[field] = other[field]
+        flag(field, (norm[field] == "") & other[f"{field}:typed"], "bad_hukou_nature")
+    norm["household_type"] = other["household_type"]
+    flag("household_type", (norm["household_type"] == "") & other["household_type:typed"], "bad_household_type")
+    for field in TEXT_FIELDS:
+        norm[field] = other[field]
+    norm["status"] = other["status"]
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for column, values in norm.items():  # one block per column: no dtype inference, no consolidation copy
         # text stays object dtype under pandas 3 too: every stage reads these columns as numpy
@@ -159,6 +161,38 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
         flag(field, mask, "merged_cell")
     flag_frame = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=FLAG_COLUMNS)
     return Records(raw=raw, norm=frame, flags=flag_frame)
+
+
+def _names_and_ids(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, IdColumns, IdColumns]:
+    """(her names (n, 4), the spouse's name object (n,), her numbers, his numbers), as read."""
+    return (normalize_names(raw["name"]), normalize_names(raw["spouse_name"])["name"].to_numpy(),
+            normalize_ids(raw["id_number"]), normalize_ids(raw["spouse_id_number"]))
+
+
+def _other_columns(raw: pd.DataFrame) -> dict[str, object]:
+    """Every normalised column but the names and numbers, as numpy arrays of shape (n,) (dates:
+    a dict of values, status, form, precision), and for each field whose bad values are flagged
+    as unreadable, ``<field>:typed``: bool (n,), the raw cell held something."""
+    out: dict[str, object] = {"unit_code": normalize_codes(raw["unit_code"])}
+    for field in DATE_FIELDS:
+        dates = normalize_dates(raw[field])
+        out[field] = {"values": dates.values.to_numpy(), "status": np.asarray(dates.status),
+                      "form": np.asarray(dates.form), "precision": np.asarray(dates.precision)}
+    out["sex"] = normalize_sexes(raw["sex"])
+    out["phone"] = normalize_phones(raw["phone"])
+    for field in CODE_FIELDS:
+        out[field] = normalize_codes(raw[field])
+    for field in ADDRESS_FIELDS:
+        out[field] = normalize_addresses(raw[field])
+    for field in NATURE_FIELDS:
+        out[field] = normalize_hukou_natures(raw[field])
+    out["household_type"] = normalize_household_types(raw["household_type"])
+    for field in TEXT_FIELDS:
+        out[field] = normalize_texts(raw[field])
+    out["status"] = normalize_statuses(raw["status"])
+    for field in ("sex", "spouse_hukou_code", "spouse_residence_code", *NATURE_FIELDS, "household_type"):
+        out[f"{field}:typed"] = np.asarray(normalize_texts(raw[field]) != "", dtype=bool)
+    return out
 
 
 def _merged_cells(raw: pd.DataFrame) -> dict[str, list[int]]:
