@@ -117,20 +117,21 @@ class DedupeResult:
     def write_files(self, folder: Path, *, printable: bool = True, report: bool = True, state: bool = True,
                     progress: Progress | None = None) -> list[Path]:
         """The files of ``write`` written straight into ``folder`` (no manifest, no swap).  The CSV
-        tables and 办理清单.xlsx are written in this process while a second one (``linkage.parallel``,
-        where the machine has a second core) writes the printable workbooks, report.html and state/."""
-        def tables_and_workbook() -> list[Path]:
+        tables and the printable workbooks are written in this process while a second one
+        (``linkage.parallel``, where the machine has a second core) writes 办理清单.xlsx, report.html
+        and state/: two halves of about the same cost."""
+        def tables_and_documents() -> list[Path]:
             paths = write_tables(self.tables(), folder, progress=progress)
-            if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
+            if printable and (len(self.notices) or len(self.verification)):
                 if progress is not None:
-                    progress.stage(text("stage.writing_step", file="办理清单.xlsx"))
-                paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
+                    progress.stage(text("stage.writing_step", file="printable/"))
+                paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
             return paths
 
-        def documents_report_state() -> list[Path]:
+        def workbook_report_state() -> list[Path]:
             paths = []
-            if printable and (len(self.notices) or len(self.verification)):
-                paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
+            if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
+                paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
             if report:  # report.html: the run to look at
                 paths.append(write_report(folder, self, as_of=self.as_of, district=self.district))
             if state:
@@ -139,9 +140,9 @@ class DedupeResult:
                 paths.append(write_state(self, Path(folder) / "state"))
             return paths
 
-        if progress is not None and (printable or report or state):
-            progress.stage(text("stage.writing_step", file="printable/, report.html, state/"))
-        first, second = side_by_side(tables_and_workbook, documents_report_state)
+        if progress is not None:
+            progress.stage(text("stage.writing_step", file="办理清单.xlsx, report.html, state/"))
+        first, second = side_by_side(tables_and_documents, workbook_report_state)
         return first + second
 
     def summary(self) -> dict[str, int]:

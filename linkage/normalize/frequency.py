@@ -70,21 +70,28 @@ def name_prior(surnames: np.ndarray, givens: np.ndarray, counts: np.ndarray) -> 
     are summed over the names, so a table of distinct names with their counts (what the Spark
     engine gathers) gives what the whole register gives."""
     total_records = max(float(counts.sum()), 1.0)
-    surname_count: dict[object, float] = {}
-    char_count: dict[str, float] = {}
-    for surname, given, count in zip(surnames, givens, counts):
-        surname_count[surname] = surname_count.get(surname, 0.0) + count
-        for char in str(given or ""):
-            char_count[char] = char_count.get(char, 0.0) + count
-    total_chars = max(sum(char_count.values()), 1.0)
+    counts = np.asarray(counts, dtype=np.float64)
+    k = len(counts)
+    if k == 0:
+        return np.empty(0)
+    surname_codes, _ = pd.factorize(pd.Series(surnames, dtype=object), use_na_sentinel=False)
+    surname_share = np.bincount(surname_codes, weights=counts)[surname_codes] / total_records
+    givens = ["" if given is None or (isinstance(given, float) and np.isnan(given)) else str(given) for given in givens]
+    lengths = np.fromiter(map(len, givens), dtype=np.int64, count=k)
+    chars = np.frombuffer("".join(givens).encode("utf-32-le"), dtype=np.uint32)  # one code point per character
+    char_codes, distinct_chars = pd.factorize(chars)
+    char_count = np.bincount(char_codes, weights=np.repeat(counts, lengths), minlength=len(distinct_chars))
+    total_chars = max(float(char_count.sum()), 1.0)
     floor = 1.0 / FLOOR_RECORDS
-    prior = np.empty(len(surnames))
-    for k, (surname, given) in enumerate(zip(surnames, givens)):
-        share = max(surname_count[surname] / total_records, floor)
-        for char in str(given or ""):
-            share *= max(char_count[char] / total_chars, floor)
-        prior[k] = share
-    return prior
+    # each name's factors in the order the product takes them: its surname's share, then each given
+    # character's; one segment per name, multiplied left to right
+    factors = np.empty(k + len(chars))
+    starts = np.arange(k) + np.r_[0, np.cumsum(lengths)[:-1]]
+    factors[starts] = np.maximum(surname_share, floor)
+    is_char = np.ones(len(factors), dtype=bool)
+    is_char[starts] = False
+    factors[is_char] = np.maximum(char_count[char_codes] / total_chars, floor)
+    return np.multiply.reduceat(factors, starts)
 
 
 def smoothed_name_counts(counts: np.ndarray, prior: np.ndarray, n: int) -> np.ndarray:
