@@ -52,10 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_resolve(dedupe)
     dedupe.add_argument("--no-decide", action="store_true", help=help_text("no_decide"))
     dedupe.add_argument("--no-printable", action="store_true", help=help_text("no_printable"))
-    dedupe.add_argument("--engine", choices=("local", "spark"), default="local",
-                        help="local: this process (default); spark: the same stages on Spark (pip install "
-                             "'wis-linkage[spark]', Java 17); REGISTER may then be a folder of parquet files")
-    dedupe.add_argument("--master", metavar="URL", help="the Spark master with --engine spark (default local[2])")
+    dedupe.add_argument("--engine", choices=("local", "spark"), default="local", help=help_text("engine"))
+    dedupe.add_argument("--master", metavar="URL", help=help_text("master"))
     dedupe.add_argument("--judged", metavar="LABELS", help=help_text("judged"))
     dedupe.add_argument("--no-state", action="store_true", help=help_text("no_state"))
 

@@ -7,9 +7,6 @@ import argparse
 
 from .messages import describe, help_text
 
-EPILOG = "Inputs: .csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx or .parquet, English or Chinese headers."
-
-
 def epilog() -> str:
     return describe("epilog")
 

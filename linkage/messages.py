@@ -96,6 +96,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "manifest.extra": ("{path}: 文件 {file} 不在 manifest.json 中(不属于这次运行)", "{path}: {file} is not in "
                        "manifest.json (it is not of this run)"),
     # command line
+    "cli.model_scores": ("精确率 {precision:.3f},召回率 {recall:.3f},阈值 {threshold:.2f}",
+                         "precision {precision:.3f}, recall {recall:.3f}, threshold {threshold:.2f}"),
     "cli.error": ("linkage {command}: 错误:{detail}", "linkage {command}: error: {detail}"),
     "cli.fault": ("linkage {command}: 程序内部错误({kind}: {detail});输出文件夹未改动。请把这条信息和所用命令报告给维护者",
                   "linkage {command}: engine fault ({kind}: {detail}); the output folder is untouched. Please report "
@@ -185,6 +187,15 @@ SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "sheets_read": ("读取的工作表", "sheets read"),
     "sheets_skipped": ("跳过的工作表(无表头)", "sheets skipped (no header)"),
     "header_row": ("表头所在行(上方标题行已跳过)", "header row (title rows above it skipped)"),
+    "pairs_to_judge": ("待判定的比对对(复核工作簿)", "pairs to judge (the review workbook)"),
+    "judged_pairs": ("已判定的比对对", "judged pairs"),
+    "old_model": ("原模型", "old model"),
+    "new_model": ("新模型(交叉验证)", "new model (cross-validated)"),
+    "changes_joined": ("变动:记录并入已有重复组", "changes: records that joined a group"),
+    "changes_left": ("变动:记录离开重复组", "changes: records that left a group"),
+    "changes_new": ("变动:新记录", "changes: new records"),
+    "changes_merged": ("变动:合并的重复组", "changes: groups merged"),
+    "changes_split": ("变动:拆开的重复组", "changes: groups split"),
 }
 """A run summary's key -> (Chinese, English) label saying what it counts."""
 
@@ -328,6 +339,87 @@ HELP: dict[str, tuple[str, str]] = {
                               "the district's stratified estimate, to OUT/spotcheck.csv and OUT/spotcheck.xlsx."),
     "spotcheck.sample": ("标记好的样本(audit 运行得到的 sample.csv)", "the marked sample (sample.csv of an audit run)"),
     "spotcheck.out": ("spotcheck.csv 和 spotcheck.xlsx", "spotcheck.csv and spotcheck.xlsx"),
+    "update": ("下月运行:把新增和变动的记录并入上次运行的状态", "next month's run: apply new and changed records to an "
+               "earlier run's state"),
+    "update.description": ("把 NEW(新增和变动的记录;加 --full 时为整份重新导出的登记)并入 OUT 中上次运行的状态(OUT/state):"
+                           "未变动的记录直接沿用,新增和变动的记录与整个登记比对,重复组编号保持不变,只对有变动的重复组重新确定"
+                           "管理单位和起草通报,OUT 中已发出的通报不再重复发出。OUT2 中写出完整的结果、changes.csv 和新的状态。",
+                           "Apply NEW (new and changed records, or with --full a full re-export of the register) to the "
+                           "run in OUT (its OUT/state): unchanged records are reused, new and changed ones are matched "
+                           "against the whole register, cluster ids are kept, decisions and notices are redone only for "
+                           "the clusters that changed and no notice of OUT is sent again. OUT2 gets the complete outputs, "
+                           "changes.csv and the next state."),
+    "update.state": ("上次运行的文件夹(dedupe、audit 或 update 的输出)", "the folder of the earlier run (dedupe, audit "
+                     "or update)"),
+    "update.new": ("新增和变动的记录,或整份重新导出的登记", "the new and changed records, or the full re-export"),
+    "update.out": ("本月的输出文件", "the outputs of this month"),
+    "update.full": ("NEW 是整份重新导出的登记:OUT 中有而 NEW 中没有的记录视为已离开登记", "NEW is a full re-export: a "
+                    "record of OUT that NEW lacks has left the register"),
+    "update.as_of": ("基准日期(默认沿用上次运行的)", "reference date (default: the earlier run's)"),
+    "update.district": ("本单位区县代码(默认沿用上次运行的)", "this office's district code (default: the earlier run's)"),
+    "update.model": ("使用训练好的模型(JSON)代替上次运行的模型", "a trained model (JSON) instead of the earlier run's"),
+    "no_state2": ("不保存 OUT2/state", "do not keep OUT2/state"),
+    "review": ("列出需要人工判定的比对对,两条记录并排放在工作簿中", "the pairs a clerk should judge, side by side in a "
+               "workbook"),
+    "review.description": ("把 OUT 中这次运行最值得人工判定的比对对(最接近匹配阈值的、待核实组中的、可能是身份证号变更的)写入 "
+                           "Excel 工作簿:两条记录并排,不同的字段标出,附模型的理由和“判定”下拉列(是同一人/不是同一人/不确定)。",
+                           "Write the most informative pairs of the run in OUT (nearest the match threshold, groups sent "
+                           "to verification, possible re-issued numbers) to an Excel workbook: the two records side by "
+                           "side, differing fields highlighted, the model's reasons and a 判定 drop-down."),
+    "review.state": ("一次运行的文件夹(dedupe、audit 或 update 的输出)", "the folder of a run (dedupe, audit or update)"),
+    "review.out": ("要写出的工作簿(.xlsx)", "the workbook to write (.xlsx)"),
+    "review.size": ("列出的比对对数(默认200)", "pairs to list (default 200)"),
+    "review.unmasked": ("显示完整身份证号(默认遮盖部分数字)", "show whole ID numbers (default: masked)"),
+    "train": ("用经办人判定过的比对对训练匹配模型", "a match model from the pairs a clerk judged"),
+    "train.description": ("用判定过的比对对(填好的复核工作簿,或含 record_id_l、record_id_r、match(1/0)的CSV)在 --state "
+                          "所指运行的登记上训练匹配模型,以该次运行的模型为先验;输出原模型和新模型在这些比对对上交叉验证的"
+                          "精确率和召回率。",
+                          "Fit a match model from judged pairs (the filled review workbook, or a CSV of record_id_l, "
+                          "record_id_r, match as 1/0) over the register of the run in --state, with that run's model as "
+                          "the prior; prints cross-validated precision and recall of the old and the new model."),
+    "train.labels": ("判定过的比对对(.xlsx 复核工作簿或 .csv)", "the judged pairs (.xlsx review workbook or .csv)"),
+    "train.state": ("这些比对对所属登记的那次运行", "the run whose register the pairs are from"),
+    "train.out": ("要写出的模型(.json)", "the model to write (.json)"),
+    "engine": ("local:在本进程中运行(默认);spark:在 Spark 上运行相同的步骤(需 pip install 'wis-linkage[spark]' 和 "
+               "Java 17),此时 REGISTER 也可以是 parquet 文件夹", "local: this process (default); spark: the same stages "
+               "on Spark (pip install 'wis-linkage[spark]', Java 17); REGISTER may then be a folder of parquet files"),
+    "master": ("--engine spark 时的 Spark master(默认 local[2])", "the Spark master with --engine spark (default "
+               "local[2])"),
+    "explained": ("已说明的问题(record_id/记录编号、rule/规则、说明):在 findings.csv 中记为“已说明”,不计入差错;登记的"
+                  "备注也可说明问题", "explained findings (record_id/记录编号, rule/规则, 说明): listed as 已说明 in "
+                  "findings.csv and left out of the error counts; the register's 备注 (remarks) explain findings too"),
+    "births": ("共享平台的出生信息(母亲姓名、母亲身份证号、子女出生日期、子女性别……):每条出生记为 clues.csv 中的一条线索"
+               "(已上报/本单位待上报/非本单位/待核实)", "births from the shared platform (母亲姓名, 母亲身份证号, "
+               "子女出生日期, 子女性别 ...): each birth is a clue in clues.csv (已上报 / 本单位待上报 / 非本单位 / 待核实)"),
+    "due": ("出生线索的上报期限:过期未办的线索记为“逾期”", "the due date of the birth clues: an open clue past it is 逾期"),
+    "deferrals": ("交回的延期报告表(上次运行的 deferrals.csv,已填“延期原因”和“延期至”):延期的线索以新日期为期限",
+                  "the 延期报告 sheet handed back (deferrals.csv of the last run with 延期原因 and 延期至 filled in): a "
+                  "deferred clue is due on its new date"),
+    "deadline": ("争议的截止日期:过期仍未确定管理单位的重复组,由在WIS系统中最先登记的单位管理(以WIS系统实际数据为准),"
+                 "其他单位收到通报", "the deadline for disputes: past it, a duplicate group still undetermined is kept by "
+                 "the unit that registered her first in WIS (以WIS系统实际数据为准) and the others get notices"),
+    "followup": ("整改复查:后来的登记改正了上次清查的哪些问题,各街道评分", "what a later register fixed of an earlier "
+                 "audit (整改复查), scores per street"),
+    "followup.description": ("像 linkage audit 一样清查 LATER_REGISTER,并与 EARLIER_OUT 中上次的清查比较:上次每个问题"
+                             "“已整改/未整改”,每个新问题“新增”,每份通报“已办理/未办理”,区内和市内剩余的重复,各街道的整改比例"
+                             "(followup.csv、notices_followup.csv、followup_summary.csv/.xlsx)。给出 --spotcheck(标记好的"
+                             "三月抽查样本)或 --weights 时,各街道得到分数和名次(scores.csv)。",
+                             "Audit LATER_REGISTER as 'linkage audit' does and compare it with the audit run in "
+                             "EARLIER_OUT: each earlier finding 已整改 / 未整改, each new one 新增, each notice 已办理 / "
+                             "未办理, the duplicates left in the district and the city, the share fixed per street "
+                             "(followup.csv, notices_followup.csv, followup_summary.csv/.xlsx). With --spotcheck (the "
+                             "marked March sample) or --weights, each street gets a score and rank (scores.csv)."),
+    "followup.earlier": ("上次 linkage audit 运行的文件夹", "the folder of the earlier 'linkage audit' run"),
+    "followup.register": ("清理后导出的登记", "the register exported after the clean-up"),
+    "followup.children": ("后来的子女信息表", "the later children table (子女信息)"),
+    "followup.district": ("本单位6位区县代码(GB/T 2260)", "this office's 6-digit district code (GB/T 2260)"),
+    "followup.spotcheck": ("已填“correct”列的三月抽查样本:各街道的差错率计入分数", "the March spot-check sample with "
+                           "'correct' filled in: its error rate per street is part of the score"),
+    "followup.weights": ('评分权重 JSON,如 {{"spot_check": 0.5, "fixed": 0.3, "clues": 0.2}}', 'JSON weights of the '
+                         'score, e.g. {{"spot_check": 0.5, "fixed": 0.3, "clues": 0.2}}'),
+    "followup.sample": ("三月抽查每个街道抽取的记录数(默认30)", "records drawn per street for the March spot check "
+                        "(default 30)"),
+    "followup.no_dedupe": ("不对后来的登记查重", "skip the duplicate search of the later register"),
     "spotcheck.quiet": ("为与其他命令一致而接受;spotcheck 不输出进度", "accepted for symmetry; spotcheck prints no "
                         "progress"),
 }

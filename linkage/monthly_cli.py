@@ -7,52 +7,38 @@ import argparse
 from typing import Callable
 
 from .cli_options import add_out, add_quiet, epilog
+from .messages import describe, help_text, text
 
 
 def add_commands(commands: argparse._SubParsersAction) -> dict[str, Callable[[argparse.Namespace], dict | None]]:
     """Add the subcommands to ``commands``; returns their runners by name."""
-    update = commands.add_parser(
-        "update", help="next month's run: apply new and changed records to an earlier run's state",
-        description="Apply NEW (new and changed records, or with --full a full re-export of the register) to "
-                    "the run in OUT (its OUT/state): unchanged records are reused, new and changed ones are "
-                    "matched against the whole register, cluster ids are kept, decisions and notices are redone "
-                    "only for the clusters that changed and no notice of OUT is sent again.  OUT2 gets the "
-                    "complete outputs, changes.csv and the next state.", epilog=epilog())
-    update.add_argument("state", metavar="OUT", help="the folder of the earlier run (dedupe, audit or update)")
-    update.add_argument("new", metavar="NEW", help="the new and changed records, or the full re-export")
-    add_out(update, "the outputs of this month")
-    update.add_argument("--full", action="store_true",
-                        help="NEW is a full re-export: a record of OUT that NEW lacks has left the register")
-    update.add_argument("--as-of", metavar="DATE", help="reference date (default: the earlier run's)")
-    update.add_argument("--district", metavar="CODE", help="this office's district code (default: the earlier run's)")
-    update.add_argument("--judged", metavar="LABELS",
-                        help="pairs a clerk judged (the filled review workbook or a CSV): a pair judged the same "
-                             "woman is a match, one judged two women never shares a cluster, in this and later runs")
-    update.add_argument("--model", metavar="FILE", help="a trained model (JSON) instead of the earlier run's")
-    update.add_argument("--no-printable", action="store_true", help="skip the printable notice workbooks")
-    update.add_argument("--no-state", action="store_true", help="do not keep OUT2/state")
+    update = commands.add_parser("update", help=help_text("update"), description=describe("update.description"),
+                                 epilog=epilog())
+    update.add_argument("state", metavar="OUT", help=help_text("update.state"))
+    update.add_argument("new", metavar="NEW", help=help_text("update.new"))
+    add_out(update, help_text("update.out", escape=False))
+    update.add_argument("--full", action="store_true", help=help_text("update.full"))
+    update.add_argument("--as-of", metavar="DATE", help=help_text("update.as_of"))
+    update.add_argument("--district", metavar="CODE", help=help_text("update.district"))
+    update.add_argument("--judged", metavar="LABELS", help=help_text("judged"))
+    update.add_argument("--model", metavar="FILE", help=help_text("update.model"))
+    update.add_argument("--no-printable", action="store_true", help=help_text("no_printable"))
+    update.add_argument("--no-state", action="store_true", help=help_text("no_state2"))
     add_quiet(update)
 
-    review = commands.add_parser(
-        "review", help="the pairs a clerk should judge, side by side in a workbook",
-        description="Write the most informative pairs of the run in OUT (nearest the match threshold, groups "
-                    "sent to verification, possible re-issued numbers) to an Excel workbook: the two records side "
-                    "by side, differing fields highlighted, the model's reasons and a 判定 drop-down.", epilog=epilog())
-    review.add_argument("state", metavar="OUT", help="the folder of a run (dedupe, audit or update)")
-    review.add_argument("-o", "--out", required=True, metavar="FILE", help="the workbook to write (.xlsx)")
-    review.add_argument("--size", type=int, default=200, metavar="N", help="pairs to list (default 200)")
+    review = commands.add_parser("review", help=help_text("review"), description=describe("review.description"),
+                                 epilog=epilog())
+    review.add_argument("state", metavar="OUT", help=help_text("review.state"))
+    review.add_argument("-o", "--out", required=True, metavar="FILE", help=help_text("review.out"))
+    review.add_argument("--size", type=int, default=200, metavar="N", help=help_text("review.size"))
     review.set_defaults(out_is_file=True)  # -o names a workbook, not a run folder
-    review.add_argument("--unmasked", action="store_true", help="show whole ID numbers (default: masked)")
+    review.add_argument("--unmasked", action="store_true", help=help_text("review.unmasked"))
 
-    train = commands.add_parser(
-        "train", help="a match model from the pairs a clerk judged",
-        description="Fit a match model from judged pairs (the filled review workbook, or a CSV of record_id_l, "
-                    "record_id_r, match as 1/0) over the register of the run in --state, with that run's model as "
-                    "the prior; prints cross-validated precision and recall of the old and the new model.",
-        epilog=epilog())
-    train.add_argument("labels", metavar="LABELS", help="the judged pairs (.xlsx review workbook or .csv)")
-    train.add_argument("--state", required=True, metavar="OUT", help="the run whose register the pairs are from")
-    train.add_argument("-o", "--out", required=True, metavar="FILE", help="the model to write (.json)")
+    train = commands.add_parser("train", help=help_text("train"), description=describe("train.description"),
+                                epilog=epilog())
+    train.add_argument("labels", metavar="LABELS", help=help_text("train.labels"))
+    train.add_argument("--state", required=True, metavar="OUT", help=help_text("train.state"))
+    train.add_argument("-o", "--out", required=True, metavar="FILE", help=help_text("train.out"))
     train.set_defaults(out_is_file=True)  # -o names a model file, not a run folder
     return {"update": _run_update, "review": _run_review, "train": _run_train}
 
@@ -60,7 +46,7 @@ def add_commands(commands: argparse._SubParsersAction) -> dict[str, Callable[[ar
 def _run_review(args: argparse.Namespace) -> dict:
     from .review import write_review
 
-    return {"pairs to judge": write_review(args.state, args.out, size=args.size, unmasked=args.unmasked)}
+    return {"pairs_to_judge": write_review(args.state, args.out, size=args.size, unmasked=args.unmasked)}
 
 
 def _run_train(args: argparse.Namespace) -> dict:
@@ -68,10 +54,10 @@ def _run_train(args: argparse.Namespace) -> dict:
 
     trained = train_from_labels(args.labels, args.state)
     trained.model.to_json(args.out)
-    summary: dict = {"judged pairs": trained.labels}
-    for name, scores in (("old model", trained.old), ("new model (cross-validated)", trained.new)):
-        summary[name] = (f"precision {scores['precision']:.3f}, recall {scores['recall']:.3f}, "
-                         f"threshold {scores['threshold']:.2f}")
+    summary: dict = {"judged_pairs": trained.labels}
+    for name, scores in (("old_model", trained.old), ("new_model", trained.new)):
+        summary[name] = text("cli.model_scores", precision=scores["precision"], recall=scores["recall"],
+                             threshold=scores["threshold"])
     return summary
 
 
@@ -84,6 +70,6 @@ def _run_update(args: argparse.Namespace) -> dict:
                  progress=args.progress)
     summary = result.summary()
     changes = result.extra_tables["changes"]["change"].value_counts()
-    summary.update({f"changes {kind}": int(changes.get(kind, 0)) for kind in ("joined", "left", "new", "merged",
+    summary.update({f"changes_{kind}": int(changes.get(kind, 0)) for kind in ("joined", "left", "new", "merged",
                                                                               "split")})
     return summary

@@ -22,3 +22,16 @@ def test_lang_en_gives_argparse_english():
     assert shown.stdout.startswith("usage:") and "show this help message and exit" in shown.stdout
     missing = _linkage("--lang", "en", "dedupe")
     assert "the following arguments are required" in missing.stderr
+
+
+def test_every_command_explains_itself_in_chinese():
+    """No English sentence left in any command's --help (a clerk reads all of it, not only dedupe's)."""
+    import re
+
+    for command in ("dedupe", "link", "audit", "spotcheck", "followup", "update", "review", "train"):
+        shown = _linkage(command, "--help")
+        assert shown.returncode == 0, command
+        # option names, metavars, file names and presets stay as they are; prose of 4+ English words does not
+        prose = [line for line in shown.stdout.splitlines()
+                 if re.search(r"(?<![-./\w])[a-z]+ [a-z]+ [a-z]+ [a-z]+(?![\w.])", re.sub(r"'[^']*'|\S*[_./]\S*", "", line))]
+        assert not prose, (command, prose[:3])

@@ -71,7 +71,7 @@ def test_review_train_model_round_trip(tmp_path, capsys):
     assert main(["train", str(tmp_path / "review.xlsx"), "--state", str(tmp_path / "m1"),
                  "-o", str(tmp_path / "model.json")]) == 0
     out = capsys.readouterr().out
-    assert "old model: precision" in out and "new model (cross-validated): precision" in out
+    assert "原模型: 精确率" in out and "新模型(交叉验证): 精确率" in out
     fresh = generate_register(n_records=2500, seed=81, errors="harsh")
     truth = set(map(tuple, true_match_pairs(fresh.truth).tolist()))
     default_f1 = _f1(dedupe(fresh.register, decide=False), truth)

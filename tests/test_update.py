@@ -105,7 +105,7 @@ def test_cli_update_and_no_state(tmp_path, capsys):
                  "-q", "--no-printable"]) == 0
     clusters = pd.read_csv(tmp_path / "m2" / "clusters.csv", dtype=str)
     assert sorted(clusters["record_id"]) == sorted(register["record_id"])
-    assert "changes joined" in capsys.readouterr().out
+    assert "变动:记录并入已有重复组" in capsys.readouterr().out
 
 
 def test_a_state_of_another_version_is_refused(tmp_path):
