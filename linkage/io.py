@@ -29,6 +29,7 @@ from .columns import (
     REQUIRED_REGISTER_COLUMNS,
     canonical_name,
 )
+from .csv_text import csv_bytes
 from .cells import escape_csv_frame, excel_text, has_excel_illegal, unescape_csv_frame
 from .errors import InputFileError, SchemaError
 from .excel_input import HEADER_SEARCH_ROWS, header_position, known_names, read_sheets
@@ -387,7 +388,10 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> int:
     reads back with the rows it was written with, and every text value a spreadsheet would run
     as a formula written with a leading apostrophe (``linkage.cells.escape_csv_text``; this
     package's readers take it off again).  Returns the rows written."""
-    escape_csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    data = csv_bytes(escape_csv_frame(frame), eol="\r\n")  # the text pandas' to_csv writes, by Arrow's kernels
+    with open(path, "wb") as handle:
+        handle.write(b"\xef\xbb\xbf")
+        handle.write(data)
     return len(frame)
 
 

@@ -98,11 +98,28 @@ def text_widths(values: Any) -> np.ndarray:
     return _widths_and_breaks(values)[0]
 
 
-def line_counts(values: np.ndarray, capacity: int) -> np.ndarray:
+def measure(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A column measured once for ``widest_lines`` and ``line_counts``: (printed widths int64 (n,),
+    has a line break bool (n,), the values as object str (n,))."""
+    return _widths_and_breaks(values)
+
+
+def widest_lines(measured: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """Printed width of each value's widest line (``measure``'d); int64 (n,)."""
+    widths, broken, text = measured
+    if broken.any():
+        widths = widths.copy()
+        widths[broken] = per_distinct(pd.Series(text[broken]), lambda v: max(text_widths(v.split("\n"))),
+                                      dtype=np.int64)
+    return widths
+
+
+def line_counts(values: Any, capacity: int) -> np.ndarray:
     """Printed lines a wrapped value takes in a cell ``capacity`` ASCII characters wide (a
     Chinese character takes two; each line of a value with line breaks wrapped apart); int
-    (n,), at least 1.  Vectorised (``text_widths``); values with a line break one by one."""
-    widths, broken, text = _widths_and_breaks(values)
+    (n,), at least 1.  Vectorised (``text_widths``); values with a line break one by one.
+    ``values`` may be a column already ``measure``'d."""
+    widths, broken, text = values if isinstance(values, tuple) else _widths_and_breaks(values)
     lines = np.maximum(1, -(-widths // capacity))
     if broken.any():
         lines[broken] = per_distinct(pd.Series(text[broken]), lambda v: _lines(v, capacity), dtype=np.int64)

@@ -26,8 +26,8 @@ from linkage.io import write_excel
 from .documents import ACTION_LABELS, LINK_LABELS
 from .grouped import text_column
 from .notices import KINDS
-from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, VALUE, cell_xml, line_counts, per_unit, row_height,
-                     save_workbook, text_widths, xml_text)
+from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, VALUE, cell_xml, line_counts, measure, per_unit,
+                     row_height, save_workbook, widest_lines, xml_text)
 
 WORKBOOK_NAME = "办理清单.xlsx"
 NOTICE_SHEET = {
@@ -72,13 +72,7 @@ _LINE_POINTS = 15.0
 def display_width(values: Iterable[str]) -> np.ndarray:
     """Characters a value takes in a column (a Chinese character counts two; the widest of its
     lines); int (n,)."""
-    text = pd.Series(list(values) if not isinstance(values, (np.ndarray, pd.Series)) else values, dtype=object)
-    text = text.astype(str)
-    widths = text_widths(text)
-    broken = text.str.contains("\n", regex=False).to_numpy(dtype=bool)
-    if broken.any():
-        widths[broken] = [max(text_widths(v.split("\n"))) for v in text[broken]]
-    return widths
+    return widest_lines(measure(list(values) if not isinstance(values, (np.ndarray, pd.Series)) else values))
 
 
 def fit_sheet(sheet, frame: pd.DataFrame, *, header_row: int = 1, landscape: bool = True) -> None:
@@ -183,9 +177,10 @@ def table_sheet_xml(frame: pd.DataFrame) -> tuple[str, tuple[str, int, int]]:
             widths.append(max(10, int(display_width([str(column)])[0]) + 2))
             continue
         text = text_column(frame, column)
-        width = int(min(MAX_WIDTH, max(display_width([str(column)])[0], display_width(text).max(initial=0)) + 2))
+        measured = measure(text)  # widths, line breaks: once per column
+        width = int(min(MAX_WIDTH, max(display_width([str(column)])[0], widest_lines(measured).max(initial=0)) + 2))
         cells += cell_xml(letter, r, xml_text(text), VALUE)
-        lines = np.maximum(lines, line_counts(text, width - 2))
+        lines = np.maximum(lines, line_counts(measured, width - 2))
         widths.append(width)
     rows = "".join(per_unit(np.zeros(n, dtype=np.int64).astype(str),
                             ['<row r="', r, '"', row_height(lines), ">", *cells, "</row>"]).values()) if n else ""
