@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import pyarrow as pa
+
 from .errors import OutputFolderError, ResultFolderError
 from .messages import text
 
@@ -89,9 +91,20 @@ def sha256_of(path: Path) -> str:
 
 
 def csv_rows(path: Path) -> int:
-    """Data rows of a CSV as it reads back (the header row not counted)."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
+    """Data rows of a CSV as it reads back (the header row not counted): Arrow's reader (quoted
+    line breaks kept in their field), one column only; Python's csv module where Arrow cannot
+    read the file (rows of unequal length, bad UTF-8)."""
+    import pyarrow.csv as pacsv
+
+    try:
+        first = pacsv.read_csv(path, read_options=pacsv.ReadOptions(autogenerate_column_names=True, skip_rows=1),
+                               parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                               convert_options=pacsv.ConvertOptions(include_columns=["f0"],
+                                                                    column_types={"f0": pa.string()}))
+        return first.num_rows
+    except (pa.ArrowInvalid, OSError):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
 def describe_input(path: str | os.PathLike, records: int | None = None) -> dict[str, Any]:

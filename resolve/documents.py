@@ -47,8 +47,8 @@ from linkage.normalize.distinct import per_distinct
 from linkage.run_folder import safe_file_stem
 
 from .grouped import text_column
-from .sheets import (LABEL, MARGINS, NUMBER, PLAIN, SEAL, SHEET_HEAD, TITLE, VALUE, cell_xml, line_counts, per_unit, row_height,
-                     save_workbook, xml_text)
+from .sheets import (LABEL, MARGINS, NUMBER, PLAIN, SEAL, SHEET_HEAD, TITLE, VALUE, cell_xml, line_counts, numbered,
+                     per_unit, row_height, save_workbook, xml_text)
 
 LINK_LABELS = {"direct": "两条记录直接比对", "path": "经同组记录间接关联,取最弱一环", "strongest": "与同组记录的最强比对",
                "none": "无比对记录"}
@@ -266,8 +266,8 @@ def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, 
         while stem.lower() in written:  # two codes that read alike once made safe for a file name
             stem += "_"
         heading = f"{unit} {unit_names.get(unit, '')}".strip()
-        sheets = [("通报单", _form_sheet(unit, forms.get(unit, ""), merges.get(unit, ""), breaks.get(unit, "")), None),
-                  ("通报清单", *_table_sheet(printed, TABLE_HEADERS, table.get(unit, ""), f"通报清单  {heading}"))]
+        sheets = [("通报单", _form_sheet(unit, forms.get(unit, b""), merges.get(unit, b""), breaks.get(unit, b"")), None),
+                  ("通报清单", *_table_sheet(printed, TABLE_HEADERS, table.get(unit, b""), f"通报清单  {heading}"))]
         if unit in pending:
             sheets.append(("待核实名单", *_table_sheet(lines, VERIFICATION_HEADERS, pending[unit],
                                                    f"待核实名单  {heading}")))
@@ -279,20 +279,20 @@ def _form_rows(forms: pd.DataFrame, units: np.ndarray) -> tuple[list[Any], list[
     """Each notice's form on its own page of its unit's 通报单: XML pieces of its rows, its
     merged cells and its page break (``per_unit``); forms: ``per_notice`` (g rows), units (g,)."""
     first = pd.Series(units).groupby(units, sort=False).cumcount().to_numpy() * _FORM_ROWS + 1
-    row = lambda k: (first + k).astype(str).astype(object)  # noqa: E731
-    title = xml_text(text_column(forms, "kind_label") + "  通报编号 " + text_column(forms, "notice_id"))
+    row = lambda k: numbered(first + k)  # noqa: E731
+    title = xml_text(text_column(forms, "kind_label") + "  通报编号 " + text_column(forms, "notice_id"), arrow=True)
     xml = ['<row r="', row(0), '" ht="24" customHeight="1">', *cell_xml("A", row(0), title, TITLE), "</row>"]
     merges: list[Any] = []
     wide, narrow = int(61 * _FORM_CAPACITY), int(30 * _FORM_CAPACITY)
     for k, (label, value, kept) in enumerate(_form_lines(forms, mask=True), start=1):
         r, style = row(k), LABEL if label == "项目" else VALUE
-        cells = cell_xml("A", r, label, LABEL) + cell_xml("B", r, xml_text(value), style)
+        cells = cell_xml("A", r, label, LABEL) + cell_xml("B", r, xml_text(value, arrow=True), style)
         if kept is None:
             cells += ['<c r="C', r, f'" s="{VALUE}"/>']
             merges += ['<mergeCell ref="B', r, ":C", r, '"/>']
             lines = line_counts(value, wide)
         else:
-            cells += cell_xml("C", r, xml_text(kept), style)
+            cells += cell_xml("C", r, xml_text(kept, arrow=True), style)
             lines = np.maximum(line_counts(value, narrow), line_counts(kept, narrow))
         xml += ['<row r="', r, '"', row_height(lines), ">", *cells, "</row>"]
     for k, signer in enumerate(SIGNATURES, start=17):
@@ -309,7 +309,7 @@ def _form_rows(forms: pd.DataFrame, units: np.ndarray) -> tuple[list[Any], list[
 def _table_rows(frame: pd.DataFrame, headers: dict[str, str], units: np.ndarray) -> list[Any]:
     """One table row per line of ``frame``, numbered from 3 within its unit (a title row, the
     header row): XML pieces."""
-    r = (pd.Series(units).groupby(units, sort=False).cumcount().to_numpy() + 3).astype(str).astype(object)
+    r = numbered(pd.Series(units).groupby(units, sort=False).cumcount().to_numpy() + 3)
     cells: list[Any] = []
     lines = np.ones(len(frame), dtype=np.int64)
     for index, column in enumerate(c for c in headers if c in frame.columns):
@@ -320,40 +320,46 @@ def _table_rows(frame: pd.DataFrame, headers: dict[str, str], units: np.ndarray)
                       np.where(frame[column].notna(), "><v>" + number + "</v></c>", "/>")]
         else:
             text = text_column(frame, column)
-            cells += cell_xml(letter, r, xml_text(text), VALUE)
+            cells += cell_xml(letter, r, xml_text(text, arrow=True), VALUE)
             lines = np.maximum(lines, line_counts(text, int(_WIDTHS.get(column, 13) * _FORM_CAPACITY)))
     return ['<row r="', r, '"', row_height(lines), ">", *cells, "</row>"]
 
 
-def _form_sheet(unit: str, rows: str, merges: str, breaks: str) -> str:
+def _form_sheet(unit: str, rows: bytes, merges: bytes, breaks: bytes) -> bytes:
+    """The 通报单 sheet of ``unit``: its forms' rows, merged cells and page breaks (UTF-8 XML
+    from ``per_unit``); the sheet as UTF-8 bytes."""
     if not rows:
-        rows = '<row r="1">' + "".join(cell_xml("A", "1", xml_text([f"{unit}: 本次无需处理的通报,请查看待核实名单。"])[0], 0)) \
-            + "</row>"
-    count = breaks.count("<brk ")
-    return (SHEET_HEAD + '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
+        rows = ('<row r="1">' + "".join(cell_xml("A", "1", xml_text([f"{unit}: 本次无需处理的通报,请查看待核实名单。"])[0], 0))
+                + "</row>").encode("utf-8")
+    count = breaks.count(b"<brk ")
+    head = (SHEET_HEAD + '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="10.7" customWidth="1"/>'
-            f'<col min="2" max="3" width="30.7" customWidth="1"/></cols><sheetData>{rows}</sheetData>'
-            + (f'<mergeCells count="{merges.count("<mergeCell ")}">{merges}</mergeCells>' if merges else "")
-            + MARGINS.format(0.5) + '<pageSetup paperSize="9" orientation="portrait"/>'
-            + (f'<rowBreaks count="{count}" manualBreakCount="{count}">{breaks}</rowBreaks>' if count else "")
-            + "</worksheet>")
+            '<col min="2" max="3" width="30.7" customWidth="1"/></cols><sheetData>')
+    merged = (f'<mergeCells count="{merges.count(b"<mergeCell ")}">'.encode() + merges + b"</mergeCells>"
+              if merges else b"")
+    tail = MARGINS.format(0.5) + '<pageSetup paperSize="9" orientation="portrait"/>'
+    broken = (f'<rowBreaks count="{count}" manualBreakCount="{count}">'.encode() + breaks + b"</rowBreaks>"
+              if count else b"")
+    return b"".join([head.encode("utf-8"), rows, b"</sheetData>", merged, tail.encode("utf-8"), broken,
+                     b"</worksheet>"])
 
 
-def _table_sheet(frame: pd.DataFrame, headers: dict[str, str], rows: str,
-                 title: str) -> tuple[str, tuple[str, int, int]]:
+def _table_sheet(frame: pd.DataFrame, headers: dict[str, str], rows: bytes,
+                 title: str) -> tuple[bytes, tuple[str, int, int]]:
     """A list sheet: a title row, the header row (both printed on every page), a filter and
     frozen panes under the header, landscape A4 fitted to the page width."""
     columns = [c for c in headers if c in frame.columns]
     head = "".join("".join(cell_xml(get_column_letter(k + 1), "2", headers[c], LABEL)) for k, c in enumerate(columns))
     widths = "".join(f'<col min="{k + 1}" max="{k + 1}" width="{_WIDTHS.get(c, 13)}" customWidth="1"/>'
                      for k, c in enumerate(columns))
-    last = (get_column_letter(len(columns)), rows.count("<row ") + 2, 2)
+    last = (get_column_letter(len(columns)), rows.count(b"<row ") + 2, 2)
     heading = "".join(cell_xml("A", "1", xml_text([title])[0], TITLE))
-    return (SHEET_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
-            '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
-            f'<sheetFormatPr defaultRowHeight="15"/><cols>{widths}</cols>'
-            f'<sheetData><row r="1" ht="24" customHeight="1">{heading}</row><row r="2">{head}</row>{rows}</sheetData>'
-            f'<autoFilter ref="A2:{last[0]}{last[1]}"/>'
+    head_xml = (SHEET_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
+                '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
+                '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
+                f'<sheetFormatPr defaultRowHeight="15"/><cols>{widths}</cols>'
+                f'<sheetData><row r="1" ht="24" customHeight="1">{heading}</row><row r="2">{head}</row>')
+    tail = (f'</sheetData><autoFilter ref="A2:{last[0]}{last[1]}"/>'
             + MARGINS.format(0.5) + '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-            '<headerFooter><oddFooter>&amp;C第 &amp;P 页,共 &amp;N 页</oddFooter></headerFooter></worksheet>', last)
+            '<headerFooter><oddFooter>&amp;C第 &amp;P 页,共 &amp;N 页</oddFooter></headerFooter></worksheet>')
+    return b"".join([head_xml.encode("utf-8"), rows, tail.encode("utf-8")]), last

@@ -36,38 +36,68 @@ LINE_HEIGHT = 16.0
 _NOT_XML_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
 """``_NOT_XML`` for pyarrow's RE2 (valid UTF-8 holds no surrogate)."""
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+"""``_NOT_XML_RE2``'s characters as UTF-8 bytes (a search over a column's buffer)."""
 
 
-def per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, str]:
-    """Each line's XML, given as pieces (a str, or object str (n,) per line), joined per unit
-    in input order: unit -> str.  No string per line is built (joined once per unit)."""
-    merged: list[Any] = []
-    for piece in pieces:
-        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += piece
-        else:
-            merged.append(piece)
-    grid = np.empty((len(units), len(merged)), dtype=object)
-    for column, piece in enumerate(merged):
-        grid[:, column] = piece
+def per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, bytes]:
+    """Each line's XML, given as pieces (a str, an object str array (n,) or an Arrow string
+    array (n,) per line), joined per unit in input order: unit -> UTF-8 bytes.  The lines are
+    joined by Arrow's kernels and each unit's bytes are a slice of one buffer: no Python
+    string per line or per cell is built."""
+    units = np.asarray(units)
+    if not len(units):
+        return {}
+    columns = [pa.scalar(piece, type=pa.large_string()) if isinstance(piece, str) else _large(piece)
+               for piece in pieces]
+    lines = pc.binary_join_element_wise(*columns, _EMPTY) if columns else pa.array([""] * len(units),
+                                                                                      type=pa.large_string())
     order = np.argsort(units, kind="stable")
     names, starts = np.unique(units[order], return_index=True)
-    flat, width = grid[order].ravel(), len(merged)
-    return {name: "".join(flat[a * width:b * width]) for name, a, b in zip(names, starts, [*starts[1:], len(units)])}
+    lines = pa.concat_arrays([lines.take(pa.array(order))])  # one buffer, in unit order, offset 0
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1)
+    data = lines.buffers()[2]
+    data = memoryview(b"") if data is None else memoryview(data)
+    ends = [*starts[1:], len(units)]
+    return {str(name): bytes(data[offsets[a]:offsets[b]]) for name, a, b in zip(names, starts, ends)}
 
 
+_EMPTY = pa.scalar("", type=pa.large_string())
 
-def xml_text(values: Any) -> np.ndarray:
+
+def _large(piece: Any) -> pa.Array:
+    """A piece of ``per_unit`` as an Arrow large_string array."""
+    if isinstance(piece, (pa.Array, pa.ChunkedArray)):
+        array = piece.combine_chunks() if isinstance(piece, pa.ChunkedArray) else piece
+        return array if array.type == pa.large_string() else pc.cast(array, pa.large_string())
+    return pa.array(np.asarray(piece, dtype=object), type=pa.large_string())
+
+
+def numbered(values: np.ndarray) -> pa.Array:
+    """Integers (n,) as the Arrow strings of their digits (row numbers of a sheet)."""
+    return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.large_string())
+
+
+def xml_text(values: Any, *, arrow: bool = False) -> Any:
     """Text escaped for XML (characters XML cannot hold dropped, at most 32,767 characters, as
-    Excel holds in a cell), by pyarrow's kernels over the whole column; object (n,)."""
+    Excel holds in a cell), by pyarrow's kernels over the whole column; object (n,), or with
+    ``arrow`` the Arrow string array (n,) itself (a piece for ``per_unit``)."""
     text = pd.Series(values, dtype=object).astype(str)
     try:
         array = pa.array(text.to_numpy(dtype=object), type=pa.string())
     except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate: one distinct value at a time
         return per_distinct(text, _escaped)
-    array = pc.utf8_slice_codeunits(pc.replace_substring_regex(array, _NOT_XML_RE2, ""), 0, 32767)
+    data = array.buffers()[2]
+    octets = b"" if data is None else data.to_pybytes()  # what the kernels below need to do, seen in one pass
+    if _CONTROL.search(octets):
+        array = pc.replace_substring_regex(array, _NOT_XML_RE2, "")
+    if len(octets) > 32767 and pc.max(pc.utf8_length(array)).as_py() > 32767:
+        array = pc.utf8_slice_codeunits(array, 0, 32767)
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        array = pc.replace_substring(array, raw, escaped)
+        if raw.encode() in octets:
+            array = pc.replace_substring(array, raw, escaped)
+    if arrow:
+        return array
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
@@ -175,8 +205,8 @@ STYLES = (
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
-def save_workbook(path: Path, sheets: list[tuple[str, str, tuple[str, int, int] | None]]) -> None:
-    """The .xlsx package of ``sheets`` (name, worksheet XML, (last column, last row, header row)
+def save_workbook(path: Path, sheets: list[tuple[str, str | bytes, tuple[str, int, int] | None]]) -> None:
+    """The .xlsx package of ``sheets`` (name, worksheet XML as str or UTF-8 bytes, (last column, last row, header row)
     of a table or None): a table gets its rows down to the header printed on every page, and
     its filter from the header row."""
     xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -210,4 +240,4 @@ def save_workbook(path: Path, sheets: list[tuple[str, str, tuple[str, int, int] 
         for name, text in parts.items():
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            book.writestr(info, text.encode("utf-8"), compresslevel=1)
+            book.writestr(info, text if isinstance(text, bytes) else text.encode("utf-8"), compresslevel=1)

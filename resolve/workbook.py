@@ -26,8 +26,8 @@ from linkage.io import write_excel
 from .documents import ACTION_LABELS, LINK_LABELS
 from .grouped import text_column
 from .notices import KINDS
-from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, VALUE, cell_xml, line_counts, measure, per_unit,
-                     row_height, save_workbook, widest_lines, xml_text)
+from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, VALUE, cell_xml, line_counts, measure, numbered,
+                     per_unit, row_height, save_workbook, widest_lines, xml_text)
 
 WORKBOOK_NAME = "办理清单.xlsx"
 NOTICE_SHEET = {
@@ -152,7 +152,7 @@ def chinese_values(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame
     return pd.DataFrame(out)
 
 
-def table_sheet_xml(frame: pd.DataFrame) -> tuple[str, tuple[str, int, int]]:
+def table_sheet_xml(frame: pd.DataFrame) -> tuple[bytes, tuple[str, int, int]]:
     """A worksheet of ``frame`` as SpreadsheetML (``resolve.sheets``): the header on row 1,
     bold and boxed, frozen and filtered; text as inline-string cells (never a formula, never a
     number: ID numbers and codes keep every digit); floats as numbers (0.000); columns as wide
@@ -162,7 +162,7 @@ def table_sheet_xml(frame: pd.DataFrame) -> tuple[str, tuple[str, int, int]]:
     from openpyxl.utils import get_column_letter
 
     n = len(frame)
-    r = (np.arange(n) + 2).astype(str).astype(object)
+    r = numbered(np.arange(n) + 2)
     cells: list = []
     lines = np.ones(n, dtype=np.int64)
     widths = []
@@ -179,23 +179,24 @@ def table_sheet_xml(frame: pd.DataFrame) -> tuple[str, tuple[str, int, int]]:
         text = text_column(frame, column)
         measured = measure(text)  # widths, line breaks: once per column
         width = int(min(MAX_WIDTH, max(display_width([str(column)])[0], widest_lines(measured).max(initial=0)) + 2))
-        cells += cell_xml(letter, r, xml_text(text), VALUE)
+        cells += cell_xml(letter, r, xml_text(text, arrow=True), VALUE)
         lines = np.maximum(lines, line_counts(measured, width - 2))
         widths.append(width)
-    rows = "".join(per_unit(np.zeros(n, dtype=np.int64).astype(str),
-                            ['<row r="', r, '"', row_height(lines), ">", *cells, "</row>"]).values()) if n else ""
+    rows = b"".join(per_unit(np.zeros(n, dtype=np.int8), ['<row r="', r, '"', row_height(lines), ">", *cells,
+                                                          "</row>"]).values()) if n else b""
     head = "".join("".join(cell_xml(get_column_letter(k), "1", xml_text([str(c)])[0], LABEL))
                    for k, c in enumerate(frame.columns, start=1))
     cols = "".join(f'<col min="{k}" max="{k}" width="{w}" customWidth="1"/>' for k, w in enumerate(widths, start=1))
     across = max(1, int(-(-sum(widths) // PAGE_WIDTH)))
     last = (get_column_letter(max(1, len(frame.columns))), n + 1, 1)
-    return (SHEET_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData><row r="1">{head}</row>{rows}'
-            f'</sheetData><autoFilter ref="A1:{last[0]}{last[1]}"/>' + MARGINS.format(0.4)
+    head_xml = (SHEET_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
+                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+                f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData><row r="1">{head}</row>')
+    tail = (f'</sheetData><autoFilter ref="A1:{last[0]}{last[1]}"/>' + MARGINS.format(0.4)
             + f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="{across}" fitToHeight="0"/>'
-            '<headerFooter><oddFooter>&amp;C第 &amp;P 页,共 &amp;N 页</oddFooter></headerFooter></worksheet>', last)
+            '<headerFooter><oddFooter>&amp;C第 &amp;P 页,共 &amp;N 页</oddFooter></headerFooter></worksheet>')
+    return b"".join([head_xml.encode("utf-8"), rows, tail.encode("utf-8")]), last
 
 
 def write_action_workbook(notices: pd.DataFrame, verification: pd.DataFrame, decisions: pd.DataFrame,

@@ -56,3 +56,15 @@ def test_write_csv_keeps_the_bom_the_formula_escape_and_reads_back(tmp_path):
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     assert data[3:] == "address,rows\r\n'=HYPERLINK(1),1\r\n中山路1号,2\r\n".encode("utf-8")
+
+
+def test_manifest_row_counts_are_the_rows_a_reader_gets_back(tmp_path):
+    from linkage.run_folder import csv_rows
+
+    frame = pd.DataFrame({"id": ["R1", "R2", "R3"], "reasons": ["a\nb", 'x,"y"', "\r\n"]})
+    write_csv(frame, tmp_path / "a.csv")
+    assert csv_rows(tmp_path / "a.csv") == 3
+    write_csv(frame.iloc[:0], tmp_path / "empty.csv")
+    assert csv_rows(tmp_path / "empty.csv") == 0
+    (tmp_path / "ragged.csv").write_text("a,b\n1\n1,2,3\n", encoding="utf-8")
+    assert csv_rows(tmp_path / "ragged.csv") == 2
