@@ -5,8 +5,9 @@ tables); here each column becomes one Arrow string array (numbers as numpy print
 is what pandas writes; ``True``/``False``; a missing value blank), the values that hold the
 delimiter, a quote or a line break are quoted with their quotes doubled (Python's
 ``csv.QUOTE_MINIMAL``, which pandas uses), the columns are joined per row and the rows are one
-buffer.  A column of another kind (dates, categories, mixed objects) is formatted by pandas
-itself (the whole frame): the same text either way.
+buffer; a column of objects that are not all text prints each distinct value by ``str()``, as
+Python's csv writer does.  A column of another kind (dates, categories, nullable integers) is
+formatted by pandas itself (the whole frame): the same text either way.
 
 >>> frame = pd.DataFrame({"a": ["x", "y,z", None], "p": [1.0, float("nan"), 0.25], "m": [True, False, True]})
 >>> csv_bytes(frame, eol="\\n").decode()
@@ -65,6 +66,14 @@ def _column_texts(values: pd.Series) -> pa.Array | None:
             array = None
         if array is not None:
             return pc.fill_null(array, "")
+        if dtype == object:  # numbers among texts: each value as str(), as Python's csv writer prints it
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            if len({type(v) for v in uniques if not isinstance(v, str)}) > 1:  # 1, 1.0 and True hash alike
+                shown = np.array([str(v) for v in raw] + [""], dtype=object)
+                codes = np.where(pd.isna(raw), len(raw), np.arange(len(raw)))
+            else:
+                shown = np.array([str(v) for v in uniques] + [""], dtype=object)
+            return pa.array(shown[codes], type=pa.large_string())
     return None
 
 

@@ -31,7 +31,7 @@ def test_the_kinds_of_column_an_output_holds_are_written_as_pandas_writes_them()
 
 
 def test_columns_of_other_kinds_fall_back_to_pandas_with_the_same_text():
-    frame = pd.DataFrame({"date": pd.to_datetime(["2026-01-02", None]), "mixed": [1, "a"],
+    frame = pd.DataFrame({"date": pd.to_datetime(["2026-01-02", None]), "mixed": [1, "a"], "probability": pd.Series([0.5, None, "x"][:2], dtype=object),
                           "n": pd.array([1, None], dtype="Int64"), "code": pd.Categorical(["x", "y"])})
     assert csv_bytes(frame) == _pandas(frame)
 
@@ -68,3 +68,9 @@ def test_manifest_row_counts_are_the_rows_a_reader_gets_back(tmp_path):
     assert csv_rows(tmp_path / "empty.csv") == 0
     (tmp_path / "ragged.csv").write_text("a,b\n1\n1,2,3\n", encoding="utf-8")
     assert csv_rows(tmp_path / "ragged.csv") == 2
+
+
+def test_an_object_column_of_numbers_and_blanks_is_written_as_pandas_writes_it():
+    frame = pd.DataFrame({"probability": pd.Series([0.95, None, 1.0, np.nan, 0.1 + 0.2], dtype=object),
+                          "mixed": pd.Series([1, "a", True, None, 2.5], dtype=object)})
+    assert csv_bytes(frame) == _pandas(frame)
