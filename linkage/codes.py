@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import stdnum
 
-from .normalize.distinct import factorize, per_distinct
+from .normalize.distinct import factorize, per_distinct, text_length, text_slice
 
 LEVELS = (2, 4, 6, 9, 12)
 """Digits of the province, city, county, street and community levels."""
@@ -166,7 +166,7 @@ def well_formed_codes(codes: Iterable[str], lengths: tuple[int, ...] = (6, 9, 12
     a GB/T 2260 county or province code."""
     series = pd.Series(np.asarray(list(codes) if not isinstance(codes, (pd.Series, np.ndarray)) else codes,
                                   dtype=object)).fillna("").astype(str)
-    return series.str.len().isin(lengths).to_numpy() & series.str[:6].isin(region_codes()).to_numpy()
+    return np.isin(text_length(series), lengths) & pd.Series(text_slice(series, 0, 6)).isin(region_codes()).to_numpy()
 
 
 _NO_CITY_NAME = ("市辖区", "县", "省直辖县级行政单位", "省直辖县级行政区划", "自治区直辖县级行政单位",
@@ -216,4 +216,4 @@ def street_of(codes: Iterable[str]) -> np.ndarray:
     """The 9-digit street of each unit code ('' when shorter), object (n,)."""
     series = pd.Series(np.asarray(list(codes) if not isinstance(codes, (pd.Series, np.ndarray)) else codes,
                                   dtype=object)).fillna("").astype(str)
-    return np.where(series.str.len() >= STREET_DIGITS, series.str[:STREET_DIGITS], "").astype(object)
+    return np.where(text_length(series) >= STREET_DIGITS, text_slice(series, 0, STREET_DIGITS), "").astype(object)

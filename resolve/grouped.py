@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from linkage.normalize.distinct import text_slice
+
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
@@ -49,7 +51,7 @@ def join_per_group(grp: np.ndarray, values: np.ndarray, n_groups: int, sep: str 
     g = grp[order]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     joined = np.add.reduceat(np.asarray(values, dtype=object)[order] + sep, starts)
-    out[g[starts]] = pd.Series(joined, dtype=object).str[: -len(sep) or None].to_numpy()
+    out[g[starts]] = text_slice(joined, 0, -len(sep) or None)
     return out
 
 
@@ -67,6 +69,11 @@ def text_column(norm: pd.DataFrame, name: str) -> np.ndarray:
     if name not in norm.columns:
         return np.full(len(norm), "", dtype=object)
     values = norm[name]
+    raw = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):  # text and blanks: no str() per value
+        out = raw.copy()
+        out[pd.isna(raw)] = ""
+        return out
     return values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object, copy=True)
 
 

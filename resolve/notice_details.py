@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.codes import STREET_DIGITS, region_label, significant_code
-from linkage.normalize.distinct import per_distinct
+from linkage.normalize.distinct import per_distinct, text_slice
 
 from .grouped import text_column
 
@@ -38,8 +38,8 @@ def channels(from_codes: np.ndarray, to_codes: np.ndarray) -> tuple[np.ndarray, 
     """(channel, via), object (n,) each, for notices between units ``from_codes`` and ``to_codes`` (n,)."""
     a = pd.Series(from_codes, dtype=object).fillna("").astype(str)
     b = pd.Series(to_codes, dtype=object).fillna("").astype(str)
-    district = (a.str[:6] == b.str[:6]).to_numpy()
-    province = (a.str[:2] == b.str[:2]).to_numpy()
+    district = text_slice(a, 0, 6) == text_slice(b, 0, 6)
+    province = text_slice(a, 0, 2) == text_slice(b, 0, 2)
     channel = np.where(district, "in_district", np.where(province, "transfer_platform", "floating_population"))
     channel = channel.astype(object)
     return channel, pd.Series(channel, dtype=object).map(CHANNELS).to_numpy(dtype=object)

@@ -51,6 +51,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
+from linkage.normalize.distinct import text_slice
 from linkage.normalize.status import is_inactive
 
 from .grouped import first_per_group, group_any, join_per_group, text_column
@@ -143,10 +144,10 @@ def _routes(decided: pd.DataFrame, norm: pd.DataFrame, cluster_ids: np.ndarray, 
     role = np.where(rows != kept, "extra", np.where(transfer, "transfer", ""))
     unit = text_column(norm, "unit_code")
     managing = decided["managing_unit_code"].astype(str).to_numpy(dtype=object)[dec]
-    record_district = pd.Series(unit[rows], dtype=object).str[:6].to_numpy(dtype=object)
+    record_district = text_slice(unit[rows], 0, 6)
     ours_view = record_district if district is None else np.full(len(rows), str(district), dtype=object)
     record_ours = record_district == ours_view
-    managing_ours = pd.Series(managing, dtype=object).str[:6].to_numpy(dtype=object) == ours_view
+    managing_ours = text_slice(managing, 0, 6) == ours_view
     kind = np.full(len(rows), "", dtype=object)
     for (route_role, r_ours, m_ours), name in ROUTES.items():
         kind[(role == route_role) & (record_ours == r_ours) & (managing_ours == m_ours)] = name

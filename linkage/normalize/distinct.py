@@ -12,6 +12,8 @@ distinct texts).  ``text_series`` is the common first step: str, NFKC, trimmed, 
 ['x!', 'x!', '!']
 >>> text_series(pd.Series(["  ５ ", "NaN", None, 3])).tolist()
 ['5', '', '', '3']
+>>> text_slice(["330106001", "王芳;", None], 0, -1).tolist()
+['33010600', '王芳', None]
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _BLANKS = {"nan", "none", "null", "nat"}
 
@@ -89,3 +93,27 @@ def per_distinct(values: pd.Series | list | np.ndarray, function: Callable[[obje
     codes, distinct = factorize(values, missing_as_value=True)
     mapped = np.fromiter((function(value) for value in distinct), dtype=dtype, count=len(distinct))
     return mapped[codes]
+
+
+def text_slice(values: Any, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """``value[start:stop]`` of each text (characters, negative positions from the end, as
+    Python slices), by Arrow's kernel over the whole column; None stays None.  A column that is
+    not all text (numbers among it) goes through pandas' ``.str[start:stop]``.  object (n,)."""
+    raw = pd.Series(values, dtype=object).to_numpy(dtype=object)
+    try:
+        array = pa.array(raw, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return pd.Series(raw, dtype=object).str[start:stop].to_numpy(dtype=object)
+    sliced = pc.utf8_slice_codeunits(array, start, np.iinfo(np.int64).max if stop is None else stop)
+    return np.asarray(sliced.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def text_length(values: Any) -> np.ndarray:
+    """Characters of each text (Arrow's kernel; 0 for None); int64 (n,).  ``text_slice``'s fallback
+    for columns that are not all text."""
+    raw = pd.Series(values, dtype=object).to_numpy(dtype=object)
+    try:
+        array = pa.array(raw, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return pd.Series(raw, dtype=object).fillna("").astype(str).str.len().to_numpy(dtype=np.int64)
+    return pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False).astype(np.int64)
