@@ -120,13 +120,15 @@ def _check_numeric_ids(frame: pd.DataFrame, path: Path, table: str) -> None:
         if canonical_name(header, table=table) not in _ID_COLUMNS:
             continue
         values = frame[header].astype(str)
-        lost = pc.match_substring_regex(pa.array(values.to_numpy(dtype=object), type=pa.string()), _SCIENTIFIC)
-        lost = lost.to_numpy(zero_copy_only=False).astype(bool)
+        texts = pa.array(values.to_numpy(dtype=object), type=pa.string())
+        lost = pc.match_substring_regex(texts, _SCIENTIFIC).to_numpy(zero_copy_only=False).astype(bool)
         if header in numeric:
             digits = values.str.replace(r"\D", "", regex=True).str.len().to_numpy()
             lost = lost | (numeric[header] & (digits >= 16))
-        filled = int((values.str.strip() != "").sum())
         count = int(lost.sum())
+        if not count:
+            continue
+        filled = int(pc.sum(pc.not_equal(pc.utf8_trim_whitespace(texts), "")).as_py() or 0)
         if count and (count >= 50 or count >= 0.05 * filled):
             first = int(np.flatnonzero(lost)[0])
             labels, numbers = frame.attrs.get("row_labels"), frame.attrs.get("row_numbers")
