@@ -95,12 +95,17 @@ class IdColumns:
         """object (n,): what the comparison reads: ``id_full`` where there is one; the cleaned
         characters of a number of another length (a digit dropped or added: 14-20 characters);
         a masked number's 14 digits and '****'; else ''."""
-        clean = pd.Series(self.id_clean, dtype=object).astype(str)
-        other_length = np.isin(self.status, ("bad_length", "bad_chars")) & \
-            clean.str.fullmatch(r"[0-9]{13,19}[0-9X]").to_numpy(dtype=bool)
-        masked = np.where(self.status == "masked", clean.str[:14].to_numpy(dtype=object) + "****", "")
-        return np.where(self.id_full != "", self.id_full,
-                        np.where(other_length, self.id_clean, masked)).astype(object)
+        out = np.where(self.id_full != "", self.id_full, "").astype(object)
+        odd = np.flatnonzero(np.isin(self.status, ("bad_length", "bad_chars")) & (self.id_full == ""))
+        if len(odd):  # the few numbers of another length: only those rows are looked at
+            clean = pd.Series(self.id_clean[odd], dtype=object).astype(str)
+            digits_only = clean.str.fullmatch(r"[0-9]{13,19}[0-9X]").to_numpy(dtype=bool)
+            out[odd[digits_only]] = clean.to_numpy(dtype=object)[digits_only]
+        masked = np.flatnonzero((self.status == "masked") & (self.id_full == ""))
+        if len(masked):
+            out[masked] = pd.Series(self.id_clean[masked], dtype=object).astype(str).str[:14].to_numpy(dtype=object) \
+                + "****"
+        return out
 
 
 def normalize_ids(values: pd.Series | list) -> IdColumns:
