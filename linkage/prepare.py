@@ -104,8 +104,10 @@ def prepare(raw: pd.DataFrame, *, women: bool = True) -> Records:
     for reason in ("bad_chars", "bad_length", "placeholder", "masked", "bad_region", "bad_date", "bad_check",
                    "legacy15"):
         flag("id_number", (ids.status == reason) & ~swapped, reason)
-    phone_in_id = np.isin(ids.status, ("bad_length", "bad_chars")) & \
-        pd.Series(ids.id_clean, dtype=object).astype(str).str.fullmatch(r"1[3-9][0-9]{9}").to_numpy(dtype=bool)
+    phone_in_id = np.isin(ids.status, ("bad_length", "bad_chars"))
+    odd = np.flatnonzero(phone_in_id)  # a phone is never a number of the right length: only these rows
+    phone_in_id[odd] = pd.Series(ids.id_clean[odd], dtype=object).astype(str) \
+        .str.fullmatch(r"1[3-9][0-9]{9}").to_numpy(dtype=bool)
     flag("id_number", phone_in_id, "phone_in_id")
 
     for field in DATE_FIELDS:

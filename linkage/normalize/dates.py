@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from .distinct import distinct_values, text_series
+from .distinct import distinct_values, text_fullmatch, text_series
 
 _TIME = r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _DAY_RE = re.compile(r"^(\d{4}|\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME + "$")
@@ -143,7 +143,7 @@ def _parse(texts: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     month = pd.Series(numbers[:, 1], index=texts.index)
     day = pd.Series(numbers[:, 2], index=texts.index)
     stamps = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
-    placeholder = (stamps < PLACEHOLDER_BEFORE).to_numpy() | texts.str.fullmatch(r"0+[-/.]?0+[-/.]?0+").to_numpy()
+    placeholder = (stamps < PLACEHOLDER_BEFORE).to_numpy() | text_fullmatch(texts, r"0+[-/.]?0+[-/.]?0+")
     status = np.where(texts == "", "missing", np.where(placeholder, "placeholder",
                                                        np.where(stamps.notna(), status, "bad_date"))).astype(object)
     stamps = stamps.where(np.isin(status, ("ok", "month", "year")))

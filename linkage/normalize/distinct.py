@@ -14,6 +14,8 @@ distinct texts).  ``text_series`` is the common first step: str, NFKC, trimmed, 
 ['5', '', '', '3']
 >>> text_slice(["330106001", "王芳;", None], 0, -1).tolist()
 ['33010600', '王芳', None]
+>>> text_fullmatch(["13800138000", "138001380001", None], r"1[3-9][0-9]{9}").tolist()
+[True, False, False]
 """
 
 from __future__ import annotations
@@ -117,3 +119,16 @@ def text_length(values: Any) -> np.ndarray:
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
         return pd.Series(raw, dtype=object).fillna("").astype(str).str.len().to_numpy(dtype=np.int64)
     return pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def text_fullmatch(values: Any, pattern: str) -> np.ndarray:
+    """bool (n,): the whole text matches ``pattern`` (Arrow's RE2 over the column, anchored);
+    False for None.  A column that is not all text, or a pattern RE2 does not take, goes
+    through pandas' ``str.fullmatch``."""
+    raw = pd.Series(values, dtype=object).to_numpy(dtype=object)
+    try:
+        array = pa.array(raw, type=pa.string(), from_pandas=True)
+        found = pc.match_substring_regex(array, f"^(?:{pattern})$")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return pd.Series(raw, dtype=object).astype(str).str.fullmatch(pattern).to_numpy(dtype=bool)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)

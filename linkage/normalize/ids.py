@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import region_codes, region_ints
-from .distinct import distinct_values, text_series
+from .distinct import distinct_values, text_fullmatch, text_series
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 """ISO 7064 MOD 11-2 weights of the first 17 digits (2**(17-i) mod 11)."""
@@ -202,7 +202,7 @@ def _mask_tails(out: tuple[np.ndarray, ...]) -> None:
     """Numbers with a placeholder tail (``MASKED_TAIL``) become 'masked': no number to compare
     or veto with, but the birth date in digits 7-14 is kept.  Changes ``out`` in place."""
     id_number, id_full, clean, status, birth, sex = out
-    masked = pd.Series(clean, dtype=object).astype(str).str.fullmatch(MASKED_TAIL).to_numpy(dtype=bool)
+    masked = text_fullmatch(clean, MASKED_TAIL)
     masked = masked & (status != "placeholder")
     if not masked.any():
         return
