@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.identity import IdParts
+from linkage.parallel import can_fork, side_by_side
 
 from .kernels import BlockStats, pairs_from_keys, unique_pairs
 from .register import DEFAULT_BLOCKERS, one_pass
@@ -35,11 +36,46 @@ def _pairs_per_key(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.nd
         return _blocker_pairs(frame, blockers, side, stats)
 
 
+PARALLEL_FROM = 50_000
+"""Rows from which the blockers run in two processes (``linkage.parallel``); below it a fork
+costs more than it saves."""
+
+
 def _blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
                    stats: BlockStats | None) -> list[np.ndarray]:
-    arrays = []
+    """Each blocker's pairs, in blocker order.  On a large frame the blockers on ID numbers run in
+    a second process beside the others (``linkage.parallel.side_by_side``; each side derives what
+    its blockers share once): the same arrays in the same order, and the same stats."""
+    numbers = [b for b in blockers if getattr(b, "reads", "") == "id_numbers"]
+    others = [b for b in blockers if getattr(b, "reads", "") != "id_numbers"]
+    if len(frame) < PARALLEL_FROM or not numbers or not others or not can_fork():
+        return [array for arrays in _some_blocker_pairs(frame, blockers, side, stats) for array in arrays]
+
+    def run(group: list[Blocker]) -> tuple[dict[str, list[np.ndarray]], BlockStats]:
+        own = BlockStats()
+        return dict(zip([b.name for b in group], _some_blocker_pairs(frame, group, side, own))), own
+
+    (first, first_stats), (second, second_stats) = side_by_side(lambda: run(others), lambda: run(numbers))
+    if stats is not None:  # merged in blocker order, as one process would have written them
+        rank = {blocker.name: k for k, blocker in enumerate(blockers)}
+        in_order = lambda table: dict(sorted(table.items(), key=lambda item: (  # noqa: E731
+            rank.get(item[0].rsplit("[", 1)[0], len(rank)), int(item[0].rsplit("[", 1)[1].rstrip("]"))
+            if item[0].endswith("]") else 0)))
+        for field in ("pairs_per_key", "skipped_blocks", "skipped_records"):
+            merged = {**getattr(stats, field), **getattr(first_stats, field), **getattr(second_stats, field)}
+            setattr(stats, field, in_order(merged))
+    found = {**first, **second}
+    return [array for blocker in blockers for array in found[blocker.name]]
+
+
+def _some_blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
+                        stats: BlockStats | None) -> list[list[np.ndarray]]:
+    """The pairs of each key of each of ``blockers``: one list of (p, 2) arrays per blocker."""
+    out = []
     parts = IdParts.of_frame(frame)
     for blocker in blockers:
+        arrays: list[np.ndarray] = []
+        out.append(arrays)
         for k, keys in enumerate(blocker.keys(frame)):
             name = f"{blocker.name}[{k}]"
             if isinstance(keys, tuple):  # (rows, values): a record may hold the key more than once
@@ -60,7 +96,7 @@ def _blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.nd
             if stats is not None:
                 stats.pairs_per_key[name] = len(pairs)
             arrays.append(pairs)
-    return arrays
+    return out
 
 
 def block(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 import numpy as np
 import pandas as pd
@@ -181,6 +181,7 @@ def _name_codes(norm: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
 class IdExact:
     """The whole 18-character number (legacy numbers already upgraded)."""
 
+    reads: ClassVar[str] = "id_numbers"  # blocking.block runs these beside the others
     name: str = "id_exact"
     max_block_size: int = 50
 
@@ -192,6 +193,7 @@ class IdExact:
 class IdMaskedWindows:
     """The first 17 digits with one 2-digit window masked, for each window."""
 
+    reads: ClassVar[str] = "id_numbers"  # blocking.block runs these beside the others
     name: str = "id_window"
     max_block_size: int = 50
 
@@ -231,6 +233,7 @@ class IdWithoutRegion:
     she is registered now instead of the county of first registration changed only the first
     six (and the check character)."""
 
+    reads: ClassVar[str] = "id_numbers"  # blocking.block runs these beside the others
     name: str = "id_without_region"
     max_block_size: int = 20
 
@@ -245,6 +248,7 @@ class IdHalves:
     digits within one half, leave the other half intact.  And the region and sequence digits
     with the name: a number re-issued after her birth date was corrected keeps both."""
 
+    reads: ClassVar[str] = "id_numbers"  # blocking.block runs these beside the others
     name: str = "id_halves"
     max_block_size: int = 20
 

@@ -61,3 +61,33 @@ def test_one_worker_runs_both_here(monkeypatch):
     monkeypatch.setenv(WORKERS_ENV, "1")
     assert not can_fork()
     assert side_by_side(os.getpid, os.getpid) == (os.getpid(), os.getpid())
+
+
+@needs_fork
+def test_blocking_in_two_processes_finds_the_pairs_and_counts_of_one(monkeypatch):
+    """The ID-number blockers run beside the others on a large register: the candidate pairs and
+    the per-key counts (blocks.csv, the report) are those of one process, in the same order."""
+    import importlib
+
+    import numpy as np
+    from benchmarks.generator import generate_register
+    from blocking.kernels import BlockStats
+    from linkage.profile import RegisterProfile
+
+    profile = RegisterProfile()
+    norm = profile.load(generate_register(3_000, seed=5).register).norm
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    alone = BlockStats()
+    pairs_alone = profile.block(norm, stats=alone)
+    monkeypatch.delenv(WORKERS_ENV)
+    module = importlib.import_module("blocking.block")
+    monkeypatch.setattr(module, "PARALLEL_FROM", 1_000)
+    forked = []
+    monkeypatch.setattr(module, "side_by_side", lambda a, b: forked.append(1) or side_by_side(a, b))
+    beside = BlockStats()
+    pairs_beside = profile.block(norm, stats=beside)
+    assert forked  # the two-process path ran
+    assert len(pairs_alone) > 300
+    assert np.array_equal(pairs_alone, pairs_beside)
+    assert list(alone.pairs_per_key.items()) == list(beside.pairs_per_key.items())
+    assert alone.skipped_blocks == beside.skipped_blocks and alone.skipped_records == beside.skipped_records
