@@ -18,6 +18,7 @@ import pandas as pd
 
 from linkage.errors import ConfigError
 from linkage.messages import text
+from linkage.parallel import can_fork, side_by_side
 from linkage.progress import Progress
 
 from .model import MatchModel
@@ -99,8 +100,33 @@ def score_pairs(
     if review_threshold is None:
         review_threshold = min(DEFAULT_REVIEW_THRESHOLD, threshold)
     progress.stage(text("stage.scoring", n=len(pairs)))
+    n = len(pairs)
+    if n < PARALLEL_FROM or not can_fork():
+        probabilities, reasons = _score_range(profile, model, left, right, pairs, review_threshold, chunk, progress, 1)
+    else:  # two halves side by side (linkage.parallel); each pair's score is its own: the same floats
+        middle = (n + 1) // 2 if n <= chunk else -(-((n + 1) // 2) // chunk) * chunk
+        (first, first_reasons), (second, second_reasons) = side_by_side(
+            lambda: _score_range(profile, model, left, right, pairs[:middle], review_threshold, chunk, progress,
+                                 n / max(middle, 1)),
+            lambda: _score_range(profile, model, left, right, pairs[middle:], review_threshold, chunk, None, 1))
+        probabilities, reasons = np.concatenate([first, second]), np.concatenate([first_reasons, second_reasons])
+        progress.step(n, n)
+    return Scored(pairs, probabilities, reasons, float(threshold), float(review_threshold))
+
+
+PARALLEL_FROM = 100_000
+"""Pairs from which two processes score half each (``linkage.parallel``)."""
+
+
+def _score_range(profile: Any, model: Any, left: pd.DataFrame, right: pd.DataFrame, pairs: np.ndarray,
+                 review_threshold: float, chunk: int, progress: Progress | None,
+                 scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities float64 (p,), reasons object (p,), '' below ``review_threshold``) of
+    ``pairs``, ``chunk`` pairs at a time; ``progress`` told the pairs done times ``scale`` (the
+    other half runs beside this one)."""
     probabilities = np.zeros(len(pairs), dtype=np.float64)
     reasons = np.full(len(pairs), "", dtype=object)
+    total = int(round(len(pairs) * scale))
     for start in range(0, len(pairs), chunk):
         part = pairs[start : start + chunk]
         features = profile.compare(left, right, part)
@@ -108,7 +134,7 @@ def score_pairs(
         probabilities[start : start + len(part)] = probs
         shown = np.flatnonzero(probs >= review_threshold)
         if len(shown):
-            explained = model.explain(features.matrix[shown], top=3)
-            reasons[start + shown] = explained
-        progress.step(min(start + chunk, len(pairs)), len(pairs))
-    return Scored(pairs, probabilities, reasons, float(threshold), float(review_threshold))
+            reasons[start + shown] = model.explain(features.matrix[shown], top=3)
+        if progress is not None:
+            progress.step(min(int(round((start + len(part)) * scale)), total), total)
+    return probabilities, reasons

@@ -91,3 +91,30 @@ def test_blocking_in_two_processes_finds_the_pairs_and_counts_of_one(monkeypatch
     assert np.array_equal(pairs_alone, pairs_beside)
     assert list(alone.pairs_per_key.items()) == list(beside.pairs_per_key.items())
     assert alone.skipped_blocks == beside.skipped_blocks and alone.skipped_records == beside.skipped_records
+
+
+@needs_fork
+def test_scoring_in_two_processes_gives_the_same_probabilities_and_reasons(monkeypatch):
+    import importlib
+
+    import numpy as np
+
+    from benchmarks.generator import generate_register
+    from linkage.profile import RegisterProfile
+
+    run = importlib.import_module("scoring.run")
+    profile = RegisterProfile()
+    norm = profile.load(generate_register(3_000, seed=6).register).norm
+    pairs = profile.block(norm)
+    model = profile.default_model()
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    alone = run.score_pairs(profile, model, norm, norm, pairs)
+    monkeypatch.delenv(WORKERS_ENV)
+    monkeypatch.setattr(run, "PARALLEL_FROM", 100)
+    forked = []
+    monkeypatch.setattr(run, "side_by_side", lambda a, b: forked.append(1) or side_by_side(a, b))
+    for chunk in (run.CHUNK_PAIRS, 97):  # one chunk split in halves; many chunks split between the processes
+        beside = run.score_pairs(profile, model, norm, norm, pairs, chunk=chunk)
+        assert np.array_equal(alone.probabilities, beside.probabilities)
+        assert np.array_equal(alone.reasons, beside.reasons)
+    assert len(forked) == 2 and (alone.probabilities >= alone.threshold).sum() > 50
