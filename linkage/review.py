@@ -6,8 +6,9 @@ the pairs of groups sent to verification and the pairs of two valid numbers one 
 re-issued number?) whatever their probability; ``write_review`` lays them side by side in a
 workbook (sheet 待判定) with the differing fields highlighted, the model's reasons and a 判定
 drop-down (是同一人 / 不是同一人 / 不确定).  ``train_from_labels`` fits a model on the judged pairs
-plus the confident pairs of the run as the current model scored them (the shipped default stays
-the prior: what the clerk did not judge, the model keeps as it was), and reports cross-validated
+plus the run's other pairs as the current model believes them, its weights pulled toward the
+current model's (the shipped default stays the prior: what the clerk did not judge, the model keeps
+as it was), and reports cross-validated
 precision and recall of the old and the new model on the judged pairs.
 """
 
@@ -24,7 +25,7 @@ import pandas as pd
 from resolve.documents import mask_id_numbers
 from resolve.judged import DIFFERENT_WORDS, SAME_WORDS, judgement_column
 from scoring import MatchModel
-from scoring.train import Labelled, fit_model, label_pairs, pairwise
+from scoring.train import Labelled, TrainConfig, fit_model, label_pairs, pairwise
 
 from .errors import ConfigError
 from .identity import UNLESS_MATCHED, keep_apart
@@ -162,17 +163,37 @@ class Trained:
     labels: int
 
 
-def _prior_pairs(state: State, records: Records, model: Any, n_labels: int, seed: int = 0) -> Labelled:
-    """Confident pairs of the run, labelled as the current model scored them (the prior)."""
-    probs = state.probabilities
-    sure_same, sure_apart = np.flatnonzero(probs >= 0.99), np.flatnonzero(probs <= 0.01)
-    rng = np.random.default_rng(seed)
-    take = max(2 * n_labels, 500)
-    rows = np.r_[rng.permutation(sure_same)[:take], rng.permutation(sure_apart)[:take]]
-    ids = records.norm["record_id"].to_numpy(dtype=object)
-    frame = pd.DataFrame({"record_id_l": ids[state.pairs[rows, 0]], "record_id_r": ids[state.pairs[rows, 1]],
-                          "match": np.where(probs[rows] >= 0.5, "1", "0")})
-    return label_pairs(records, frame, source="the run's confident pairs")
+PULL_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+"""Inverse strengths of the pull toward the current model's weights tried by cross-validation, strongest
+first (0.003 keeps it nearly as it was; 0.3 is the strength the shipped model was fitted with, toward 0)."""
+PRIOR_SAMPLE = 20_000
+"""At most this many of the run's other candidate pairs stand for all of them in the prior."""
+
+
+def _prior_pairs(state: State, records: Records, model: MatchModel, judged: np.ndarray, seed: int = 0) -> Labelled:
+    """The run's candidate pairs the clerk did not judge, as the current model believes them (the prior).
+
+    A uniform sample of at most PRIOR_SAMPLE of them, each row weighted by how many pairs it stands
+    for, and each pair twice: a match counted p times and a non-match 1 - p times, p the current
+    model's probability.  Fitted alone, these give back the current model; with the judged pairs
+    the fit moves only as far as the judgements disagree with it.  And the weighted set is the
+    run's whole population of pairs, not the review list's band near the threshold (which
+    over-represents the hard pairs), so the intercept is the register's.
+    judged: int64 (k, 2) row positions of the judged pairs."""
+    from scoring.features import Features, compare
+
+    pairs = np.sort(np.asarray(state.pairs, dtype=np.int64).reshape(-1, 2), axis=1)
+    width = np.int64(max(len(records.norm), 1))
+    others = np.flatnonzero(~np.isin(pairs[:, 0] * width + pairs[:, 1], judged[:, 0] * width + judged[:, 1]))
+    rows = np.sort(np.random.default_rng(seed).permutation(others)[:PRIOR_SAMPLE])
+    features = compare(records.norm, records.norm, pairs[rows])
+    p = model.predict_proba(features)
+    stands_for = len(others) / max(len(rows), 1)
+    doubled = Features(np.concatenate([features.matrix, features.matrix]), features.names)
+    weight = stands_for * np.r_[p, 1.0 - p]
+    y = np.r_[np.ones(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)]
+    return Labelled(doubled, y, float(weight[: len(rows)].sum()), np.r_[pairs[rows], pairs[rows]], records,
+                    weight=weight)
 
 
 def train_from_labels(labels_path: str | os.PathLike, out: str | os.PathLike, *, folds: int = 5,
@@ -194,22 +215,46 @@ def train_from_labels(labels_path: str | os.PathLike, out: str | os.PathLike, *,
         from scoring import default_model
 
         old_model = default_model()
-    prior = _prior_pairs(state, records, old_model, len(judged.y), seed)
-    # cross-validated: each fold's pairs are scored by a model fitted without them
+    prior = _prior_pairs(state, records, old_model, judged.pairs, seed)
+    # cross-validated: each fold's pairs are scored by a model fitted without them; the pull toward the
+    # current model (C) is the one whose held-out judgements are best predicted (log-loss), the strongest pull
+    # on a tie: 500 judgements move the weights only as far as they bear out
     fold = np.random.default_rng(seed).permutation(len(judged.y)) % folds
-    held = np.zeros(len(judged.y))
-    for k in range(folds):
-        train = _subset(judged, fold != k)
-        fitted = fit_model([train, prior])
-        held[fold == k] = fitted.predict_proba(judged.features.matrix[fold == k])
-        held[fold == k] = held[fold == k] >= fitted.threshold_  # judged as that fold's model would
-    model = fit_model([judged, prior],
-                      training={"judged_pairs": len(judged.y), "prior_pairs": len(prior.y), "from": str(labels_path)})
+    threshold = float(old_model.threshold_)
+    best: tuple[float, float, np.ndarray] | None = None
+    for C in PULL_GRID:
+        held, decided = np.zeros(len(judged.y)), np.zeros(len(judged.y))
+        for k in range(folds):
+            fitted = fit_model([_subset(judged, fold != k), prior], prior=old_model, config=TrainConfig(C=C))
+            held[fold == k] = fitted.predict_proba(judged.features.matrix[fold == k])
+            decided[fold == k] = held[fold == k] >= threshold  # judged as that fold's model would
+        loss = _log_loss(held, judged.y)
+        if best is None or loss < best[1] - 1e-9:
+            best = (C, loss, decided)
+    assert best is not None
+    C, loss, decided = best
+    model = fit_model([judged, prior], prior=old_model, config=TrainConfig(C=C),
+                      training={"judged_pairs": len(judged.y), "prior_pairs": len(prior.y) // 2,
+                                "from": str(labels_path), "pull_C_grid": list(PULL_GRID),
+                                "held_out_log_loss": round(loss, 4),
+                                "prior_log_loss": round(_log_loss(old_model.predict_proba(judged.features),
+                                                                  judged.y), 4)})
+    # the threshold stays the current model's: it was chosen on the truth of a validation register's every
+    # pair, at a precision floor (MIN_PRECISION) that a few hundred judgements cannot resolve; the intercept is
+    # fitted, so the new model's probabilities meet that threshold on this office's scale
+    model.threshold = model.threshold_ = threshold
+    model.training_["threshold_chosen_on"] = "kept from the model it replaces"
     old_probs = old_model.predict_proba(judged.features.matrix)
     old = pairwise(old_probs, judged.y, same, float(old_model.threshold_))
-    new = pairwise(held, judged.y, same, 0.5)
+    new = pairwise(decided, judged.y, same, 0.5)
     new["threshold"] = float(model.threshold_)
     return Trained(model=model, old=old, new=new, labels=len(judged.y))
+
+
+def _log_loss(probs: np.ndarray, y: np.ndarray) -> float:
+    """Mean log-loss of probabilities (k,) against judgements y (k,) bool."""
+    p = np.clip(np.asarray(probs, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return float(-np.mean(np.where(y, np.log(p), np.log1p(-p))))
 
 
 def _subset(data: Labelled, mask: np.ndarray) -> Labelled:

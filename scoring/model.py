@@ -66,6 +66,32 @@ class _Params:
         return f"{type(self).__name__}({args})"
 
 
+def _fit_toward(matrix: np.ndarray, y: np.ndarray, weight: np.ndarray | None, coef0: np.ndarray, intercept0: float,
+                C: float, scale: np.ndarray, max_iter: int) -> tuple[np.ndarray, float]:
+    """Weighted logistic regression with the penalty (1/2C)·Σ((w - coef0)/scale)² (intercept free),
+    by L-BFGS from the prior's weights: matrix (p, f), y (p,) 0/1, weight (p,) or None.  The same
+    objective as scikit-learn's with C, centred on coef0 (scale as ``shrink``)."""
+    from scipy.optimize import minimize
+
+    X = np.where(np.isfinite(matrix), matrix, 0.0).astype(np.float64)  # a non-finite value is no evidence
+    y = np.asarray(y, dtype=np.float64)
+    w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+    coef0 = np.asarray(coef0, dtype=np.float64)
+    penalty = 1.0 / (float(C) * np.asarray(scale, dtype=np.float64) ** 2)
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = X @ theta[:-1] + theta[-1]
+        loss = float(w @ (np.logaddexp(0.0, z) - y * z))
+        residual = w * (0.5 * (1.0 + np.tanh(0.5 * z)) - y)  # sigmoid without overflow
+        delta = theta[:-1] - coef0
+        grad = np.r_[X.T @ residual + penalty * delta, residual.sum()]
+        return loss + 0.5 * float(penalty @ (delta * delta)), grad
+
+    found = minimize(objective, np.r_[coef0, float(intercept0)], jac=True, method="L-BFGS-B",
+                     options={"maxiter": max_iter})
+    return found.x[:-1], float(found.x[-1])
+
+
 class MatchModel(_Params):
     """Probability that a candidate pair is one woman.
 
@@ -100,10 +126,14 @@ class MatchModel(_Params):
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(self, X: Any, y: np.ndarray, *, names: tuple[str, ...] | None = None,
-            sample_weight: np.ndarray | None = None, spec: dict[str, Any] | None = None) -> "MatchModel":
+            sample_weight: np.ndarray | None = None, spec: dict[str, Any] | None = None,
+            prior: "MatchModel | None" = None) -> "MatchModel":
         """Fit on X (p, f) (a matrix or ``Features``) and labels y (p,) of 0/1; ``spec`` records
-        what the features were made under (see ``check_spec``).  scikit-learn is imported here
-        only: a batch run predicts with numpy and never pays its start-up (~3 s)."""
+        what the features were made under (see ``check_spec``).  With ``prior`` (a fitted model of
+        the same features) the L2 penalty pulls the weights toward the prior's instead of toward 0
+        (a Gaussian prior centred on it): few labels correct the prior's weights where they
+        disagree with it and leave the rest as they were.  scikit-learn is imported here only: a
+        batch run predicts with numpy and never pays its start-up (~3 s)."""
         matrix, own_names = _matrix(X)
         names = tuple(names or own_names or [f"x{i}" for i in range(matrix.shape[1])])
         if len(names) != matrix.shape[1]:
@@ -115,13 +145,19 @@ class MatchModel(_Params):
         if any(not 0.0 < float(f) <= 1.0 for f in shrink.values()):
             raise ConfigError(f"shrink factors must be in (0, 1], got {shrink}")
         scale = np.array([float(shrink.get(name.split(":", 1)[0], 1.0)) for name in names], dtype=np.float32)
-        from sklearn.linear_model import LogisticRegression
-
-        fitted = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        fitted.fit(matrix * scale, y, sample_weight=sample_weight)
         binary = np.all((matrix == 0) | (matrix == 1), axis=0)
-        self._set_state(fitted.coef_[0] * scale, float(fitted.intercept_[0]), names, float(self.threshold),
-                        dict(self.labels or {}), binary, spec)
+        if prior is not None:
+            if tuple(prior.feature_names_) != names:
+                raise ConfigError(_mismatch(names, tuple(prior.feature_names_)))
+            coef, intercept = _fit_toward(matrix, y, sample_weight, prior.coef_, prior.intercept_,
+                                          self.C, scale, self.max_iter)
+        else:
+            from sklearn.linear_model import LogisticRegression
+
+            fitted = LogisticRegression(C=self.C, max_iter=self.max_iter)
+            fitted.fit(matrix * scale, y, sample_weight=sample_weight)
+            coef, intercept = fitted.coef_[0] * scale, float(fitted.intercept_[0])
+        self._set_state(coef, intercept, names, float(self.threshold), dict(self.labels or {}), binary, spec)
         self.training_ = {}
         return self
 

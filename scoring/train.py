@@ -76,14 +76,20 @@ class Labelled:
     features: Features of the p pairs; y: bool (p,); true_pairs: the number of true pairs
     (blocked or not: recall counts them all; for labelled pairs, the matches among them);
     pairs: int64 (p, 2) row positions; records: the register's Records; person: int64 (n,)
-    the woman behind each row (None for labelled pairs)."""
+    the woman behind each row (None for labelled pairs); weight: float (p,), how many pairs of
+    the register each row stands for (None: one each), true_pairs then a weighted count."""
 
     features: Features
     y: np.ndarray
-    true_pairs: int
+    true_pairs: float
     pairs: np.ndarray
     records: Records
     person: np.ndarray | None = None
+    weight: np.ndarray | None = None
+
+    def weights(self) -> np.ndarray:
+        """float64 (p,): the rows' weights (ones when none were given)."""
+        return np.ones(len(self.y)) if self.weight is None else np.asarray(self.weight, dtype=np.float64)
 
 
 def true_pair_count(person: np.ndarray) -> int:
@@ -122,22 +128,25 @@ def label_pairs(records: Records, labels: pd.DataFrame, *, source: str = "labels
     return Labelled(compare(records.norm, records.norm, pairs), y, int(y.sum()), pairs, records)
 
 
-def pairwise(probabilities: np.ndarray, y: np.ndarray, true_pairs: int, threshold: float) -> dict[str, float]:
-    """Pairwise precision, recall and F1 of the pairs at or above ``threshold``."""
+def pairwise(probabilities: np.ndarray, y: np.ndarray, true_pairs: float, threshold: float,
+             weight: np.ndarray | None = None) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of the pairs at or above ``threshold`` (each pair counted
+    ``weight`` times when given: (p,))."""
     predicted = probabilities >= threshold
-    hits, shown = int((predicted & y).sum()), int(predicted.sum())
+    w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+    hits, shown = float(w[predicted & y].sum()), float(w[predicted].sum())
     precision = hits / shown if shown else 1.0
     recall = hits / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"threshold": float(threshold), "precision": precision, "recall": recall, "f1": f1}
 
 
-def choose_threshold(probabilities: np.ndarray, y: np.ndarray, true_pairs: int,
-                     min_precision: float = MIN_PRECISION) -> float:
+def choose_threshold(probabilities: np.ndarray, y: np.ndarray, true_pairs: float,
+                     min_precision: float = MIN_PRECISION, weight: np.ndarray | None = None) -> float:
     """The grid threshold with the best pairwise F1 among those whose precision is at least
     ``min_precision`` (a false match is a wrong cancellation), the middle of a tie; the most
-    precise threshold when none reaches it."""
-    rows = [pairwise(probabilities, y, true_pairs, t) for t in THRESHOLD_GRID]
+    precise threshold when none reaches it.  ``weight`` (p,): pairs counted that many times."""
+    rows = [pairwise(probabilities, y, true_pairs, t, weight) for t in THRESHOLD_GRID]
     scores = np.array([row["f1"] for row in rows])
     precise = np.array([row["precision"] >= min_precision for row in rows])
     if not precise.any():
@@ -148,9 +157,11 @@ def choose_threshold(probabilities: np.ndarray, y: np.ndarray, true_pairs: int,
 
 
 def fit_model(parts: Sequence[Labelled], *, config: TrainConfig = TrainConfig(), validation: Labelled | None = None,
-              training: dict[str, Any] | None = None) -> MatchModel:
-    """Fit one model on the pairs of every labelled register; the threshold is chosen on
-    ``validation`` (else on the training pairs).  ConfigError when the labels are one-sided."""
+              training: dict[str, Any] | None = None, prior: MatchModel | None = None) -> MatchModel:
+    """Fit one model on the pairs of every labelled register (each row counted its ``weight``);
+    the threshold is chosen on ``validation`` (else on the training pairs, weighted).  With
+    ``prior`` the weights are pulled toward the prior model's, not toward 0 (``MatchModel.fit``).
+    ConfigError when the labels are one-sided."""
     if not parts:
         raise ConfigError("no labelled pairs to train on")
     X = np.concatenate([p.features.matrix for p in parts])
@@ -159,9 +170,12 @@ def fit_model(parts: Sequence[Labelled], *, config: TrainConfig = TrainConfig(),
         raise ConfigError(f"the {len(y)} labelled pairs are all {'matches' if len(y) and y.all() else 'non-matches'}; "
                           "a model needs both")
     model = MatchModel(C=config.C, labels=REASON_LABELS, shrink=dict(config.shrink))
-    model.fit(X, y, names=parts[0].features.names, spec=register_model_spec())
+    weight = np.concatenate([p.weights() for p in parts])
+    model.fit(X, y, names=parts[0].features.names, spec=register_model_spec(),
+              sample_weight=None if all(p.weight is None for p in parts) else weight, prior=prior)
     chosen = validation or _joined(parts)
-    threshold = choose_threshold(model.predict_proba(chosen.features), chosen.y, chosen.true_pairs)
+    threshold = choose_threshold(model.predict_proba(chosen.features), chosen.y, chosen.true_pairs,
+                                 weight=chosen.weight)
     model.threshold = model.threshold_ = threshold
     model.training_ = {"config": config.to_dict(), "pairs": int(len(y)), "matches": int(y.sum()),
                        "threshold_chosen_on": "validation" if validation is not None else "training pairs",
@@ -172,8 +186,9 @@ def fit_model(parts: Sequence[Labelled], *, config: TrainConfig = TrainConfig(),
 def _joined(parts: Sequence[Labelled]) -> Labelled:
     """The training parts as one labelled set (for choosing a threshold without validation)."""
     features = Features(np.concatenate([p.features.matrix for p in parts]), parts[0].features.names)
+    weight = None if all(p.weight is None for p in parts) else np.concatenate([p.weights() for p in parts])
     return Labelled(features, np.concatenate([p.y for p in parts]), sum(p.true_pairs for p in parts),
-                    np.zeros((0, 2), dtype=np.int64), parts[0].records)
+                    np.zeros((0, 2), dtype=np.int64), parts[0].records, weight=weight)
 
 
 def evaluate(model: MatchModel, data: Labelled, name: str, out=sys.stdout) -> dict[str, Any]:

@@ -74,3 +74,22 @@ def test_one_sided_labels_are_refused_with_a_clear_message(labelled, tmp_path):
     assert code == 2 and not (tmp_path / "m.json").exists()
     with pytest.raises(ConfigError, match="not in the register"):
         label_pairs(records, pd.DataFrame({"record_id_l": ["nobody"], "record_id_r": [ids[0]], "match": ["1"]}))
+
+
+def test_labels_that_agree_with_the_prior_leave_it_as_it_was():
+    """Fitted toward a prior model on pairs labelled as the prior believes them (soft labels: a match
+    counted p times, a non-match 1 - p), the weights stay the prior's; with a judged pair that
+    contradicts it they move, and only toward the judgement."""
+    rng = np.random.default_rng(0)
+    X = (rng.random((4000, 3)) < 0.4).astype(np.float32)
+    prior = MatchModel.from_weights(("id:equal", "name:equal", "birth:equal"), [3.0, 1.5, 1.0], -3.0)
+    p = prior.predict_proba(X)
+    doubled, y = np.r_[X, X], np.r_[np.ones(len(X)), np.zeros(len(X))]
+    names = prior.feature_names_
+    refit = MatchModel(C=0.3).fit(doubled, y, names=names, sample_weight=np.r_[p, 1 - p], prior=prior)
+    assert np.allclose(refit.coef_, prior.coef_, atol=1e-3) and abs(refit.intercept_ - prior.intercept_) < 1e-3
+    # 200 pairs showing only a name agreement judged the same woman: that weight goes up
+    extra = np.tile([[0, 1, 0]], (200, 1)).astype(np.float32)
+    moved = MatchModel(C=0.3).fit(np.r_[doubled, extra], np.r_[y, np.ones(200)], names=names,
+                                  sample_weight=np.r_[p, 1 - p, np.ones(200)], prior=prior)
+    assert moved.coef_[1] > prior.coef_[1] + 0.1
