@@ -121,7 +121,7 @@ def _together(result, a: str, b: str) -> bool:
 
 def test_a_folder_of_parquet_files_gives_the_local_answer_and_judged_pairs_bind(spark, tmp_path):
     """Read from parquet parts, with a clerk's judgements: a pair judged two women splits the
-    cluster that held them, a pair judged one woman joins two clusters, as in the local engine."""
+    cluster that held them, a pair judged one woman joins two records, as in the local engine."""
     register = generate_register(n_records=600, seed=11, district="330106", as_of=AS_OF).register
     folder = tmp_path / "register"
     folder.mkdir()
@@ -132,7 +132,9 @@ def test_a_folder_of_parquet_files_gives_the_local_answer_and_judged_pairs_bind(
     assert first.summary()["clusters_of_2_plus"] > 20
     pairs, sizes = first.pairs, first.clusters.set_index("record_id")["cluster_size"]
     apart = pairs[pairs["match"] & (sizes[pairs["record_id_l"]].to_numpy() == 2)].iloc[0]
-    joined = pairs[~pairs["match"]].iloc[0]
+    below = _scored_frame(first).sort_values("p", ascending=False)
+    below = below[below["p"] < first.scored.threshold].iloc[0]  # the likeliest pair not matched
+    joined = {"record_id_l": below["l"], "record_id_r": below["r"]}
     assert _together(first, apart["record_id_l"], apart["record_id_r"])
     assert not _together(first, joined["record_id_l"], joined["record_id_r"])
     judged = pd.DataFrame({"record_id_l": [apart["record_id_l"], joined["record_id_l"]],
@@ -144,3 +146,20 @@ def test_a_folder_of_parquet_files_gives_the_local_answer_and_judged_pairs_bind(
         assert not _together(result, apart["record_id_l"], apart["record_id_r"])
         assert _together(result, joined["record_id_l"], joined["record_id_r"])
     _same_answer(local, on_spark)
+
+
+def test_a_catalog_table_is_read_in_record_id_order(spark):
+    """``table:NAME`` (a Hive table or a view): the register as a file of it gives, records in
+    record_id order (a table has no file order), their state positions 0..n-1."""
+    from linkage.io import load
+    from linkage.spark.engine import _read
+    from linkage.spark.outputs import dense_rows
+
+    register = generate_register(n_records=300, seed=5, district="330106", as_of=AS_OF).register
+    spark.createDataFrame(register.sample(frac=1, random_state=1).astype(str)).createOrReplaceTempView("wis_register")
+    raw, columns = _read(spark, "table:wis_register")
+    expected = load(register.sort_values("record_id")).reset_index(drop=True)
+    assert columns == list(expected.columns)
+    got = raw.join(dense_rows(raw), "_row").orderBy("row").toPandas()
+    assert got["row"].tolist() == list(range(len(register)))
+    pd.testing.assert_frame_equal(got[columns], expected, check_dtype=False)

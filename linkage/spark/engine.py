@@ -159,17 +159,20 @@ def _read(spark: Any, register: Any) -> tuple[Any, list[str]]:
     from pyspark.sql import functions as F
 
     remote = isinstance(register, str) and "://" in register  # hdfs://, s3a://, oss:// ...: for Spark to read
-    if remote or (isinstance(register, (str, os.PathLike)) and Path(register).is_dir()):
-        frame = spark.read.parquet(str(register))
-        position = _file_order(frame)
+    table = isinstance(register, str) and register.startswith(TABLE_PREFIX)
+    if table or remote or (isinstance(register, (str, os.PathLike)) and Path(register).is_dir()):
+        frame = spark.table(register[len(TABLE_PREFIX):]) if table else spark.read.parquet(str(register))
         if not frame.columns:
             raise InputFileError(f"{register}: 文件夹中没有parquet文件 (no parquet files in the folder)")
+        position = F.lit(0) if table else _file_order(frame)
         renames = {old: canonical_name(old, table="register") or old for old in frame.columns}
         header = conform(pd.DataFrame(columns=list(renames.values())), name=str(register), required=())
         columns = [_as_text(frame, old).alias(new) for old, new in renames.items()]
         columns += [F.lit("").alias(c) for c in header.columns if c not in renames.values()]
         frame = frame.select(*columns, position.alias(ROW)).withColumn("record_id", F.trim("record_id"))
         _check_keys(frame, str(register))
+        if table:  # a table has no file order: its records in record_id order
+            frame = _in_record_order(frame)
         return frame.select(*header.columns, ROW), list(header.columns)
     raw = load(register)  # a file or a frame, read and checked exactly as the local engine does
     raw = raw.assign(**{ROW: np.arange(len(raw), dtype=np.int64)})
@@ -179,6 +182,18 @@ def _read(spark: Any, register: Any) -> tuple[Any, list[str]]:
 
 FILE_SHIFT = 40
 """A record of a folder is at (rank of its file's name) * 2**40 + its row in the file."""
+TABLE_PREFIX = "table:"
+"""``table:db.name``: a table of the session's catalog (Hive, or a view) rather than a path."""
+
+
+def _in_record_order(frame: Any) -> Any:
+    """``frame`` sorted by record_id, ``_row`` the position as for files: (partition) * 2**40 + row
+    in it (``monotonically_increasing_id`` is (partition) * 2**33 + row), fixed by a checkpoint."""
+    from pyspark.sql import functions as F
+
+    part = F.spark_partition_id().cast("long")
+    row = F.monotonically_increasing_id() - F.shiftleft(part, 33)
+    return frame.drop(ROW).orderBy("record_id").withColumn(ROW, F.shiftleft(part, FILE_SHIFT) + row).localCheckpoint()
 
 
 def _file_order(frame: Any) -> Any:

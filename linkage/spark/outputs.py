@@ -27,11 +27,8 @@ from resolve.stable_ids import first_ids
 
 from ..report_html import BINS, NEAREST, NearPair, ReportFacts, histogram_counts, streets_of, who_of
 from ..state import Lineage, row_hashes, write_state_rest
+from .engine import FILE_SHIFT, ROW
 from .frames import as_engine_frame
-
-ROW = "_row"
-FILE_SHIFT = 40
-"""As ``linkage.spark.engine.FILE_SHIFT``: a folder's record is at (file rank) * 2**40 + its row."""
 
 
 def dense_rows(norm: Any) -> Any:
