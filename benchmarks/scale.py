@@ -85,8 +85,9 @@ def run_cli(case: Case, *, engine: str = "local") -> ToolOutput:
         command = ["dedupe", str(source), "-o", str(out), "--quiet", "--lang", "en"]
         if engine == "spark":
             events.mkdir()
-            os.environ["PYSPARK_SUBMIT_ARGS"] = (f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir="
-                                                 f"file://{events} pyspark-shell")
+            os.environ["PYSPARK_SUBMIT_ARGS"] = (  # one plain JSON-lines event log (Spark 4 rolls and compresses)
+                f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file://{events} "
+                "--conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false pyspark-shell")
             command += ["--engine", "spark", "--master", "local[2]"]
         sampler = TreeSampler().start()
         try:
@@ -168,8 +169,8 @@ class TreeSampler:
 def shuffle_bytes(events: Path) -> int:
     """Bytes Spark's tasks wrote to shuffles, summed over the event log(s) in ``events``."""
     total = 0
-    for log in events.iterdir():
-        with open(log, encoding="utf-8") as handle:
+    for log in sorted(p for p in events.rglob("*") if p.is_file() and not p.name.startswith((".", "appstatus"))):
+        with open(log, encoding="utf-8", errors="replace") as handle:
             for line in handle:
                 if '"SparkListenerTaskEnd"' not in line:
                     continue
