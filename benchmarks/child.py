@@ -17,6 +17,7 @@ under every tool's number.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -28,10 +29,15 @@ from benchmarks.metrics import blocking_scores, pairwise_scores
 from benchmarks.output import ToolOutput
 from linkage.parallel import child_extra_mb
 
-TOOLS = ("ours", "ours-full", "ours-em", "ours-cli", "recordlinkage-ecm", "recordlinkage-logreg", "splink")
+TOOLS = ("ours", "ours-full", "ours-em", "ours-cli", "recordlinkage-ecm", "recordlinkage-logreg", "splink",
+         "cli-local", "cli-spark")
 
 
 def run_tool(tool: str, case: Case) -> ToolOutput:
+    if tool in ("cli-local", "cli-spark"):  # the scale suite (benchmarks.scale)
+        from benchmarks import scale
+
+        return scale.run_cli(case, engine=tool.split("-", 1)[1])
     if tool == "ours-cli":
         from benchmarks import ours
 
@@ -73,7 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     tool, folder, out = (argv if argv is not None else sys.argv[1:])[:3]
     case = Case(Path(folder))
     try:
-        result = score(case, run_tool(tool, case))
+        output = run_tool(tool, case)
+        result = score(case, output)
+        if output.extra:  # the scale suite: its own candidate count, stages and process tree
+            result = {**{k: v for k, v in result.items() if k not in ("pairs_completeness", "reduction_ratio")},
+                      **output.extra}
+            if "descendants_cpu_s" in result:  # this process, and the larger of its reaped and its sampled children
+                times = os.times()
+                result["tree_cpu_s"] = round(times.user + times.system + max(
+                    times.children_user + times.children_system, result["descendants_cpu_s"]), 2)
         code = 0
     except Exception as exc:  # any failure of a tool becomes a row with its reason
         traceback.print_exc()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,8 @@ class ToolOutput:
 
     candidates: np.ndarray
     labels: np.ndarray
+    extra: dict = field(default_factory=dict)
+    """Figures a tool reports beyond these (the scale suite's stages, units, process tree)."""
 
 
 def from_links(n_left: int, n_right: int | None, candidates: np.ndarray, matches: np.ndarray) -> ToolOutput:

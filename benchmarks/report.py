@@ -1,8 +1,10 @@
 """RESULTS.md: the benchmark table, how it was measured, the machine, and the bars.
 
 Rows are kept in ``results.json`` beside RESULTS.md; a new run replaces the rows of the same
-(suite, dataset, tool) and the Markdown is rewritten from all rows, so the FEBRL and
-register suites can be run separately and still end up in one report.
+(suite, dataset, tool) and the Markdown is rewritten from all rows, so the FEBRL, register and
+scale suites can be run separately and still end up in one report: the scale suite's rows make
+a section of their own (``benchmarks.scale.section``), and the hand-measured section under
+SCALE_HEADING is carried over as it is.
 """
 
 from __future__ import annotations
@@ -197,12 +199,16 @@ def write_results(new_rows: list[dict], path: Path) -> None:
     info = machine()
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     scale = old[old.index(SCALE_HEADING):].rstrip("\n") + "\n" if SCALE_HEADING in old else ""
+    from benchmarks.scale import section  # the scale suite's own section, from its rows
+
+    suite, everything = section(rows), rows
+    rows = [r for r in rows if r["suite"] != "scale"]  # the side-by-side table: the suites with anchors
     text = ["# Benchmark results", "",
             "Written by `python benchmarks/run.py` (do not edit by hand; rerun it).", "",
-            table(rows), "", "## Bars (issue 3)", "", *bars(rows), "", METHOD,
+            table(rows), "", "## Bars (issue 3)", "", *bars(rows), "", METHOD, *([suite] if suite else []),
             "## Machine and code", "", *[f"- {k}: {v}" for k, v in info.items() if k not in ("code", "date")],
             *[f"- rows run on {day} from commit {code}: {', '.join(sorted(sets))}"
-              for (code, day), sets in _runs(rows).items()],
+              for (code, day), sets in _runs(everything).items()],
             f"- report written {info['date']}", ""]
     path.write_text("\n".join(text) + ("\n" + scale if scale else ""), encoding="utf-8")
 

@@ -3,6 +3,8 @@
     python benchmarks/run.py --suite febrl [--datasets febrl3,febrl4]
     python benchmarks/run.py --suite register --size 25000 250000 [--tools ours,splink] [--errors harsh]
     python benchmarks/run.py --suite incremental --size 250000   (benchmarks.incremental: update vs full run)
+    python benchmarks/run.py --suite scale [--size 1000000 3000000 10000000] [--spark-size 250000 1000000]
+        (benchmarks.scale: the command line, local and Spark local[2], with its stages and a projection)
     ... [--format table|json] [--timeout 1800] [--repeat N] [--results benchmarks/RESULTS.md]
 
 The inputs of each case are written to disk first (``benchmarks.cases``); then every tool
@@ -41,6 +43,8 @@ TOOL_GROUPS = {"ours": ["ours", "ours-full", "ours-em", "ours-cli"], "recordlink
                "splink": ["splink"]}
 """--tools names: each group's tools ('ours-em' runs on the FEBRL suite only, 'ours-full' on the
 register dedupe only, and so is 'ours-cli', the command line from the CSV to every output)."""
+SCALE_KEYS = ("stages", "units", "shuffle_bytes", "tree_rss_mb", "tree_cpu_s")
+"""What a scale row carries beyond COLUMNS (benchmarks.scale)."""
 COLUMNS = ("suite", "dataset", "tool", "records", "candidate_pairs", "pairs_completeness", "reduction_ratio",
            "precision", "recall", "f1", "wall_s", "cpu_s", "peak_rss_mb")
 
@@ -123,8 +127,12 @@ def build_cases(suite: str, sizes: list[int], datasets: list[str] | None, work: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--suite", choices=("febrl", "register", "incremental"), required=True)
-    parser.add_argument("--size", type=int, nargs="+", default=[25_000], help="register sizes (register suite)")
+    parser.add_argument("--suite", choices=("febrl", "register", "incremental", "scale"), required=True)
+    parser.add_argument("--size", type=int, nargs="+", default=None,
+                        help="register sizes (register suite: default 25000; scale suite: the local command line's, "
+                        "default 1M 3M 10M)")
+    parser.add_argument("--spark-size", type=int, nargs="*", default=None,
+                        help="scale suite: sizes of the Spark local[2] command line (default 250k 1M; none to skip)")
     parser.add_argument("--datasets", default="", help="comma-separated FEBRL data sets (default: all four)")
     parser.add_argument("--tools", default="ours,recordlinkage,splink")
     parser.add_argument("--format", choices=("table", "json"), default="table")
@@ -140,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "RESULTS.md",
                         help="RESULTS.md to rewrite ('-' to write none)")
     args = parser.parse_args(argv)
+    if args.suite == "scale":
+        return run_scale(args)
+    args.size = args.size or [25_000]
     if args.suite == "incremental":  # its own measure: an update against a full run (benchmarks.incremental)
         from benchmarks.incremental import main as incremental
 
@@ -167,6 +178,37 @@ def main(argv: list[str] | None = None) -> int:
             for key in ("error", "wall_runs"):
                 if key in result:
                     row[key] = result[key]
+            rows.append(row)
+            if args.format == "table":
+                print(format_table([row], header=len(rows) == 1), flush=True)
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+    if str(args.results) != "-":
+        write_results(rows, args.results)
+    return 0
+
+
+def run_scale(args: argparse.Namespace) -> int:
+    """The scale suite (``benchmarks.scale``): each case once per engine that runs at its size."""
+    from benchmarks import scale
+
+    sizes = {"cli-local": set(args.size or scale.LOCAL_SIZES),
+             "cli-spark": set(scale.SPARK_SIZES if args.spark_size is None else args.spark_size)}
+    args.work.mkdir(parents=True, exist_ok=True)
+    log = args.work / "children.log"
+    rows = []
+    for size in sorted(set().union(*sizes.values())):
+        case = scale.scale_case(args.work / "scale", size, reuse=args.reuse)
+        for tool in [t for t in scale.TOOLS if scale.applies(t, case.meta, sizes)]:
+            result = combine([run_child(tool, case.folder, timeout=args.timeout, log=log)
+                              for _ in range(max(args.repeat, 1))])
+            if result.get("tree_rss_mb") and tool == "cli-spark":  # the JVM and the workers are processes of their own
+                result["peak_rss_mb"] = max(result["peak_rss_mb"] or 0, result["tree_rss_mb"])
+                result["cpu_s"] = max(result["cpu_s"] or 0, result.get("tree_cpu_s") or 0)
+            row = {"suite": "scale", "dataset": case.meta["dataset"], "tool": tool, "records": case.meta["records"],
+                   **{k: result.get(k) for k in COLUMNS[4:]}, **{k: result[k] for k in SCALE_KEYS if k in result}}
+            if "error" in result:
+                row["error"] = result["error"]
             rows.append(row)
             if args.format == "table":
                 print(format_table([row], header=len(rows) == 1), flush=True)

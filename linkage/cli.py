@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -86,19 +87,18 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
 
 
 def _run_dedupe_spark(args: argparse.Namespace) -> dict:
-    """``--engine spark``: the same stages on Spark (``linkage.spark``); its files are the CSVs,
-    办理清单.xlsx and the printable workbooks (no state folder or judged pairs yet)."""
-    if args.judged:
-        raise LinkageError("--judged 暂不支持 --engine spark (--judged does not work with --engine spark yet)")
+    """``--engine spark``: the same stages on Spark (``linkage.spark``), the same files (the large
+    parts of state/ written by Spark)."""
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    decide=not args.no_decide, progress=args.progress, engine="spark", master=args.master)
+                    decide=not args.no_decide, judged=args.judged, progress=args.progress, engine="spark",
+                    master=args.master)
     if args.run_folder is not None:
         if os.path.isfile(args.register):  # a folder of parquet files or a URL is described by Spark's read only
             args.run_folder.add_input(args.register, len(result.clusters))
         args.run_folder.as_of = str(as_of_date(args.as_of).date())
-    args.progress.stage(f"writing the outputs to {args.out}")
-    result.write(args.out, printable=not args.no_printable, run=args.run_folder)
+    result.write(args.out, printable=not args.no_printable, state=not args.no_state, run=args.run_folder,
+                 progress=args.progress)
     return result.summary()
 
 
@@ -169,10 +169,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(text("cli.fault", command=args.command, kind=type(exc).__name__, detail=exc), file=sys.stderr)
         return 1
+    save_timings(args.progress)
     if summary is None:  # a command that printed what it shows (rules show)
         return 0
     print_summary(summary, manifest, args.out, audit=args.command == "audit")
     return 0
+
+
+TIMINGS_VARIABLE = "LINKAGE_TIMINGS"
+"""A path in this environment variable gets the run's stages as JSON (what the benchmarks read)."""
+
+
+def save_timings(progress: Progress) -> None:
+    """The stages of a run that succeeded, in order, to the file named by $LINKAGE_TIMINGS (if set):
+    {"stages": [[name, wall seconds, this process's CPU seconds], ...]}."""
+    path = os.environ.get(TIMINGS_VARIABLE)
+    if not path:
+        return
+    stages = [[name, round(wall, 3), round(progress.cpu_timings.get(name, 0.0), 3)]
+              for name, wall in progress.timings.items()]
+    Path(path).write_text(json.dumps({"stages": stages}, ensure_ascii=False), encoding="utf-8")
 
 
 def print_summary(summary: dict, manifest: dict | None, out: str, *, audit: bool = False) -> None:

@@ -376,11 +376,9 @@ def dedupe(
     if engine == "spark":
         from .spark import dedupe_spark
 
-        if judged is not None:
-            raise ConfigError("judged 暂不支持 Spark 引擎 (judged pairs do not work with engine='spark' yet)")
         return dedupe_spark(register, threshold=threshold, review_threshold=review_threshold, model=model,
                             profile=profile, district=district, as_of=as_of, rules=rules, decide=decide,
-                            progress=progress, master=master)
+                            judged=judged, progress=progress, master=master)
     if engine != "local":
         raise ConfigError(f"未知的引擎 {engine!r},应为 local 或 spark (unknown engine {engine!r}: use local or spark)")
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from .codes import street_of
 REPORT_NAME = "report.html"
 NEAREST = 6
 """Pairs nearest the match threshold shown as waterfalls."""
+BINS = 50
+"""Bins of the probability histogram."""
 FIGURE_LABELS = {
     "records": "记录数", "flagged_values": "有问题的字段值(flags.csv 行数)", "candidate_pairs": "候选记录对",
     "matched_pairs": "判为同一人的记录对", "clusters_of_2_plus": "重复组(2条及以上记录)",
@@ -97,10 +100,16 @@ def _bars(labels: list[str], series: dict[str, np.ndarray], *, width: int = 1000
     return "".join(parts)
 
 
-def probability_histogram(probabilities: np.ndarray, threshold: float, review: float, *, width: int = 1000,
+def histogram_counts(probabilities: np.ndarray) -> np.ndarray:
+    """int64 (BINS,): candidate pairs per probability bin (0.02 wide); counts of parts of the pairs
+    add up to the counts of all of them (the Spark engine counts each batch)."""
+    return np.histogram(np.clip(np.asarray(probabilities, dtype=float), 0, 1), bins=BINS, range=(0, 1))[0]
+
+
+def probability_histogram(counts: np.ndarray, threshold: float, review: float, *, width: int = 1000,
                           height: int = 280) -> str:
-    """Candidate pairs per probability bin (0.02 wide), counts on a log scale, thresholds marked."""
-    counts, edges = np.histogram(np.clip(np.asarray(probabilities, dtype=float), 0, 1), bins=50, range=(0, 1))
+    """``counts`` (BINS,) of ``histogram_counts`` drawn on a log scale, thresholds marked."""
+    counts, edges = np.asarray(counts, dtype=np.int64), np.linspace(0, 1, BINS + 1)
     left, bottom, plot_w, plot_h = 60, 40, width - 80, height - 70
     top = math.log10(max(10, counts.max(initial=1)) + 1)
     x = lambda p: left + plot_w * p  # noqa: E731
@@ -197,37 +206,67 @@ def feature_labels(model: Any) -> list[str]:
     return out
 
 
-def nearest_pairs(result: Any, k: int = NEAREST) -> list[str]:
-    """Waterfalls of the ``k`` pairs whose probability is nearest the match threshold."""
+@dataclass(frozen=True)
+class NearPair:
+    """A pair drawn as a waterfall: who (its record ids and names), its probability, and its
+    comparison row float (features,) under the model."""
+
+    who: str
+    probability: float
+    features: np.ndarray
+
+
+def nearest_indices(probabilities: np.ndarray, threshold: float, k: int = NEAREST) -> np.ndarray:
+    """int (<= k,): the pairs nearest the threshold, ties in pair order."""
+    return np.argsort(np.abs(np.asarray(probabilities, dtype=float) - threshold), kind="stable")[:k]
+
+
+def who_of(left: pd.Series, right: pd.Series) -> str:
+    """A pair's caption from its two normalised records (rows of the norm frame)."""
+    who = f"{left['record_id']} — {right['record_id']}"
+    return who + (f"({left['name']} / {right['name']})" if "name" in left.index else "")
+
+
+def near_pairs(result: Any, k: int = NEAREST) -> list[NearPair]:
+    """The ``k`` pairs of ``result`` (a DedupeResult) nearest the match threshold."""
     scored, model, profile = result.scored, getattr(result, "model", None), getattr(result, "profile", None)
     if model is None or profile is None or not len(scored.pairs) or not hasattr(model, "coef_"):
         return []
-    chosen = np.argsort(np.abs(scored.probabilities - scored.threshold), kind="stable")[:k]
+    chosen = nearest_indices(scored.probabilities, scored.threshold, k)
     norm = result.records.norm
     matrix = np.asarray(profile.compare(norm, norm, scored.pairs[chosen]).matrix, dtype=float)
+    return [NearPair(who_of(norm.iloc[scored.pairs[at][0]], norm.iloc[scored.pairs[at][1]]),
+                     float(scored.probabilities[at]), matrix[row]) for row, at in enumerate(chosen)]
+
+
+def nearest_pairs(model: Any, pairs: list[NearPair]) -> list[str]:
+    """Waterfalls of ``pairs``: the intercept, then each grade's weight the pair carries."""
+    if model is None or not hasattr(model, "coef_"):
+        return []
     names = feature_labels(model)
-    ids, people = norm["record_id"].astype(str).to_numpy(), norm["name"].astype(str).to_numpy() \
-        if "name" in norm.columns else None
     out = []
-    for row, at in enumerate(chosen):
-        contrib = model.coef_ * matrix[row]
+    for pair in pairs:
+        contrib = model.coef_ * pair.features
         used = np.flatnonzero(np.abs(contrib) > 1e-6)
         used = used[np.argsort(-np.abs(contrib[used]), kind="stable")]
         steps = [("截距(先验)", float(model.intercept_))] + [(names[i], float(contrib[i])) for i in used]
-        left, right = scored.pairs[at]
-        who = f"{ids[left]} — {ids[right]}" + (f"({people[left]} / {people[right]})" if people is not None else "")
-        out.append(waterfall(steps, title=f"{who}  概率 {scored.probabilities[at]:.3f}"))
+        out.append(waterfall(steps, title=f"{pair.who}  概率 {pair.probability:.3f}"))
     return out
 
 
 def clusters_per_street(result: Any) -> pd.DataFrame:
     """Per street (first 9 digits of the unit code): duplicate groups with a record there, and
     those records; streets with most first."""
-    norm = result.records.norm
-    sizes = result.clustering.sizes
-    grouped = sizes > 1
-    frame = pd.DataFrame({"street": street_of(norm["unit_code"].astype(str).to_numpy(dtype=object))[grouped],
-                          "cluster": np.asarray(result.cluster_ids, dtype=object)[grouped]})
+    grouped = result.clustering.sizes > 1
+    return streets_of(result.records.norm["unit_code"].to_numpy(dtype=object)[grouped],
+                      np.asarray(result.cluster_ids, dtype=object)[grouped])
+
+
+def streets_of(unit_codes: np.ndarray, cluster_ids: np.ndarray) -> pd.DataFrame:
+    """``clusters_per_street`` from the unit codes and cluster ids (object (m,)) of the records in
+    clusters of two or more."""
+    frame = pd.DataFrame({"street": street_of(pd.Series(unit_codes, dtype=object).astype(str).to_numpy(dtype=object)),
+                          "cluster": np.asarray(cluster_ids, dtype=object)})
     if not len(frame):
         return pd.DataFrame(columns=["street", "clusters", "records"])
     table = frame.groupby("street").agg(clusters=("cluster", "nunique"), records=("cluster", "size")).reset_index()
@@ -244,11 +283,38 @@ def _table(frame: pd.DataFrame, headers: dict[str, str]) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+@dataclass
+class ReportFacts:
+    """What the page shows of a run: figures (the summary's counts), histogram int (BINS,) of
+    ``histogram_counts``, the thresholds, the model, the pairs nearest the threshold, and the
+    streets table of ``clusters_per_street``.  ``facts_of`` gathers them from a DedupeResult; the
+    Spark engine gathers the same from its DataFrames (``linkage.spark.outputs``)."""
+
+    figures: dict[str, Any]
+    histogram: np.ndarray
+    threshold: float
+    review_threshold: float
+    model: Any
+    nearest: list[NearPair]
+    streets: pd.DataFrame
+
+
+def facts_of(result: Any) -> ReportFacts:
+    """The ReportFacts of a ``DedupeResult``."""
+    if isinstance(result, ReportFacts):
+        return result
+    scored = result.scored
+    return ReportFacts(result.summary(), histogram_counts(scored.probabilities), scored.threshold,
+                       scored.review_threshold, getattr(result, "model", None), near_pairs(result),
+                       clusters_per_street(result))
+
+
 def render_report(result: Any, *, title: str = "查重运行报告", audit_summary: pd.DataFrame | None = None,
                   as_of: Any = None, district: str | None = None) -> str:
-    """The report page of a ``DedupeResult`` (and the audit's summary, SUMMARY_COLUMNS, if given)."""
-    figures = result.summary()
-    scored = result.scored
+    """The report page of a ``DedupeResult`` or of ReportFacts (and the audit's summary,
+    SUMMARY_COLUMNS, if given)."""
+    facts = facts_of(result)
+    figures = facts.figures
     when = f"截至 {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
     where = f"辖区 {district}" if district else ""
     body = [f"<h1>{_e(title)}</h1><p class='note'>{_e('  '.join(p for p in (where, when) if p))}</p>",
@@ -258,17 +324,17 @@ def render_report(result: Any, *, title: str = "查重运行报告", audit_summa
                    {"what": "项目", "value": "数量"}),
             "<h2>匹配概率分布</h2><p class='note'>每个候选记录对一个概率;阈值以上(蓝色)判为同一人,复核阈值以上列入 pairs.csv。"
             "纵轴为对数刻度。</p>",
-            probability_histogram(scored.probabilities, scored.threshold, scored.review_threshold)]
-    model = getattr(result, "model", None)
+            probability_histogram(facts.histogram, facts.threshold, facts.review_threshold)]
+    model = facts.model
     if model is not None and hasattr(model, "coef_"):
         body += ["<h2>模型权重</h2><p class='note'>每一比对等级的权重(对数几率);正值支持同一人,负值反对。"
                  f"截距 {float(model.intercept_):+.2f}。</p>",
                  weight_chart(feature_labels(model), np.asarray(model.coef_, dtype=float))]
-    falls = nearest_pairs(result)
+    falls = nearest_pairs(model, facts.nearest)
     if falls:
         body += [f"<h2>最接近阈值的 {len(falls)} 对记录:概率的由来</h2><p class='note'>从截距开始,逐项加上该记录对具备的比对等级的权重,"
                  "合计的对数几率即其概率。</p>", f"<div class='pairs'>{''.join(falls)}</div>"]
-    streets = clusters_per_street(result)
+    streets = facts.streets
     body += ["<h2>各街道的重复组</h2>",
              _bars(streets["street"].tolist(), {"重复组": streets["clusters"].to_numpy(),
                                                 "重复组中的记录": streets["records"].to_numpy()}, title="各街道的重复组")

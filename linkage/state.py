@@ -18,6 +18,9 @@ Files (row positions ``row`` index records.parquet):
   ``flags.parquet``: the bad values found; ``rules.json``: the caliber the run decided under;
   ``judged.parquet``: the pairs a clerk judged (``resolve.judged``), binding every later run.
 
+The Spark engine (``linkage.spark.outputs``) writes records, raw and pairs as folders of parquet
+parts in row order (read back as one table each), the rest through ``write_state_rest``.
+
 Text columns are stored as Arrow strings with zstd compression: the state of a 250,000-record
 register takes about 45 MB (see README, Monthly runs).
 """
@@ -137,6 +140,8 @@ def read_frame(path: Path) -> pd.DataFrame:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             values = column.fill_null("").to_numpy(zero_copy_only=False)
             frame[name] = pd.Series(np.asarray(values, dtype=object), index=frame.index, dtype=object, copy=False)
+        elif pa.types.is_timestamp(column.type) and column.type.unit != "ns":  # Spark writes microseconds
+            frame[name] = column.cast(pa.timestamp("ns", column.type.tz)).to_pandas()
         else:
             frame[name] = column.to_pandas()
     return frame
@@ -171,10 +176,19 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
     write_frame(pd.DataFrame({"l": pairs[:, 0].astype(np.int32), "r": pairs[:, 1].astype(np.int32),
                               "probability": scored.probabilities,
                               "reasons": np.asarray(scored.reasons, dtype=object)}), folder / "pairs.parquet")
+    return write_state_rest(folder, lineage, result, records=len(records), pairs=len(pairs), flags=records.flags)
+
+
+def write_state_rest(folder: Path, lineage: Lineage, result: Any, *, records: int, pairs: int,
+                     flags: pd.DataFrame) -> Path:
+    """The state's small files beside records / raw / pairs (written by the caller, as files or, from
+    Spark, as folders of parquet parts): clusters' meta, retired ids, decisions, verification,
+    notices sent, ``flags``, judged pairs, rules and state.json (``result``: its decisions,
+    verification, options and model; ``records`` / ``pairs``: the counts state.json names)."""
     write_frame(lineage.meta, folder / "clusters.parquet")
     write_frame(pd.DataFrame({"cluster_id": sorted(lineage.retired)}, dtype=object), folder / "retired_ids.parquet")
     for name, frame in (("decisions", result.decisions), ("verification", result.verification),
-                        ("notices", lineage.sent), ("flags", records.flags)):
+                        ("notices", lineage.sent), ("flags", flags)):
         write_frame(frame, folder / f"{name}.parquet")
     options = dict(result.options)
     judged = options.pop("judged", None)
@@ -188,8 +202,8 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
                            folder / "rules.json")
     model = result.model.to_dict() if hasattr(result.model, "to_dict") else None
     info = {"format": STATE_FORMAT, "version": STATE_VERSION, "engine": _engine_version(), "run": lineage.run,
-            "written": datetime.now(timezone.utc).isoformat(timespec="seconds"), "records": len(records),
-            "pairs": len(pairs), "options": options, "model": model}
+            "written": datetime.now(timezone.utc).isoformat(timespec="seconds"), "records": int(records),
+            "pairs": int(pairs), "options": options, "model": model}
     (folder / "state.json").write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n",
                                        encoding="utf-8")
     return folder
@@ -215,7 +229,8 @@ def read_state(out: str | os.PathLike) -> State:
                           f"linkage dedupe (state version {info.get('version')}, this engine reads {STATE_VERSION})")
     norm = read_frame(folder / "records.parquet")
     cluster_ids = norm.pop("cluster_id").to_numpy(dtype=object)
-    hashes = norm.pop("_row_hash").to_numpy(dtype=np.uint64)
+    hashes = norm.pop("_row_hash").to_numpy()
+    hashes = hashes.view(np.uint64) if hashes.dtype == np.int64 else hashes.astype(np.uint64)  # Spark has no uint64
     pairs = read_frame(folder / "pairs.parquet")
     retired = set(read_frame(folder / "retired_ids.parquet")["cluster_id"].tolist())
     meta = read_frame(folder / "clusters.parquet")

@@ -34,6 +34,7 @@ import pandas as pd
 import resolve
 from blocking.register import stable_keys
 from resolve.clusters import SPLIT_COLUMNS, cluster
+from resolve.judged import SAME_REASON, load_judged
 from resolve.workbook import write_action_workbook
 from scoring.run import DEFAULT_REVIEW_THRESHOLD, load_model
 
@@ -75,6 +76,22 @@ class SparkDedupeResult:
     norm: Any
     counts: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
+    raw: Any = None
+    """The conformed register as a Spark DataFrame (``columns`` and ``_row``)."""
+    grouped: Any = None
+    """DataFrame (_row, cluster_id) of the records in clusters of two or more."""
+    columns: list[str] = field(default_factory=list)
+    norm_columns: list[str] = field(default_factory=list)
+    """The local engine's normalised columns, in its order (the state's records.parquet)."""
+    dtypes: dict[str, Any] = field(default_factory=dict)
+    model: Any = None
+    profile: Any = None
+    threshold: float = 0.5
+    review_threshold: float = 0.3
+    district: str | None = None
+    as_of: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+    """As ``DedupeResult.options``: what the state keeps for ``linkage update``."""
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -86,21 +103,34 @@ class SparkDedupeResult:
                                                  ("verification", self.verification)) if len(frame.columns)}
         return {"clusters": self.clusters, "pairs": self.pairs, **made, "splits": self.splits, "flags": self.flags}
 
-    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True,
-              run: Any = None) -> list[Path]:
+    def write(self, folder: str | os.PathLike, *, printable: bool = True, report: bool = True, state: bool = True,
+              run: Any = None, progress: Progress | None = None) -> list[Path]:
         """The files ``DedupeResult.write`` writes, into ``folder`` whole (``linkage.run_folder``;
-        ``run``: the command line's run folder): the CSVs, 办理清单.xlsx and the printable workbooks.
-        report.html and state/ are not written yet (they read the local engine's in-memory pairs,
-        model and records); ``report`` is accepted for the same call."""
+        ``run``: the command line's run folder): the CSVs, 办理清单.xlsx, the printable workbooks, with
+        ``report`` report.html and with ``state`` the state ``linkage update`` reads
+        (``linkage.spark.outputs``: the large files written by Spark).  Returns the paths once in place."""
+        from ..messages import text
+        from ..pipeline import in_place
+        from ..report_html import write_report
         from ..run_folder import atomic_folder
+        from .outputs import report_facts, write_spark_state
 
+        step = (lambda name: progress.stage(text("stage.writing_step", file=name))) if progress else (lambda name: None)
         with atomic_folder(folder, run=run) as target:
-            paths = write_tables(self.tables(), target)
+            paths = write_tables(self.tables(), target, progress=progress)
             if len(self.decisions.columns) and len(self.notices.columns):
+                step("办理清单.xlsx")
                 paths.append(write_action_workbook(self.notices, self.verification, self.decisions, target))
             if printable and (len(self.notices) or len(self.verification)):
+                step("printable/")
                 paths += resolve.write_documents(self.notices, self.verification, Path(target) / "printable")
-        return paths
+            if report:
+                step("report.html")
+                paths.append(write_report(target, report_facts(self), as_of=self.as_of, district=self.district))
+            if state:
+                step("state/")
+                paths.append(write_spark_state(self, Path(target) / "state"))
+        return in_place(paths, target, folder)
 
     def summary(self) -> dict[str, int]:
         sizes = self.clusters["cluster_size"].to_numpy()
@@ -129,17 +159,20 @@ def _read(spark: Any, register: Any) -> tuple[Any, list[str]]:
     from pyspark.sql import functions as F
 
     remote = isinstance(register, str) and "://" in register  # hdfs://, s3a://, oss:// ...: for Spark to read
-    if remote or (isinstance(register, (str, os.PathLike)) and Path(register).is_dir()):
-        frame = spark.read.parquet(str(register))
-        position = _file_order(frame)
+    table = isinstance(register, str) and register.startswith(TABLE_PREFIX)
+    if table or remote or (isinstance(register, (str, os.PathLike)) and Path(register).is_dir()):
+        frame = spark.table(register[len(TABLE_PREFIX):]) if table else spark.read.parquet(str(register))
         if not frame.columns:
             raise InputFileError(f"{register}: 文件夹中没有parquet文件 (no parquet files in the folder)")
+        position = F.lit(0) if table else _file_order(frame)
         renames = {old: canonical_name(old, table="register") or old for old in frame.columns}
         header = conform(pd.DataFrame(columns=list(renames.values())), name=str(register), required=())
         columns = [_as_text(frame, old).alias(new) for old, new in renames.items()]
         columns += [F.lit("").alias(c) for c in header.columns if c not in renames.values()]
         frame = frame.select(*columns, position.alias(ROW)).withColumn("record_id", F.trim("record_id"))
         _check_keys(frame, str(register))
+        if table:  # a table has no file order: its records in record_id order
+            frame = _in_record_order(frame)
         return frame.select(*header.columns, ROW), list(header.columns)
     raw = load(register)  # a file or a frame, read and checked exactly as the local engine does
     raw = raw.assign(**{ROW: np.arange(len(raw), dtype=np.int64)})
@@ -149,6 +182,18 @@ def _read(spark: Any, register: Any) -> tuple[Any, list[str]]:
 
 FILE_SHIFT = 40
 """A record of a folder is at (rank of its file's name) * 2**40 + its row in the file."""
+TABLE_PREFIX = "table:"
+"""``table:db.name``: a table of the session's catalog (Hive, or a view) rather than a path."""
+
+
+def _in_record_order(frame: Any) -> Any:
+    """``frame`` sorted by record_id, ``_row`` the position as for files: (partition) * 2**40 + row
+    in it (``monotonically_increasing_id`` is (partition) * 2**33 + row), fixed by a checkpoint."""
+    from pyspark.sql import functions as F
+
+    part = F.spark_partition_id().cast("long")
+    row = F.monotonically_increasing_id() - F.shiftleft(part, 33)
+    return frame.drop(ROW).orderBy("record_id").withColumn(ROW, F.shiftleft(part, FILE_SHIFT) + row).localCheckpoint()
 
 
 def _file_order(frame: Any) -> Any:
@@ -192,6 +237,12 @@ def _check_keys(frame: Any, name: str) -> None:
 
 
 # 2. normalise ----------------------------------------------------------------------------------
+
+def _norm_columns(columns: list[str]) -> list[str]:
+    """The local engine's normalised columns in its order, frequencies included."""
+    sample = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return [str(c) for c in prepare(sample).norm.columns]
+
 
 def _norm_layout(columns: list[str]) -> pd.DataFrame:
     """An empty normalised frame with the local engine's columns and dtypes (without counts)."""
@@ -376,10 +427,33 @@ def _scored(pairs: Any, norm: Any, profile: Any, model: Any, blockers: tuple, dt
     return joined.mapInPandas(score, schema)
 
 
+def _bind_judged(scored: Any, norm: Any, judged: Any) -> Any:
+    """``scored`` with the pairs judged one woman at probability 1.0, SAME_REASON first in their
+    reasons, and added where blocking did not find them (``resolve.judged.Judged.bind``); the
+    judged pairs are few (a frame made on the driver)."""
+    from pyspark.sql import functions as F
+
+    spark = norm.sparkSession
+    same = spark.createDataFrame(pd.DataFrame({"a": judged.same[:, 0].astype(str), "b": judged.same[:, 1].astype(str)},
+                                              dtype=object), "a string, b string")
+    who = norm.select(ROW, "record_id")
+    rows = (same.join(who.select(F.col("record_id").alias("a"), F.col(ROW).alias("x")), "a")
+            .join(who.select(F.col("record_id").alias("b"), F.col(ROW).alias("y")), "b")
+            .select(F.least("x", "y").alias("i"), F.greatest("x", "y").alias("j"), F.lit(True).alias("judged"))
+            .distinct())
+    both = scored.join(rows, ["i", "j"], "full_outer")
+    bound = F.col("judged").isNotNull()
+    reasons = F.when(F.coalesce(F.col("reasons"), F.lit("")) == "", F.lit(SAME_REASON)).otherwise(
+        F.concat(F.lit(SAME_REASON + "; "), F.col("reasons")))
+    return both.select("i", "j", F.when(bound, F.lit(1.0)).otherwise(F.col("probability")).alias("probability"),
+                       F.when(bound, reasons).otherwise(F.col("reasons")).alias("reasons"))
+
+
 # 5. cluster ------------------------------------------------------------------------------------
 
-def _clusters(norm: Any, scored: Any, threshold: float, profile: Any, dtypes: dict[str, np.dtype]) -> tuple[Any, Any]:
-    """(DataFrame (_row, cluster_id) of the records in components of two or more, splits DataFrame)."""
+def _clusters(norm: Any, scored: Any, threshold: float, apart: Any, dtypes: dict[str, np.dtype]) -> tuple[Any, Any]:
+    """(DataFrame (_row, cluster_id) of the records in components of two or more, splits DataFrame);
+    apart: the ``keep_apart`` rule a component is split by (``resolve.clusters.cluster``'s)."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
@@ -402,7 +476,7 @@ def _clusters(norm: Any, scored: Any, threshold: float, profile: Any, dtypes: di
         links = links.sort_values(["i", "j"])
         edge = np.c_[np.searchsorted(rows, links["i"].to_numpy()), np.searchsorted(rows, links["j"].to_numpy())]
         made = cluster(records, edge.astype(np.int64), links["probability"].to_numpy(dtype=np.float64),
-                       threshold=threshold, apart=profile.keep_apart)
+                       threshold=threshold, apart=apart)
         out = pd.DataFrame({ROW: rows, "cluster_id": made.cluster_ids, "split": False})
         splits = made.splits.assign(**{ROW: -1, "split": True})
         return to_arrow_ready(pd.concat([out, splits], ignore_index=True)[[f.name for f in schema.fields]])
@@ -424,12 +498,15 @@ def dedupe(
     as_of: Any = None,
     rules: Any = None,
     decide: bool = True,
+    judged: Any = None,
     progress: bool | Progress = False,
     master: str | None = None,
     spark: Any = None,
 ) -> SparkDedupeResult:
     """``linkage.dedupe`` on Spark (see the module docstring); the same arguments, and master
-    (a Spark master URL, default the active session or ``local[2]``) or spark (a SparkSession)."""
+    (a Spark master URL, default the active session or ``local[2]``) or spark (a SparkSession).
+    judged: as the local engine's (``resolve.judged``): a pair judged one woman scores 1.0 (added
+    when blocking missed it), a pair judged two women never shares a cluster."""
     from pyspark.sql import functions as F
 
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
@@ -454,10 +531,14 @@ def dedupe(
     key_columns = [c for c in norm.columns if c != ROW]
     pairs = _candidate_pairs(_key_entries(norm, blockers, key_columns, dtypes), blockers)
     report.stage("scoring candidate pairs (Spark)")
-    scored = _scored(pairs, norm, profile, fitted, blockers, dtypes, review).persist()
+    scored = _scored(pairs, norm, profile, fitted, blockers, dtypes, review)
+    judged = load_judged(judged)
+    if len(judged.same):
+        scored = _bind_judged(scored, norm, judged)
+    scored = scored.persist()
     candidates = scored.count()
     report.stage("clustering (Spark)")
-    grouped, splits = _clusters(norm, scored, threshold, profile, dtypes)
+    grouped, splits = _clusters(norm, scored, threshold, judged.apart(profile.keep_apart), dtypes)
     report.stage("gathering the tables")
     clusters = _cluster_table(norm, grouped)
     result_pairs = _pair_table(scored, norm, review, threshold)
@@ -474,8 +555,14 @@ def dedupe(
     counts = {"candidate_pairs": candidates, "oversized_blocks": blocks, "records_in_oversized_blocks": records_over,
               "matched_pairs": scored.where(F.col("probability") >= threshold).count()}
     report.done()
+    when = as_of_date(as_of)
+    options = {"threshold": threshold, "review_threshold": review, "district": district, "as_of": f"{when:%Y-%m-%d}",
+               "decide": decide, "rules": rules, "judged": judged, "profile": profile.name}
     return SparkDedupeResult(clusters, result_pairs, decisions, notices, verification, split_table, flag_table,
-                             scored, norm, counts, timings=report.timings)
+                             scored, norm, counts, timings=report.timings, raw=raw, grouped=grouped, columns=columns,
+                             norm_columns=_norm_columns(columns), dtypes=dtypes, model=fitted, profile=profile,
+                             threshold=threshold, review_threshold=review, district=district, as_of=when,
+                             options=options)
 
 
 def _default_blockers() -> tuple:

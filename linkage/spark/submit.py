@@ -1,8 +1,9 @@
-"""The script spark-submit runs: ``linkage`` with the command line's arguments, on the cluster's
-SparkSession (absolute imports only: spark-submit runs it as a file, not a module).
+"""The script spark-submit runs: ``linkage`` with the command line's arguments, on the session
+spark-submit starts (``linkage.spark.session``; absolute imports only: spark-submit runs it as a
+file, not a module).  The executors need the engine's environment (README, Running on a cluster):
 
-    spark-submit --master yarn --py-files wis_linkage-0.1.0-py3-none-any.whl \\
-        linkage/spark/submit.py dedupe /data/wis/register/ -o out --engine spark
+    spark-submit --master yarn --archives wis-env.tar.gz#env --conf spark.pyspark.python=./env/bin/python \\
+        linkage/spark/submit.py dedupe table:wis.register -o /mnt/shared/out --engine spark
 """
 
 import sys
