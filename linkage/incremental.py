@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 import resolve
+from blocking import block_keys
+from blocking.update import block_update
 from resolve.clusters import cluster
 from resolve.judged import load_judged
 from resolve.stable_ids import canonical_pairs, inherit_ids
@@ -188,13 +190,22 @@ def update(
     n, n_kept = len(norm), len(keep_rows)
     record_ids = norm["record_id"].to_numpy(dtype=object)
 
-    report.stage(f"blocking {n:,} records")
-    pairs = canonical_pairs(profile.block(norm), record_ids)
-    # the scores of the state, for pairs of two reused records
+    # the state's pairs between two reused records, in the merged register's positions
     to_new = np.full(len(old_ids), -1, dtype=np.int64)
     to_new[keep_rows] = np.arange(n_kept)
     old_l, old_r = to_new[state.pairs[:, 0]], to_new[state.pairs[:, 1]]
     both = (old_l >= 0) & (old_r >= 0)
+    judged = load_judged(state.extra.get("judged")).merged(load_judged(judged))
+    kept_keys = None
+    if state.block_keys is not None and not len(judged):  # judged pairs are among the state's, not blocked
+        report.stage(f"blocking {n - n_kept:,} new and changed records against the state's keys")
+        blocked, kept_keys = block_update(state.block_keys, keep_rows, np.flatnonzero(~kept), block_keys(fresh.norm), norm,
+                                     np.c_[old_l[both], old_r[both]])
+    else:
+        report.stage(f"blocking {n:,} records")
+        blocked = profile.block(norm)
+    pairs = canonical_pairs(blocked, record_ids)
+    # the scores of the state, for pairs of two reused records
     width = np.int64(max(n, 1))
     old_keys = old_l[both] * width + old_r[both]
     order = np.argsort(old_keys, kind="stable")
@@ -224,7 +235,6 @@ def update(
 
     first = score(rescore)
     threshold, review_threshold = first.threshold, first.review_threshold
-    judged = load_judged(state.extra.get("judged")).merged(load_judged(judged))
     apart = judged.apart(profile.keep_apart)
 
     def clustered() -> Any:
@@ -300,7 +310,7 @@ def update(
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         extra_tables={"changes": changes}, model=fitted, options=result_options,
                         lineage=Lineage(run=lineage.run + 1, meta=inherited.meta, retired=retired, sent=sent,
-                                        row_hashes=hashes))
+                                        row_hashes=hashes, block_keys=kept_keys))
 
 
 def _not_sent(notices: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:
