@@ -26,6 +26,10 @@ from .kernels import EMPTY_PAIRS, pairs_from_keys, unique_pairs
 from .register import DEFAULT_BLOCKERS
 
 
+LOW_BITS = 1 << 24
+"""Size of the table ``_member`` marks the touched keys' low bits in."""
+
+
 def _blockers(blockers: Sequence[Blocker], names: Sequence[str]) -> dict[str, Blocker]:
     by_name = {b.name: b for b in blockers}
     return {name: by_name[name.rsplit("[", 1)[0]] for name in names}
@@ -69,7 +73,7 @@ def block_update(old: dict[str, np.ndarray], kept: np.ndarray, departed: np.ndar
         if not len(touched):
             continue
         values, slots = _flat(final)
-        at = np.flatnonzero(np.isin(values, touched, assume_unique=False))
+        at = np.flatnonzero(_member(values, touched))
         rows, held = at // slots, values[at]
         pairs = pairs_from_keys(held, max_block_size=blocker.max_block_size, any_order=True)
         pairs = rows[pairs]
@@ -100,6 +104,20 @@ def block_update(old: dict[str, np.ndarray], kept: np.ndarray, departed: np.ndar
     return unique_pairs([np.sort(old_pairs, axis=1), new_pairs]), keys
 
 
+def _member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """bool (m,): ``values`` among ``keys`` (int64 >= 0): a table of the keys' low 24 bits picks the
+    few candidates (one gather over the register's keys), a hash lookup confirms them."""
+    out = np.zeros(len(values), dtype=bool)
+    if not len(keys) or not len(values):
+        return out
+    low = np.int64(LOW_BITS - 1)
+    table = np.zeros(LOW_BITS, dtype=bool)
+    table[keys & low] = True
+    candidates = np.flatnonzero(table[values & low])
+    out[candidates] = pd.Index(keys).get_indexer(values[candidates]) >= 0
+    return out
+
+
 def _count(block: np.ndarray, values: np.ndarray) -> np.ndarray:
     """int64 (b,): how often each of the sorted keys ``block`` occurs in ``values``."""
     values = np.sort(values[values >= 0])
@@ -116,7 +134,7 @@ def _unsupported(pairs: np.ndarray, grown: dict[str, np.ndarray], keys: dict[str
         left, right = (final[pairs[:, 0]], final[pairs[:, 1]])
         left, right = (left[:, None], right[:, None]) if final.ndim == 1 else (left, right)
         for a in range(left.shape[1]):
-            inside |= np.isin(left[:, a], over) & (left[:, a][:, None] == right).any(axis=1)
+            inside |= _member(left[:, a], over) & (left[:, a][:, None] == right).any(axis=1)
     candidates = np.flatnonzero(inside)
     if not len(candidates):
         return inside
@@ -134,7 +152,7 @@ def _unsupported(pairs: np.ndarray, grown: dict[str, np.ndarray], keys: dict[str
             if not hit.any():
                 continue
             wanted = np.unique(key[hit])
-            size = _count(wanted, values[np.isin(values, wanted)])
+            size = _count(wanted, values[_member(values, wanted)])
             supported[hit] = size[np.searchsorted(wanted, key[hit])] <= blocker.max_block_size
     out = np.zeros(len(pairs), dtype=bool)
     out[candidates[~supported]] = True
