@@ -182,8 +182,8 @@ def update(
     arrow_text = {c: state.raw[c].dtype for c in columns}
     raw = pd.concat([state.raw.iloc[keep_rows], fresh.raw[columns].astype(arrow_text)], ignore_index=True)
     hashes = np.r_[state.row_hashes[keep_rows], row_hashes(fresh.raw[columns])].astype(np.uint64)
-    kept_ids = set(old_ids[keep_rows].tolist())
-    flags = pd.concat([state.flags[state.flags["record_id"].astype(str).isin(kept_ids)], fresh.flags],
+    dropped_ids = set(old_ids[~kept].tolist())  # the month's few: changed or gone
+    flags = pd.concat([state.flags[~state.flags["record_id"].astype(str).isin(dropped_ids)], fresh.flags],
                       ignore_index=True) if len(state.flags.columns) else fresh.flags
     records = Records(raw=raw, norm=norm, flags=flags)
     state.raw = None  # the merged register holds what is kept of it
@@ -201,6 +201,7 @@ def update(
         report.stage(f"blocking {n - n_kept:,} new and changed records against the state's keys")
         blocked, kept_keys = block_update(state.block_keys, keep_rows, np.flatnonzero(~kept), block_keys(fresh.norm), norm,
                                      np.c_[old_l[both], old_r[both]])
+        state.block_keys = None  # the final register's keys hold what is kept of them
     else:
         report.stage(f"blocking {n:,} records")
         blocked = profile.block(norm)
@@ -270,7 +271,9 @@ def update(
     prev_id = pd.Series(record_ids).map(pd.Series(state.cluster_ids, index=old_ids)).to_numpy(dtype=object)
     moved = changed_record | (prev_id != ids)
     lost = set(state.cluster_ids[~kept].tolist()) | set(prev_id[moved & pd.notna(prev_id)].tolist())
-    changed_ids = set(ids[moved].tolist()) | (lost & set(ids.tolist()))
+    lost_ids = pd.Series(list(lost), dtype=object)
+    vanished = set(lost_ids[~lost_ids.isin(ids).to_numpy()].tolist())  # every id no longer held is among lost
+    changed_ids = set(ids[moved].tolist()) | (lost - vanished)
     in_changed = _isin(ids, changed_ids)
 
     decisions, notices, verification = state.decisions, pd.DataFrame(), state.verification
@@ -286,13 +289,12 @@ def update(
         drafted = resolve.draft_notices(fresh_decisions, sub_norm, sub_ids, position[pairs[inner]],
                                         probabilities[inner], reasons[inner], district=district, as_of=as_of,
                                         raw=raw.iloc[rows].astype(object).reset_index(drop=True))
-        current = set(ids.tolist())
+        redone = changed_ids | vanished  # a cluster of the state is carried over unless it changed or is gone
 
         def carried(frame: pd.DataFrame) -> pd.DataFrame:
             if not len(frame.columns):
                 return frame
-            still = frame["cluster_id"].isin(current) & ~frame["cluster_id"].isin(changed_ids)
-            return frame[still.to_numpy()]
+            return frame[~frame["cluster_id"].isin(redone).to_numpy()]
 
         decisions = pd.concat([carried(state.decisions), fresh_decisions], ignore_index=True)
         decisions = decisions.sort_values("cluster_id", kind="stable", ignore_index=True)
@@ -303,7 +305,9 @@ def update(
     changes = _changes(record_ids, ids, prev_id, changed_record, old_ids[gone], state.cluster_ids[gone],
                        inherited, clustering.splits, pairs, probabilities, reasons, threshold,
                        norm["status"].to_numpy(dtype=object), state, kept)
-    retired = (used | lineage.retired) - set(ids.tolist())
+    # ids once used and held by no cluster now: those retired before and the state's that vanished
+    before = pd.Series(sorted(lineage.retired), dtype=object)
+    retired = set(before[~before.isin(ids).to_numpy()].tolist()) | vanished
     report.done()
     result_options = dict(options, threshold=float(threshold), review_threshold=float(review_threshold),
                           district=district, as_of=f"{as_of:%Y-%m-%d}", rules=rules, judged=judged)
@@ -317,7 +321,10 @@ def _not_sent(notices: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:
     """The notices of ``notices`` that ``sent`` does not hold (same kind, records and units)."""
     if not len(notices) or not len(sent) or not set(NOTICE_KEY) <= set(sent.columns):
         return notices
-    key = lambda frame: frame[NOTICE_KEY].astype(str).agg("\x1f".join, axis=1)  # noqa: E731
+    def key(frame: pd.DataFrame) -> pd.Series:
+        texts = [frame[column].astype(str) for column in NOTICE_KEY]
+        return texts[0].str.cat(texts[1:], sep="\x1f")
+
     return notices[~key(notices).isin(set(key(sent))).to_numpy()].reset_index(drop=True)
 
 
@@ -337,8 +344,8 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
              status: np.ndarray, state: State, kept: np.ndarray) -> pd.DataFrame:
     """changes.csv (CHANGE_COLUMNS), sorted by cluster_id, change and record_id."""
     rows: list[dict] = []
-    sizes = pd.Series(ids).map(pd.Series(ids).value_counts()).to_numpy()
-    old_sizes = pd.Series(state.cluster_ids).value_counts()
+    codes, _ = pd.factorize(ids)
+    sizes = np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     merged = {(absorbed, kept_id) for kept_id, absorbed in inherited.merged}
     split = set(inherited.split)
     matched = probabilities >= threshold
@@ -353,8 +360,11 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
     # per record: joined / left / new
     was = pd.notna(prev_id)
     moved = (~was) | (prev_id != ids)
-    cluster_move = np.array([(p, i) in merged or (p, i) in split for p, i in zip(prev_id, ids)], dtype=bool) \
-        if moved.any() else np.zeros(len(ids), dtype=bool)
+    cluster_move = np.zeros(len(ids), dtype=bool)  # moved with its whole cluster (a merge or a split)
+    moving = np.flatnonzero(moved & was)
+    if len(moving) and (merged or split):
+        cluster_move[moving] = [(p, i) in merged or (p, i) in split
+                                for p, i in zip(prev_id[moving].tolist(), ids[moving].tolist())]
     joiners = np.flatnonzero(moved & ~cluster_move & (sizes > 1))
     side = np.r_[pairs[:, 0], pairs[:, 1]]
     is_joiner = np.zeros(len(ids), dtype=bool)
@@ -370,7 +380,10 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
         rows.append({"change": "new", "cluster_id": ids[row], "record_id": record_ids[row], "other_cluster_id": "",
                      **pair_fields(None, "new record, matches no other")})
     leavers = np.flatnonzero(was & moved & ~cluster_move)
-    leavers = leavers[pd.Series(prev_id[leavers]).map(old_sizes).fillna(1).to_numpy() > 1]
+    if len(leavers):
+        old_codes, old_uniques = pd.factorize(state.cluster_ids)
+        old_sizes = pd.Series(np.bincount(old_codes, minlength=len(old_uniques)), index=old_uniques)
+        leavers = leavers[pd.Series(prev_id[leavers]).map(old_sizes).fillna(1).to_numpy() > 1]
     for row in leavers.tolist():
         rows.append({"change": "left", "cluster_id": prev_id[row], "record_id": record_ids[row],
                      "other_cluster_id": ids[row], **pair_fields(None, "no longer matched to its records")})
@@ -382,11 +395,15 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
         rows.append({"change": "left", "cluster_id": cid, "record_id": rid, "other_cluster_id": "",
                      **pair_fields(None, "not in the full re-export: left the register")})
     # per cluster: merged / split, with the pair between the two parts
+    # the pairs that can join two parts (matched now, their records apart before) / part two (apart now)
+    prev_l, prev_r = prev_id[pairs[:, 0]], prev_id[pairs[:, 1]]
+    joining = np.flatnonzero(matched & same_now & (prev_l != prev_r)) if inherited.merged else np.zeros(0, dtype=np.int64)
+    parting = np.flatnonzero(~same_now) if inherited.split else np.zeros(0, dtype=np.int64)
     for kept_id, absorbed in inherited.merged:
-        between = matched & same_now & (ids[pairs[:, 0]] == kept_id) & (
-            ((prev_id[pairs[:, 0]] == kept_id) & (prev_id[pairs[:, 1]] != kept_id))
-            | ((prev_id[pairs[:, 1]] == kept_id) & (prev_id[pairs[:, 0]] != kept_id)))
-        at = np.flatnonzero(between)
+        sub_l, sub_r = prev_l[joining], prev_r[joining]
+        between = (ids[pairs[joining, 0]] == kept_id) & (
+            ((sub_l == kept_id) & (sub_r != kept_id)) | ((sub_r == kept_id) & (sub_l != kept_id)))
+        at = joining[between]
         strongest = int(at[np.argmax(probabilities[at])]) if len(at) else None
         rows.append({"change": "merged", "cluster_id": kept_id, "record_id": "", "other_cluster_id": absorbed,
                      **pair_fields(strongest, "matched")})
@@ -397,9 +414,9 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
             fields = {"record_id_l": first["record_id_l"], "record_id_r": first["record_id_r"],
                       "probability": round(float(first["probability"]), 4), "reason": "kept_apart"}
         else:
-            across = ((ids[pairs[:, 0]] == old) & (ids[pairs[:, 1]] == part)) | (
-                (ids[pairs[:, 0]] == part) & (ids[pairs[:, 1]] == old))
-            at = np.flatnonzero(across)
+            id_l, id_r = ids[pairs[parting, 0]], ids[pairs[parting, 1]]
+            across = ((id_l == old) & (id_r == part)) | ((id_l == part) & (id_r == old))
+            at = parting[across]
             strongest = int(at[np.argmax(probabilities[at])]) if len(at) else None
             fields = pair_fields(strongest, "below the match threshold now")
             if strongest is not None:
