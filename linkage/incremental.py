@@ -4,9 +4,14 @@ NEW is a batch of new and changed records (``full=False``, the default: every re
 register not in NEW stays as it was) or a full re-export of the register (``full=True``: a record
 of OUT absent from NEW has left the register).  A record whose record_id and every field are
 unchanged is reused as it was normalised; new and changed records are normalised; the term
-frequencies are counted anew over the whole register; the register is blocked (every candidate
-pair of the final register, as a full run finds them) and only the pairs not scored before, or
-touching a new or changed record, are scored.  A reused pair keeps its probability unless the new
+frequencies are counted anew over the whole register.  Blocking: only the new and changed records'
+keys are computed (``blocking.block_keys``, hashes stable across frames) and joined with the keys
+the state keeps for the others (state/blocks.parquet): a block that a fresh or departed record holds
+is formed again from all its members, so its size and cap are those of a full run; every other
+block is as it was, its pairs among the state's; an old pair in a block that grew over its cap is
+kept only if another key still pairs it (``blocking.update``).  So the candidate pairs are those a
+full run finds on the final register (a state without keys, or with judged pairs, is blocked whole).
+Only the pairs not scored before, or touching a new or changed record, are scored.  A reused pair keeps its probability unless the new
 term frequencies could move it across the match or review threshold (the bound below), or it lies
 in a component whose records must be kept apart (there the order of the probabilities decides the
 split): those pairs are scored again.  So the clusters are those of a full run on the final
