@@ -57,19 +57,24 @@ def block_update(old: dict[str, np.ndarray], kept: np.ndarray, departed: np.ndar
                  blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(pairs, keys) of the final register ``norm`` (n = len(kept) + fresh rows):
 
-    old: the run's keys (``blocking.block_keys``, old rows); kept: int64 (n_kept,) the old rows
+    old: the run's keys (``blocking.block_keys``, old rows; emptied as it is read, to hold one
+    register's keys at a time); kept: int64 (n_kept,) the old rows
     kept, in the final register's order; departed: int64 (d,) the old rows gone (left or changed);
     fresh: the fresh rows' keys; old_pairs: int64 (q, 2) the run's candidate pairs between kept
     rows, in final positions.  Returns the candidate pairs int64 (p, 2), i < j, sorted, no repeats
     (those of ``blocking.block(norm)``), and the final register's keys.
     """
-    keys = final_keys(old, kept, fresh)
-    by_name = _blockers(blockers, list(keys))
+    by_name = _blockers(blockers, list(old))
     arrays: list[np.ndarray] = []
     grown: dict[str, np.ndarray] = {}  # per key name: keys whose block grew over the cap
-    for name, final in keys.items():
+    keys: dict[str, np.ndarray] = {}
+    for name in list(old):
         blocker = by_name[name]
-        touched = _touched(fresh[name], old[name][departed])
+        before_keys = old.pop(name)  # one key's old and final arrays at a time: the caller's dict is emptied
+        gone_values, _ = _flat(before_keys[departed])
+        final = keys[name] = final_keys({name: before_keys}, kept, fresh)[name]
+        del before_keys
+        touched = _touched(fresh[name], gone_values)
         if not len(touched):
             continue
         values, slots = _flat(final)
@@ -85,7 +90,6 @@ def block_update(old: dict[str, np.ndarray], kept: np.ndarray, departed: np.ndar
         # blocks that were within the cap and are not now: their old pairs may have lost their only key
         block, size = np.unique(held, return_counts=True)
         fresh_values, _ = _flat(fresh[name])
-        gone_values, _ = _flat(old[name][departed])
         before = size - _count(block, fresh_values) + _count(block, gone_values)
         over = block[(size > blocker.max_block_size) & (before <= blocker.max_block_size) & (before > 1)]
         if len(over):
