@@ -12,7 +12,7 @@ from linkage.identity import IdParts
 from linkage.parallel import can_fork, side_by_side
 
 from .kernels import BlockStats, pairs_from_keys, unique_pairs
-from .register import DEFAULT_BLOCKERS, one_pass
+from .register import DEFAULT_BLOCKERS, hashed_keys, one_pass, stable_key
 
 
 class Blocker(Protocol):
@@ -121,6 +121,28 @@ def block_link(
     arrays = _pairs_per_key(both, blockers, side, stats)
     shifted = [pairs - np.array([0, len(left)], dtype=np.int64) for pairs in arrays]
     return unique_pairs(shifted, n_right=max(len(right), 1))
+
+
+def block_keys(norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> dict[str, np.ndarray]:
+    """Every key of every blocker over ``norm`` (n rows) under ``blocking.register.hashed_keys``:
+    {'<blocker>[<k>]': int64 (n,) or (n, s) for a key a record holds in s columns}, -1 for no key.
+    What a run keeps (``linkage.state``) so that an update blocks only its new records
+    (``blocking.update``)."""
+    n = len(norm)
+    out: dict[str, np.ndarray] = {}
+    with hashed_keys(), one_pass(norm):
+        for blocker in blockers:
+            for k, keys in enumerate(blocker.keys(norm)):
+                if isinstance(keys, tuple):
+                    rows, values = keys
+                    slots = len(rows) // max(n, 1)
+                    if n and not np.array_equal(rows, np.tile(np.arange(n), slots)):
+                        raise ValueError(f"{blocker.name}: rows of a multi-column key must be each record once per column")
+                    out[f"{blocker.name}[{k}]"] = stable_key(values).reshape(slots, n).T.copy() if n else \
+                        np.empty((0, 1), dtype=np.int64)
+                else:
+                    out[f"{blocker.name}[{k}]"] = stable_key(keys)
+    return out
 
 
 def blocking_spec(blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> list[dict]:

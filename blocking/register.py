@@ -46,6 +46,51 @@ def stable_keys() -> Iterator[None]:
         _STABLE.reset(token)
 
 
+_HASHED = ContextVar("hashed_keys", default=False)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@contextmanager
+def hashed_keys() -> Iterator[None]:
+    """Within it, every key is a 63-bit hash of the record's own values (int64 >= 0, -1 for no key)
+    instead of integer codes of the frame at hand: as cheap as the codes (each distinct value is
+    hashed once), and one record gives one key in whatever frame it is computed, so a run's keys
+    can be kept (``linkage.state``) and a later update's new records joined against them
+    (``blocking.update``).  Two records share a key exactly when they share it under the codes
+    (but for a 2**-63 collision)."""
+    token = _HASHED.set(True)
+    try:
+        yield
+    finally:
+        _HASHED.reset(token)
+
+
+def _hash_values(values: np.ndarray) -> np.ndarray:
+    """int64 (k,) >= 0: a stable hash of each value (texts, dates or numbers)."""
+    values = np.asarray(values)
+    return (pd.util.hash_array(values, categorize=False) >> np.uint64(1)).astype(np.int64)
+
+
+def _hashed_codes(codes: np.ndarray, uniques: Any) -> np.ndarray:
+    """Frame codes (int64 (n,), -1 blank) of ``uniques`` turned into the values' hashes."""
+    hashes = _hash_values(np.asarray(uniques, dtype=object) if not hasattr(uniques, "dtype") or uniques.dtype == object
+                          else np.asarray(uniques))
+    return np.where(codes < 0, -1, hashes[np.maximum(codes, 0)] if len(hashes) else -1).astype(np.int64)
+
+
+def stable_key(keys: np.ndarray) -> np.ndarray:
+    """A blocker's key array (n,) as ``hashed_keys`` gives it: an int64 key (already a hash, or a
+    number standing for itself) as it is, a text key hashed; int64 (n,), -1 for no key."""
+    keys = np.asarray(keys)
+    if np.issubdtype(keys.dtype, np.integer):
+        return np.where(keys < 0, -1, keys).astype(np.int64)
+    token = _HASHED.set(True)
+    try:
+        return _codes(keys)
+    finally:
+        _HASHED.reset(token)
+
+
 _PASS: ContextVar[tuple[pd.DataFrame, dict] | None] = ContextVar("blocking_pass", default=None)
 
 
@@ -67,7 +112,7 @@ def _shared(norm: pd.DataFrame, key: str, compute: Callable[[], Any]) -> Any:
     if held is None or held[0] is not norm:
         return compute()
     memo = held[1]
-    key = f"{key}|stable" if _STABLE.get() else key
+    key = f"{key}|stable" if _STABLE.get() else f"{key}|hashed" if _HASHED.get() else key
     if key not in memo:
         memo[key] = compute()
     return memo[key]
@@ -97,18 +142,23 @@ def _texts(values: np.ndarray | pd.Series) -> np.ndarray:
 def _codes(values: np.ndarray | pd.Series) -> np.ndarray:
     """Integer code per row, -1 where the value is blank ('' , None or NaT).  int64 (n,).
     An integer array is taken as codes already made (negative = blank).  Under ``stable_keys``
-    the values as text instead (``_texts``)."""
+    the values as text instead (``_texts``); under ``hashed_keys`` the values' hashes."""
     if _STABLE.get():
         return _texts(values)
     if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.integer):
         return np.where(values < 0, -1, values).astype(np.int64)
     values = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64)  # NaT / NaN become -1
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)  # NaT / NaN become -1
+        if _HASHED.get():
+            return _hashed_codes(codes.astype(np.int64), np.asarray(uniques))
+        return codes.astype(np.int64)
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
     blank = np.flatnonzero(pd.Series(uniques, dtype=object).isin(["", b""]).to_numpy())
     if len(blank):
         codes = np.where(np.isin(codes, blank), -1, codes)
+    if _HASHED.get():
+        return _hashed_codes(codes.astype(np.int64), np.asarray(uniques, dtype=object))
     return codes.astype(np.int64)
 
 
@@ -130,6 +180,16 @@ def _join(*parts: np.ndarray | pd.Series) -> np.ndarray:
         joined[blank] = ""
         return joined
     key = _codes(parts[0])
+    if _HASHED.get():  # the parts' hashes mixed: no factorising between them
+        for part in parts[1:]:
+            codes = _codes(part)
+            blank = (key < 0) | (codes < 0)
+            with np.errstate(over="ignore"):
+                mixed = (key.astype(np.uint64) * _MIX) ^ codes.astype(np.uint64)
+                mixed = (mixed ^ (mixed >> np.uint64(29))) * _MIX
+            key = (mixed >> np.uint64(1)).astype(np.int64)
+            key[blank] = -1
+        return key
     for k, part in enumerate(parts[1:], start=2):
         codes = _codes(part)
         blank = (key < 0) | (codes < 0)
@@ -224,6 +284,8 @@ def _digit_slice(values: np.ndarray, start: int, stop: int | None) -> np.ndarray
     blank = pc.index(encoded.dictionary, "").as_py()
     if blank >= 0:
         codes[codes == blank] = -1
+    if _HASHED.get():
+        return _hashed_codes(codes, np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object))
     return codes
 
 
@@ -285,6 +347,8 @@ class PinyinBirthYear:
             texts[polyphonic] = [v[k] if len(v) > k else "" for v in variants]
             if _STABLE.get():  # the reading itself, not its code in this frame
                 text_codes = texts
+            elif _HASHED.get():
+                text_codes = _codes(texts)
             else:
                 text_codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
                 blank = np.flatnonzero(uniques == "")

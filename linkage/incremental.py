@@ -4,9 +4,14 @@ NEW is a batch of new and changed records (``full=False``, the default: every re
 register not in NEW stays as it was) or a full re-export of the register (``full=True``: a record
 of OUT absent from NEW has left the register).  A record whose record_id and every field are
 unchanged is reused as it was normalised; new and changed records are normalised; the term
-frequencies are counted anew over the whole register; the register is blocked (every candidate
-pair of the final register, as a full run finds them) and only the pairs not scored before, or
-touching a new or changed record, are scored.  A reused pair keeps its probability unless the new
+frequencies are counted anew over the whole register.  Blocking: only the new and changed records'
+keys are computed (``blocking.block_keys``, hashes stable across frames) and joined with the keys
+the state keeps for the others (state/blocks.parquet): a block that a fresh or departed record holds
+is formed again from all its members, so its size and cap are those of a full run; every other
+block is as it was, its pairs among the state's; an old pair in a block that grew over its cap is
+kept only if another key still pairs it (``blocking.update``).  So the candidate pairs are those a
+full run finds on the final register (a state without keys, or with judged pairs, is blocked whole).
+Only the pairs not scored before, or touching a new or changed record, are scored.  A reused pair keeps its probability unless the new
 term frequencies could move it across the match or review threshold (the bound below), or it lies
 in a component whose records must be kept apart (there the order of the probabilities decides the
 split): those pairs are scored again.  So the clusters are those of a full run on the final
@@ -32,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 import resolve
+from blocking import block_keys
+from blocking.update import block_update
 from resolve.clusters import cluster
 from resolve.judged import load_judged
 from resolve.stable_ids import canonical_pairs, inherit_ids
@@ -180,21 +187,31 @@ def update(
     arrow_text = {c: state.raw[c].dtype for c in columns}
     raw = pd.concat([state.raw.iloc[keep_rows], fresh.raw[columns].astype(arrow_text)], ignore_index=True)
     hashes = np.r_[state.row_hashes[keep_rows], row_hashes(fresh.raw[columns])].astype(np.uint64)
-    kept_ids = set(old_ids[keep_rows].tolist())
-    flags = pd.concat([state.flags[state.flags["record_id"].astype(str).isin(kept_ids)], fresh.flags],
+    dropped_ids = set(old_ids[~kept].tolist())  # the month's few: changed or gone
+    flags = pd.concat([state.flags[~state.flags["record_id"].astype(str).isin(dropped_ids)], fresh.flags],
                       ignore_index=True) if len(state.flags.columns) else fresh.flags
     records = Records(raw=raw, norm=norm, flags=flags)
     state.raw = None  # the merged register holds what is kept of it
     n, n_kept = len(norm), len(keep_rows)
     record_ids = norm["record_id"].to_numpy(dtype=object)
 
-    report.stage(f"blocking {n:,} records")
-    pairs = canonical_pairs(profile.block(norm), record_ids)
-    # the scores of the state, for pairs of two reused records
+    # the state's pairs between two reused records, in the merged register's positions
     to_new = np.full(len(old_ids), -1, dtype=np.int64)
     to_new[keep_rows] = np.arange(n_kept)
     old_l, old_r = to_new[state.pairs[:, 0]], to_new[state.pairs[:, 1]]
     both = (old_l >= 0) & (old_r >= 0)
+    judged = load_judged(state.extra.get("judged")).merged(load_judged(judged))
+    kept_keys = None
+    if state.block_keys is not None and not len(judged):  # judged pairs are among the state's, not blocked
+        report.stage(f"blocking {n - n_kept:,} new and changed records against the state's keys")
+        blocked, kept_keys = block_update(state.block_keys, keep_rows, np.flatnonzero(~kept), block_keys(fresh.norm), norm,
+                                     np.c_[old_l[both], old_r[both]])
+        state.block_keys = None  # the final register's keys hold what is kept of them
+    else:
+        report.stage(f"blocking {n:,} records")
+        blocked = profile.block(norm)
+    pairs = canonical_pairs(blocked, record_ids)
+    # the scores of the state, for pairs of two reused records
     width = np.int64(max(n, 1))
     old_keys = old_l[both] * width + old_r[both]
     order = np.argsort(old_keys, kind="stable")
@@ -224,7 +241,6 @@ def update(
 
     first = score(rescore)
     threshold, review_threshold = first.threshold, first.review_threshold
-    judged = load_judged(state.extra.get("judged")).merged(load_judged(judged))
     apart = judged.apart(profile.keep_apart)
 
     def clustered() -> Any:
@@ -260,7 +276,9 @@ def update(
     prev_id = pd.Series(record_ids).map(pd.Series(state.cluster_ids, index=old_ids)).to_numpy(dtype=object)
     moved = changed_record | (prev_id != ids)
     lost = set(state.cluster_ids[~kept].tolist()) | set(prev_id[moved & pd.notna(prev_id)].tolist())
-    changed_ids = set(ids[moved].tolist()) | (lost & set(ids.tolist()))
+    lost_ids = pd.Series(list(lost), dtype=object)
+    vanished = set(lost_ids[~lost_ids.isin(ids).to_numpy()].tolist())  # every id no longer held is among lost
+    changed_ids = set(ids[moved].tolist()) | (lost - vanished)
     in_changed = _isin(ids, changed_ids)
 
     decisions, notices, verification = state.decisions, pd.DataFrame(), state.verification
@@ -276,13 +294,12 @@ def update(
         drafted = resolve.draft_notices(fresh_decisions, sub_norm, sub_ids, position[pairs[inner]],
                                         probabilities[inner], reasons[inner], district=district, as_of=as_of,
                                         raw=raw.iloc[rows].astype(object).reset_index(drop=True))
-        current = set(ids.tolist())
+        redone = changed_ids | vanished  # a cluster of the state is carried over unless it changed or is gone
 
         def carried(frame: pd.DataFrame) -> pd.DataFrame:
             if not len(frame.columns):
                 return frame
-            still = frame["cluster_id"].isin(current) & ~frame["cluster_id"].isin(changed_ids)
-            return frame[still.to_numpy()]
+            return frame[~frame["cluster_id"].isin(redone).to_numpy()]
 
         decisions = pd.concat([carried(state.decisions), fresh_decisions], ignore_index=True)
         decisions = decisions.sort_values("cluster_id", kind="stable", ignore_index=True)
@@ -293,21 +310,26 @@ def update(
     changes = _changes(record_ids, ids, prev_id, changed_record, old_ids[gone], state.cluster_ids[gone],
                        inherited, clustering.splits, pairs, probabilities, reasons, threshold,
                        norm["status"].to_numpy(dtype=object), state, kept)
-    retired = (used | lineage.retired) - set(ids.tolist())
+    # ids once used and held by no cluster now: those retired before and the state's that vanished
+    before = pd.Series(sorted(lineage.retired), dtype=object)
+    retired = set(before[~before.isin(ids).to_numpy()].tolist()) | vanished
     report.done()
     result_options = dict(options, threshold=float(threshold), review_threshold=float(review_threshold),
                           district=district, as_of=f"{as_of:%Y-%m-%d}", rules=rules, judged=judged)
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         extra_tables={"changes": changes}, model=fitted, options=result_options,
                         lineage=Lineage(run=lineage.run + 1, meta=inherited.meta, retired=retired, sent=sent,
-                                        row_hashes=hashes))
+                                        row_hashes=hashes, block_keys=kept_keys))
 
 
 def _not_sent(notices: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:
     """The notices of ``notices`` that ``sent`` does not hold (same kind, records and units)."""
     if not len(notices) or not len(sent) or not set(NOTICE_KEY) <= set(sent.columns):
         return notices
-    key = lambda frame: frame[NOTICE_KEY].astype(str).agg("\x1f".join, axis=1)  # noqa: E731
+    def key(frame: pd.DataFrame) -> pd.Series:
+        texts = [frame[column].astype(str) for column in NOTICE_KEY]
+        return texts[0].str.cat(texts[1:], sep="\x1f")
+
     return notices[~key(notices).isin(set(key(sent))).to_numpy()].reset_index(drop=True)
 
 
@@ -327,8 +349,8 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
              status: np.ndarray, state: State, kept: np.ndarray) -> pd.DataFrame:
     """changes.csv (CHANGE_COLUMNS), sorted by cluster_id, change and record_id."""
     rows: list[dict] = []
-    sizes = pd.Series(ids).map(pd.Series(ids).value_counts()).to_numpy()
-    old_sizes = pd.Series(state.cluster_ids).value_counts()
+    codes, _ = pd.factorize(ids)
+    sizes = np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     merged = {(absorbed, kept_id) for kept_id, absorbed in inherited.merged}
     split = set(inherited.split)
     matched = probabilities >= threshold
@@ -343,8 +365,11 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
     # per record: joined / left / new
     was = pd.notna(prev_id)
     moved = (~was) | (prev_id != ids)
-    cluster_move = np.array([(p, i) in merged or (p, i) in split for p, i in zip(prev_id, ids)], dtype=bool) \
-        if moved.any() else np.zeros(len(ids), dtype=bool)
+    cluster_move = np.zeros(len(ids), dtype=bool)  # moved with its whole cluster (a merge or a split)
+    moving = np.flatnonzero(moved & was)
+    if len(moving) and (merged or split):
+        cluster_move[moving] = [(p, i) in merged or (p, i) in split
+                                for p, i in zip(prev_id[moving].tolist(), ids[moving].tolist())]
     joiners = np.flatnonzero(moved & ~cluster_move & (sizes > 1))
     side = np.r_[pairs[:, 0], pairs[:, 1]]
     is_joiner = np.zeros(len(ids), dtype=bool)
@@ -360,7 +385,10 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
         rows.append({"change": "new", "cluster_id": ids[row], "record_id": record_ids[row], "other_cluster_id": "",
                      **pair_fields(None, "new record, matches no other")})
     leavers = np.flatnonzero(was & moved & ~cluster_move)
-    leavers = leavers[pd.Series(prev_id[leavers]).map(old_sizes).fillna(1).to_numpy() > 1]
+    if len(leavers):
+        old_codes, old_uniques = pd.factorize(state.cluster_ids)
+        old_sizes = pd.Series(np.bincount(old_codes, minlength=len(old_uniques)), index=old_uniques)
+        leavers = leavers[pd.Series(prev_id[leavers]).map(old_sizes).fillna(1).to_numpy() > 1]
     for row in leavers.tolist():
         rows.append({"change": "left", "cluster_id": prev_id[row], "record_id": record_ids[row],
                      "other_cluster_id": ids[row], **pair_fields(None, "no longer matched to its records")})
@@ -372,11 +400,15 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
         rows.append({"change": "left", "cluster_id": cid, "record_id": rid, "other_cluster_id": "",
                      **pair_fields(None, "not in the full re-export: left the register")})
     # per cluster: merged / split, with the pair between the two parts
+    # the pairs that can join two parts (matched now, their records apart before) / part two (apart now)
+    prev_l, prev_r = prev_id[pairs[:, 0]], prev_id[pairs[:, 1]]
+    joining = np.flatnonzero(matched & same_now & (prev_l != prev_r)) if inherited.merged else np.zeros(0, dtype=np.int64)
+    parting = np.flatnonzero(~same_now) if inherited.split else np.zeros(0, dtype=np.int64)
     for kept_id, absorbed in inherited.merged:
-        between = matched & same_now & (ids[pairs[:, 0]] == kept_id) & (
-            ((prev_id[pairs[:, 0]] == kept_id) & (prev_id[pairs[:, 1]] != kept_id))
-            | ((prev_id[pairs[:, 1]] == kept_id) & (prev_id[pairs[:, 0]] != kept_id)))
-        at = np.flatnonzero(between)
+        sub_l, sub_r = prev_l[joining], prev_r[joining]
+        between = (ids[pairs[joining, 0]] == kept_id) & (
+            ((sub_l == kept_id) & (sub_r != kept_id)) | ((sub_r == kept_id) & (sub_l != kept_id)))
+        at = joining[between]
         strongest = int(at[np.argmax(probabilities[at])]) if len(at) else None
         rows.append({"change": "merged", "cluster_id": kept_id, "record_id": "", "other_cluster_id": absorbed,
                      **pair_fields(strongest, "matched")})
@@ -387,9 +419,9 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
             fields = {"record_id_l": first["record_id_l"], "record_id_r": first["record_id_r"],
                       "probability": round(float(first["probability"]), 4), "reason": "kept_apart"}
         else:
-            across = ((ids[pairs[:, 0]] == old) & (ids[pairs[:, 1]] == part)) | (
-                (ids[pairs[:, 0]] == part) & (ids[pairs[:, 1]] == old))
-            at = np.flatnonzero(across)
+            id_l, id_r = ids[pairs[parting, 0]], ids[pairs[parting, 1]]
+            across = ((id_l == old) & (id_r == part)) | ((id_l == part) & (id_r == old))
+            at = parting[across]
             strongest = int(at[np.argmax(probabilities[at])]) if len(at) else None
             fields = pair_fields(strongest, "below the match threshold now")
             if strongest is not None:

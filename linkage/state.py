@@ -9,6 +9,9 @@ Files (row positions ``row`` index records.parquet):
   (``count_<field>``, ``linkage.normalize.frequency``) and its cluster_id; ``raw.parquet``: the
   conformed input, row-aligned (an update compares it with the new export to find the records
   that changed; notices quote it);
+- ``blocks.parquet``: every record's blocking keys (``blocking.block_keys``: one int64 column per
+  key, ``<name>#<slot>`` for a key a record holds in several columns, -1 for none): an update
+  forms again only the blocks its new, changed or departed records hold (``blocking.update``);
 - ``pairs.parquet``: every candidate pair scored (l, r, probability, reasons — reasons for the
   pairs at or above the review threshold): an update reuses the scores of unchanged records;
 - ``clusters.parquet``: each cluster of two or more (cluster_id, anchor_record_id, born: the run
@@ -60,6 +63,9 @@ class Lineage:
     row_hashes: np.ndarray | None = None
     """uint64 (n,): ``row_hashes`` of the register's rows when already known (an update carries
     them over instead of hashing the whole register again)."""
+    block_keys: dict[str, np.ndarray] | None = None
+    """The register's blocking keys (``blocking.block_keys``) when already known (an update joins
+    the new records' keys to the state's instead of computing them for the whole register)."""
 
 
 @dataclass
@@ -85,6 +91,8 @@ class State:
     """uint64 (n,): ``row_hashes`` of the conformed rows."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Optional parts: 'judged' (the clerk's judged pairs, ``resolve.judged.JUDGED_COLUMNS``)."""
+    block_keys: dict[str, np.ndarray] | None = None
+    """The blocking keys of the rows (``blocking.block_keys``); None for a state without them."""
 
     @property
     def options(self) -> dict[str, Any]:
@@ -154,6 +162,30 @@ def row_hashes(raw: pd.DataFrame) -> np.ndarray:
     return pd.util.hash_pandas_object(texts, index=False).to_numpy(dtype=np.uint64)
 
 
+def write_block_keys(keys: dict[str, np.ndarray], path: Path) -> None:
+    """``blocks.parquet``: one int64 column per key (``<name>#<slot>`` per column of a 2-d key)."""
+    arrays, names = [], []
+    for name, values in keys.items():
+        if values.ndim == 2:
+            for slot in range(values.shape[1]):
+                arrays.append(pa.array(np.ascontiguousarray(values[:, slot])))
+                names.append(f"{name}#{slot}")
+        else:
+            arrays.append(pa.array(values))
+            names.append(name)
+    pq.write_table(pa.Table.from_arrays(arrays, names=names), path, compression=COMPRESSION)
+
+
+def read_block_keys(path: Path) -> dict[str, np.ndarray]:
+    table = pq.read_table(path)
+    slots: dict[str, list[np.ndarray]] = {}
+    for name, column in zip(table.column_names, table.columns):
+        base = name.rsplit("#", 1)[0] if "#" in name else name
+        slots.setdefault(base, []).append(column.to_numpy())
+    return {name: (parts[0] if len(parts) == 1 and name in table.column_names else np.stack(parts, axis=1))
+            for name, parts in slots.items()}
+
+
 def write_state(result: Any, folder: str | os.PathLike) -> Path:
     """Write the state of ``result`` (a ``linkage.pipeline.DedupeResult``) into ``folder`` (created);
     returns the folder."""
@@ -172,6 +204,13 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
     norm["_row_hash"] = lineage.row_hashes if lineage.row_hashes is not None else row_hashes(records.raw)
     write_frame(norm, folder / "records.parquet")
     write_frame(records.raw, folder / "raw.parquet")
+    keys = lineage.block_keys
+    if keys is None and options_profile(result) == "register":
+        from blocking import block_keys
+
+        keys = block_keys(records.norm)
+    if keys is not None:
+        write_block_keys(keys, folder / "blocks.parquet")
     pairs = np.asarray(scored.pairs, dtype=np.int64).reshape(-1, 2)
     write_frame(pd.DataFrame({"l": pairs[:, 0].astype(np.int32), "r": pairs[:, 1].astype(np.int32),
                               "probability": scored.probabilities,
@@ -207,6 +246,12 @@ def write_state_rest(folder: Path, lineage: Lineage, result: Any, *, records: in
     (folder / "state.json").write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n",
                                        encoding="utf-8")
     return folder
+
+
+def options_profile(result: Any) -> str | None:
+    """The kind of register a result is of ('register' for the WIS register)."""
+    profile = getattr(result, "profile", None)
+    return getattr(profile, "name", None) or dict(getattr(result, "options", {}) or {}).get("profile")
 
 
 def state_folder(out: str | os.PathLike) -> Path:
@@ -250,4 +295,5 @@ def read_state(out: str | os.PathLike) -> State:
         lineage=Lineage(run=int(info.get("run", 1)), meta=meta, retired=retired,
                         sent=read_frame(folder / "notices.parquet")),
         decisions=read_frame(folder / "decisions.parquet"), verification=read_frame(folder / "verification.parquet"),
-        flags=read_frame(folder / "flags.parquet"), rules=rules, row_hashes=hashes, extra=extra)
+        flags=read_frame(folder / "flags.parquet"), rules=rules, row_hashes=hashes, extra=extra,
+        block_keys=read_block_keys(folder / "blocks.parquet") if (folder / "blocks.parquet").is_file() else None)

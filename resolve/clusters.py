@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-import networkx as nx
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from blocking.kernels import pairs_from_keys
 from linkage.identity import NEVER, UNLESS_MATCHED, keep_apart
@@ -71,22 +72,17 @@ class Clustering:
 
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
-    """Connected-component label per row, int64 (n,): networkx over the rows that have a
-    match, every other row its own component."""
-    labels = np.arange(n, dtype=np.int64)
-    graph = nx.Graph()
-    graph.add_edges_from(pairs.tolist())
-    nodes: list[int] = []
-    component: list[int] = []
-    for k, members in enumerate(nx.connected_components(graph)):
-        nodes.extend(members)
-        component.extend([k] * len(members))
-    if nodes:
-        at, of = np.asarray(nodes, dtype=np.int64), np.asarray(component, dtype=np.int64)
-        smallest = np.full(int(of[-1]) + 1, n, dtype=np.int64)
-        np.minimum.at(smallest, of, at)
-        labels[at] = smallest[of]
-    return labels
+    """Connected-component label per row, int64 (n,): the smallest row of its component (scipy's
+    connected components over the sparse graph of the pairs; a row without a match is its own)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)).tocsr()
+    _, component = connected_components(graph, directed=False)
+    distinct, first = np.unique(component, return_index=True)  # a component's first row is its smallest
+    smallest = np.empty(int(distinct[-1]) + 1, dtype=np.int64)
+    smallest[distinct] = first
+    return smallest[component]
 
 
 def _split(members: np.ndarray, edges: np.ndarray, probs: np.ndarray, forbidden: set[tuple[int, int]],

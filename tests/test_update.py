@@ -145,3 +145,48 @@ def test_a_merge_keeps_the_older_id_and_a_split_gives_it_back(tmp_path):
     moved = b if kept is a else a
     assert set(table[kept]) == {older} and set(table[moved]) == {younger + "~2"}  # a used id is never reused
     assert split.extra_tables["changes"]["change"].tolist() == ["split"]
+
+
+def _pair_ids(result) -> set[tuple]:
+    ids = result.records.norm["record_id"].to_numpy(dtype=object)
+    pairs = result.scored.pairs
+    return {tuple(sorted(p)) for p in zip(ids[pairs[:, 0]].tolist(), ids[pairs[:, 1]].tolist())}
+
+
+@pytest.mark.parametrize("grows", [True, False])
+def test_a_block_crossing_its_cap_in_the_batch_gives_the_full_runs_pairs(tmp_path, grows):
+    # 20 records share a switchboard's phone (the phone key's cap): a 21st closes the block in a
+    # full run, and so in the update; a 21-record block losing one record opens again
+    register = _register().copy()
+    shared = register.index[100:120] if grows else register.index[100:121]
+    register.loc[shared, "phone"] = "13800000000"
+    newcomer = register.iloc[[300]].copy()
+    newcomer["record_id"], newcomer["phone"] = "R9999999", "13800000000"
+    moved = register.loc[[shared[-1]]].copy()
+    moved["phone"] = "13911111111"
+    batch = newcomer if grows else moved
+    base = register
+    final = pd.concat([register, newcomer], ignore_index=True) if grows else \
+        pd.concat([register.drop(index=shared[-1:]), moved], ignore_index=True)
+    dedupe(base, district=DISTRICT, as_of=AS_OF).write(tmp_path / "m1", printable=False)
+    assert read_state(tmp_path / "m1").block_keys is not None
+    updated = update(tmp_path / "m1", batch)
+    again = dedupe(final, district=DISTRICT, as_of=AS_OF)
+    assert _pair_ids(updated) == _pair_ids(again)
+    assert _partition(updated) == _partition(again)
+    updated.write(tmp_path / "m2", printable=False)  # the next state carries the keys of the final register
+    keys = read_state(tmp_path / "m2").block_keys
+    assert keys is not None and len(keys["phone[0]"]) == len(final)
+
+
+def test_an_update_blocks_as_a_full_run(tmp_path):
+    register = _register()
+    rng = np.random.default_rng(3)
+    in_batch = rng.random(len(register)) < 0.1
+    base, batch = register[~in_batch], register[in_batch].copy()
+    retyped = base.sample(30, random_state=3).copy()
+    retyped["name"] = retyped["name"].str[:1] + "某"
+    batch = pd.concat([batch, retyped], ignore_index=True)
+    final = pd.concat([base.drop(index=retyped.index), batch], ignore_index=True)
+    dedupe(base, district=DISTRICT, as_of=AS_OF).write(tmp_path / "m1", printable=False)
+    assert _pair_ids(update(tmp_path / "m1", batch)) == _pair_ids(dedupe(final, district=DISTRICT, as_of=AS_OF))
