@@ -164,11 +164,11 @@ def _inherit(texts: np.ndarray, labels: np.ndarray, previous: pd.DataFrame, meta
     grouped = pd.DataFrame({"cluster_id": ids, "rid": texts})[sizes > 1]
     smallest = _smallest(grouped, "cluster_id", "rid")
     meta_new = pd.DataFrame({"cluster_id": smallest.index.to_numpy(dtype=object)})
-    meta_new["anchor_record_id"] = meta_new["cluster_id"].map(anchor)
+    meta_new["anchor_record_id"] = meta_new["cluster_id"].map(anchor).to_numpy(dtype=object)  # all new: NaN, not float
     present = set(zip(grouped["cluster_id"], grouped["rid"]))
     lost = [cid not in anchor.index or pd.isna(a) or (cid, a) not in present
             for cid, a in zip(meta_new["cluster_id"], meta_new["anchor_record_id"])]
-    meta_new.loc[lost, "anchor_record_id"] = meta_new.loc[lost, "cluster_id"].map(smallest)
+    meta_new.loc[lost, "anchor_record_id"] = meta_new.loc[lost, "cluster_id"].map(smallest).to_numpy(dtype=object)
     meta_new["born"] = meta_new["cluster_id"].map(born).fillna(run).astype(np.int64)
     return Inherited(ids=ids, meta=meta_new[CLUSTER_META_COLUMNS], merged=merged, split=split,
                      used=set(used) | set(ids_of.values()))
