@@ -28,12 +28,16 @@ class Blocker(Protocol):
 
 
 def _pairs_per_key(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
-                   stats: BlockStats | None) -> list[np.ndarray]:
+                   stats: BlockStats | None, kept: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
     """Pairs of every key of every blocker over ``frame``, each filtered by its blocker's
     ``keep`` and without the pairs that cannot be one woman (``linkage.identity``: not worth
-    scoring); positions in ``frame``."""
+    scoring); positions in ``frame``.  kept: when given, filled with every key as ``block_keys``
+    gives it (the keys are then hashed ones, the same pairs)."""
     with one_pass(frame):  # what several blockers derive from the frame is derived once
-        return _blocker_pairs(frame, blockers, side, stats)
+        if kept is None:
+            return _blocker_pairs(frame, blockers, side, stats, None)
+        with hashed_keys():
+            return _blocker_pairs(frame, blockers, side, stats, kept)
 
 
 PARALLEL_FROM = 50_000
@@ -42,20 +46,25 @@ costs more than it saves."""
 
 
 def _blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
-                   stats: BlockStats | None) -> list[np.ndarray]:
+                   stats: BlockStats | None, kept: dict[str, np.ndarray] | None) -> list[np.ndarray]:
     """Each blocker's pairs, in blocker order.  On a large frame the blockers on ID numbers run in
     a second process beside the others (``linkage.parallel.side_by_side``; each side derives what
     its blockers share once): the same arrays in the same order, and the same stats."""
     numbers = [b for b in blockers if getattr(b, "reads", "") == "id_numbers"]
     others = [b for b in blockers if getattr(b, "reads", "") != "id_numbers"]
     if len(frame) < PARALLEL_FROM or not numbers or not others or not can_fork():
-        return [array for arrays in _some_blocker_pairs(frame, blockers, side, stats) for array in arrays]
+        return [array for arrays in _some_blocker_pairs(frame, blockers, side, stats, kept) for array in arrays]
 
-    def run(group: list[Blocker]) -> tuple[dict[str, list[np.ndarray]], BlockStats]:
-        own = BlockStats()
-        return dict(zip([b.name for b in group], _some_blocker_pairs(frame, group, side, own))), own
+    def run(group: list[Blocker]) -> tuple[dict[str, list[np.ndarray]], BlockStats, dict[str, np.ndarray] | None]:
+        own, own_keys = BlockStats(), ({} if kept is not None else None)
+        return dict(zip([b.name for b in group], _some_blocker_pairs(frame, group, side, own, own_keys))), own, own_keys
 
-    (first, first_stats), (second, second_stats) = side_by_side(lambda: run(others), lambda: run(numbers))
+    (first, first_stats, first_keys), (second, second_stats, second_keys) = side_by_side(
+        lambda: run(others), lambda: run(numbers))
+    if kept is not None:  # in blocker order, as one process would have made them
+        both = {**first_keys, **second_keys}
+        kept.update({name: both[name] for blocker in blockers for name in both
+                     if name.rsplit("[", 1)[0] == blocker.name})
     if stats is not None:  # merged in blocker order, as one process would have written them
         rank = {blocker.name: k for k, blocker in enumerate(blockers)}
         in_order = lambda table: dict(sorted(table.items(), key=lambda item: (  # noqa: E731
@@ -69,8 +78,9 @@ def _blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.nd
 
 
 def _some_blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.ndarray | None,
-                        stats: BlockStats | None) -> list[list[np.ndarray]]:
-    """The pairs of each key of each of ``blockers``: one list of (p, 2) arrays per blocker."""
+                        stats: BlockStats | None, kept: dict[str, np.ndarray] | None = None) -> list[list[np.ndarray]]:
+    """The pairs of each key of each of ``blockers``: one list of (p, 2) arrays per blocker.
+    kept: filled with each key as ``block_keys`` gives it (called under ``hashed_keys``)."""
     out = []
     parts = IdParts.of_frame(frame)
     for blocker in blockers:
@@ -78,6 +88,9 @@ def _some_blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: 
         out.append(arrays)
         for k, keys in enumerate(blocker.keys(frame)):
             name = f"{blocker.name}[{k}]"
+            if kept is not None:  # hashed once here, then grouped as integers (the same blocks)
+                kept[name] = _kept_key(blocker, keys, len(frame))
+                keys = (keys[0], kept[name].T.reshape(-1)) if isinstance(keys, tuple) else kept[name]
             if isinstance(keys, tuple):  # (rows, values): a record may hold the key more than once
                 rows, values = keys
                 pairs = pairs_from_keys(values, max_block_size=blocker.max_block_size,
@@ -100,11 +113,13 @@ def _some_blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: 
 
 
 def block(
-    norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKERS, *, stats: BlockStats | None = None
+    norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKERS, *, stats: BlockStats | None = None,
+    keys: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Candidate pairs of one table.  Returns int64 (p, 2), i < j, sorted, no repeats; pairs
-    that cannot be one woman are left out (``linkage.identity``)."""
-    return unique_pairs(_pairs_per_key(norm, blockers, None, stats))
+    that cannot be one woman are left out (``linkage.identity``).  keys: when given (a dict), filled
+    with what ``block_keys`` returns, computed on the way (what a run's state keeps)."""
+    return unique_pairs(_pairs_per_key(norm, blockers, None, stats, keys))
 
 
 def block_link(
@@ -128,21 +143,25 @@ def block_keys(norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKER
     {'<blocker>[<k>]': int64 (n,) or (n, s) for a key a record holds in s columns}, -1 for no key.
     What a run keeps (``linkage.state``) so that an update blocks only its new records
     (``blocking.update``)."""
-    n = len(norm)
     out: dict[str, np.ndarray] = {}
     with hashed_keys(), one_pass(norm):
         for blocker in blockers:
             for k, keys in enumerate(blocker.keys(norm)):
-                if isinstance(keys, tuple):
-                    rows, values = keys
-                    slots = len(rows) // max(n, 1)
-                    if n and not np.array_equal(rows, np.tile(np.arange(n), slots)):
-                        raise ValueError(f"{blocker.name}: rows of a multi-column key must be each record once per column")
-                    out[f"{blocker.name}[{k}]"] = stable_key(values).reshape(slots, n).T.copy() if n else \
-                        np.empty((0, 1), dtype=np.int64)
-                else:
-                    out[f"{blocker.name}[{k}]"] = stable_key(keys)
+                out[f"{blocker.name}[{k}]"] = _kept_key(blocker, keys, len(norm))
     return out
+
+
+def _kept_key(blocker: Blocker, keys: np.ndarray | tuple[np.ndarray, np.ndarray], n: int) -> np.ndarray:
+    """One key of ``blocker`` (as its ``keys`` gives it, under ``hashed_keys``) in the form
+    ``block_keys`` keeps: int64 (n,), or (n, s) for a key held in s columns (``(rows, values)`` with
+    ``rows`` each record once per column); -1 for no key."""
+    if not isinstance(keys, tuple):
+        return stable_key(keys)
+    rows, values = keys
+    slots = len(rows) // max(n, 1)
+    if n and not np.array_equal(rows, np.tile(np.arange(n), slots)):
+        raise ValueError(f"{blocker.name}: rows of a multi-column key must be each record once per column")
+    return stable_key(values).reshape(slots, n).T.copy() if n else np.empty((0, 1), dtype=np.int64)
 
 
 def blocking_spec(blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> list[dict]:

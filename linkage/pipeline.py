@@ -66,6 +66,9 @@ class DedupeResult:
     lineage: Any = None
     """``linkage.state.Lineage`` of an update (run number, cluster ids' history, notices sent); None
     for a first run."""
+    block_keys: dict[str, np.ndarray] | None = None
+    """The register's blocking keys (``blocking.block_keys``) when blocking made them (a first run
+    of the WIS register): what its state keeps, not computed twice."""
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -386,7 +389,8 @@ def dedupe(
     records = _records(register, profile, "register", report)
     report.stage(text("stage.blocking", n=len(records)))
     stats = BlockStats() if isinstance(profile, RegisterProfile) else None
-    blocked = profile.block(records.norm, stats=stats) if stats is not None else profile.block(records.norm)
+    keys: dict[str, np.ndarray] | None = {} if stats is not None else None  # for the state: made on the way
+    blocked = profile.block(records.norm, stats=stats, keys=keys) if stats is not None else profile.block(records.norm)
     pairs = canonical_pairs(blocked, records.norm["record_id"].to_numpy(dtype=object))
     fitted = load_model(model, profile)
     scored = score_pairs(profile, fitted, records.norm, records.norm, pairs, threshold=threshold,
@@ -406,7 +410,7 @@ def dedupe(
                "profile": profile.name}
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         model=fitted, profile=profile, district=district, as_of=as_of_date(as_of),
-                        block_stats=stats, options=options)
+                        block_stats=stats, options=options, block_keys=keys)
 
 
 def link(

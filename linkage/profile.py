@@ -63,9 +63,10 @@ class RegisterProfile:
         required = ("record_id",) if role == "extract" else None
         return prepare(load(source, required=required), women=role != "extract")
 
-    def block(self, norm: pd.DataFrame, *, stats: Any = None) -> np.ndarray:
-        """stats: a ``blocking.kernels.BlockStats`` told the oversized blocks skipped."""
-        return blocking.block(norm, stats=stats)
+    def block(self, norm: pd.DataFrame, *, stats: Any = None, keys: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """stats: a ``blocking.kernels.BlockStats`` told the oversized blocks skipped; keys: a dict
+        filled with the register's blocking keys (``blocking.block_keys``) for its state."""
+        return blocking.block(norm, stats=stats, keys=keys)
 
     def block_link(self, left: pd.DataFrame, right: pd.DataFrame, *, stats: Any = None) -> np.ndarray:
         return blocking.block_link(left, right, stats=stats)

@@ -157,9 +157,36 @@ def read_frame(path: Path) -> pd.DataFrame:
 
 def row_hashes(raw: pd.DataFrame) -> np.ndarray:
     """uint64 (n,): a hash of each conformed row's fields in column order (the record as the unit
-    typed it): an update compares it with the new export's to find the records that changed."""
-    texts = raw if (raw.dtypes == object).all() else raw.astype(object)  # pandas 3's str hashes as object
-    return pd.util.hash_pandas_object(texts, index=False).to_numpy(dtype=np.uint64)
+    typed it): an update compares it with the new export's to find the records that changed.
+    ``pandas.util.hash_pandas_object(raw.astype(object), index=False)`` value for value (so a state
+    written before keeps its meaning), its columns hashed per distinct text (``_column_hashes``)."""
+    out = np.full(len(raw), 0x345678, dtype=np.uint64)  # pandas' combine_hash_arrays (CPython's tuple hash)
+    mult, count = np.uint64(1000003), len(raw.columns)
+    with np.errstate(over="ignore"):
+        for i, column in enumerate(raw.columns):
+            out ^= _column_hashes(raw[column])
+            out *= mult
+            mult += np.uint64(82520 + 2 * (count - i))
+    return out + np.uint64(97531)
+
+
+def _column_hashes(values: pd.Series) -> np.ndarray:
+    """uint64 (n,): ``pandas.util.hash_array`` of the column as objects.  A column held by Arrow
+    (pandas 3's str, a state's raw) without nulls is dictionary-encoded by Arrow and only its
+    distinct texts hashed; any other as pandas does it."""
+    try:
+        arrow = pa.chunked_array(values.array.__arrow_array__()) if hasattr(values.array, "__arrow_array__") else None
+    except (TypeError, pa.ArrowException):
+        arrow = None
+    if arrow is not None and arrow.null_count == 0 and (pa.types.is_string(arrow.type) or
+                                                        pa.types.is_large_string(arrow.type)):
+        encoded = arrow.combine_chunks().dictionary_encode() if arrow.num_chunks != 1 else \
+            arrow.chunk(0).dictionary_encode()
+        distinct = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        hashed = pd.util.hash_array(distinct, categorize=False)
+        return hashed[encoded.indices.to_numpy(zero_copy_only=False)] if len(hashed) else \
+            np.zeros(len(values), dtype=np.uint64)
+    return pd.util.hash_array(values.to_numpy(dtype=object), categorize=True)
 
 
 def write_block_keys(keys: dict[str, np.ndarray], path: Path) -> None:
@@ -204,7 +231,7 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
     norm["_row_hash"] = lineage.row_hashes if lineage.row_hashes is not None else row_hashes(records.raw)
     write_frame(norm, folder / "records.parquet")
     write_frame(records.raw, folder / "raw.parquet")
-    keys = lineage.block_keys
+    keys = lineage.block_keys if lineage.block_keys is not None else getattr(result, "block_keys", None)
     if keys is None and options_profile(result) == "register":
         from blocking import block_keys
 

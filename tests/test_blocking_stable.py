@@ -48,3 +48,30 @@ def test_stable_keys_are_the_same_in_any_part_and_make_the_same_blocks():
                 pd.Series(values, index=rows, dtype=object).sort_index(kind="stable").astype(str).tolist(), blocker.name
             plain_rows, plain_values = _rows_and_values(plain, n)
             assert _groups(plain_rows, plain_values) == _groups(rows, values), (blocker.name, k)
+
+
+def test_blocking_hands_the_state_the_keys_block_keys_gives_and_the_same_pairs(monkeypatch):
+    """A run keeps its blocking keys for the next month's update; blocking makes them on the way
+    (in the one process and split over two) instead of a second pass at writing time, and the
+    pairs and per-key counts are those of blocking without them."""
+    import importlib
+
+    import blocking
+    from blocking.kernels import BlockStats
+
+    block_module = importlib.import_module("blocking.block")
+
+    norm = prepare(load(SAMPLE)).norm
+    expected = blocking.block_keys(norm)
+    plain_stats = BlockStats()
+    plain = blocking.block(norm, stats=plain_stats)
+    for parallel_from in (10**9, 100):  # one process; the ID-number blockers in a forked child
+        monkeypatch.setattr(block_module, "PARALLEL_FROM", parallel_from)
+        keys, stats = {}, BlockStats()
+        pairs = blocking.block(norm, stats=stats, keys=keys)
+        assert np.array_equal(pairs, plain)
+        assert stats.pairs_per_key == plain_stats.pairs_per_key
+        assert list(stats.pairs_per_key) == list(plain_stats.pairs_per_key)
+        assert list(keys) == list(expected)
+        for name, values in expected.items():
+            assert np.array_equal(keys[name], values), name
