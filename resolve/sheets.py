@@ -36,8 +36,16 @@ LINE_HEIGHT = 16.0
 _NOT_XML_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
 """``_NOT_XML`` for pyarrow's RE2 (valid UTF-8 holds no surrogate)."""
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
-"""``_NOT_XML_RE2``'s characters as UTF-8 bytes (a search over a column's buffer)."""
+_XML_BYTES = bytes(range(256)).translate(None, bytes([*range(0, 9), 11, 12, *range(14, 32)]))
+"""The bytes that are not C0 controls XML forbids (deleted by ``bytes.translate``, what is left is one)."""
+
+
+def _holds_not_xml(octets: bytes) -> bool:
+    """``octets`` (UTF-8) hold one of ``_NOT_XML_RE2``'s characters: a control byte, U+FFFE or
+    U+FFFF.  By C loops over the buffer (a delete-translate, substring finds), about 20x a regex's speed."""
+    if octets.translate(None, _XML_BYTES):
+        return True
+    return b"\xef\xbf" in octets and (b"\xef\xbf\xbe" in octets or b"\xef\xbf\xbf" in octets)
 
 
 def per_unit(units: np.ndarray, pieces: list[Any]) -> dict[str, bytes]:
@@ -89,7 +97,7 @@ def xml_text(values: Any, *, arrow: bool = False) -> Any:
         return per_distinct(text, _escaped)
     data = array.buffers()[2]
     octets = b"" if data is None else data.to_pybytes()  # what the kernels below need to do, seen in one pass
-    if _CONTROL.search(octets):
+    if _holds_not_xml(octets):
         array = pc.replace_substring_regex(array, _NOT_XML_RE2, "")
     if len(octets) > 32767 and pc.max(pc.utf8_length(array)).as_py() > 32767:
         array = pc.utf8_slice_codeunits(array, 0, 32767)
