@@ -151,6 +151,31 @@ def block_keys(norm: pd.DataFrame, blockers: Sequence[Blocker] = DEFAULT_BLOCKER
     return out
 
 
+def _derived_on_read(blocker: Blocker) -> bool:
+    """The blocker's keys are digits of the ID numbers (``reads = 'id_numbers'``): cheaper to derive
+    again from the records (vectorised over the digits) than to keep, and 60% of the keys' bytes."""
+    return getattr(blocker, "reads", "") == "id_numbers"
+
+
+def stored_keys(keys: dict[str, np.ndarray], blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> dict[str, np.ndarray]:
+    """What a run's state keeps of ``keys`` (``block_keys``' form): the keys of the blockers not
+    ``_derived_on_read``; ``complete_keys`` gives the rest back."""
+    derived = {blocker.name for blocker in blockers if _derived_on_read(blocker)}
+    return {name: values for name, values in keys.items() if name.rsplit("[", 1)[0] not in derived}
+
+
+def complete_keys(stored: dict[str, np.ndarray], norm: pd.DataFrame,
+                  blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> dict[str, np.ndarray]:
+    """``block_keys(norm)`` from a state's ``stored`` keys of the same rows: the keys it lacks (those
+    ``stored_keys`` leaves out, or all of an older state's that kept every key) derived from
+    ``norm``; in blocker order."""
+    held = {name.rsplit("[", 1)[0] for name in stored}
+    missing = [blocker for blocker in blockers if blocker.name not in held]
+    derived = block_keys(norm, missing) if missing else {}
+    both = {**stored, **derived}
+    return {name: both[name] for blocker in blockers for name in both if name.rsplit("[", 1)[0] == blocker.name}
+
+
 def _kept_key(blocker: Blocker, keys: np.ndarray | tuple[np.ndarray, np.ndarray], n: int) -> np.ndarray:
     """One key of ``blocker`` (as its ``keys`` gives it, under ``hashed_keys``) in the form
     ``block_keys`` keeps: int64 (n,), or (n, s) for a key held in s columns (``(rows, values)`` with

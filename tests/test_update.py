@@ -209,3 +209,23 @@ def test_row_hashes_are_pandas_hashes_of_the_rows_whatever_holds_the_texts():
     hashed = row_hashes(raw.fillna(""))
     assert len(set(hashed.tolist())) == 4  # a changed field changes the hash
     assert np.array_equal(row_hashes(raw.fillna("").astype(pd.ArrowDtype(pa.string()))), hashed)
+
+
+def test_the_state_keeps_the_costly_keys_and_derives_the_id_number_ones_again(tmp_path):
+    """blocks.parquet leaves out the keys made of her ID number's digits (most of its bytes); read
+    back, the state's keys are every key of ``blocking.block_keys`` over the register, equal."""
+    import pyarrow.parquet as pq
+
+    from blocking import block_keys
+
+    register = generate_register(1_500, seed=31).register
+    result = dedupe(register, district=DISTRICT, as_of=AS_OF)
+    result.write(tmp_path / "m1", printable=False, report=False)
+    kept = set(pq.read_schema(tmp_path / "m1" / "state" / "blocks.parquet").names)
+    assert not any(name.startswith(("id_window", "id_exact", "id_halves")) for name in kept)
+    assert any(name.startswith("pinyin_year") for name in kept)
+    expected = block_keys(result.records.norm)
+    state_keys = read_state(tmp_path / "m1").block_keys
+    assert list(state_keys) == list(expected)
+    for name, values in expected.items():
+        assert np.array_equal(state_keys[name], values), name
