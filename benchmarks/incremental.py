@@ -7,7 +7,8 @@ A register of ``size`` records is generated with its truth; ``new`` of its recor
 as next month's new records and ``changed`` others are re-typed (a new phone, a name typed with one
 character fewer), so the base is ``size - new`` records and the final register ``size``.  Three
 child processes run ``linkage dedupe BASE`` (which writes the state), ``linkage update BASE_OUT
-BATCH`` and ``linkage dedupe FINAL`` (both writing their state, as a monthly run does); each is measured as a whole (wall time, peak resident memory
+BATCH`` and ``linkage dedupe FINAL`` (both writing their state, as a monthly run does; all three write
+every output an office gets, printable workbooks included, unless ``--no-printable``); each is measured as a whole (wall time, peak resident memory
 from ``os.wait4``).  Printed: those, the state's size, the pairwise F1 of the update's and the full
 run's clusters against the truth, and whether the two partitions are identical.
 """
@@ -83,15 +84,17 @@ def make_case(size: int, new: int, changed: int, seed: int, work: Path) -> pd.Se
     return pd.Series(truth["person_id"].to_numpy(), index=truth["record_id"].to_numpy())
 
 
-def run(size: int, new: int, changed: int, seed: int, work: Path) -> dict:
+def run(size: int, new: int, changed: int, seed: int, work: Path, *, printable: bool = True) -> dict:
+    """The three runs as an office makes them (printable workbooks included unless ``printable`` is False)."""
     work.mkdir(parents=True, exist_ok=True)
     person = make_case(size, new, changed, seed, work)
     log = work / "log.txt"
     linkage = [sys.executable, "-m", "linkage.cli"]
-    common = ["--district", "330106", "--as-of", "2026-11-30", "-q", "--no-printable"]
+    skip = [] if printable else ["--no-printable"]
+    common = ["--district", "330106", "--as-of", "2026-11-30", "-q", *skip]
     base = _run(linkage + ["dedupe", str(work / "base.csv"), "-o", str(work / "base_out"), *common], log)
     updated = _run(linkage + ["update", str(work / "base_out"), str(work / "batch.csv"), "-o", str(work / "update_out"),
-                              "-q", "--no-printable"], log)
+                              "-q", *skip], log)
     full = _run(linkage + ["dedupe", str(work / "final.csv"), "-o", str(work / "full_out"), *common], log)
     state_mb = sum(p.stat().st_size for p in (work / "base_out" / "state").iterdir()) / 2**20
     return {
@@ -112,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changed", type=int, default=None, help="re-typed records (default 0.2%% of size)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", default=None, help="folder for the inputs and outputs (default: a temp folder)")
+    parser.add_argument("--no-printable", action="store_true",
+                        help="all three runs without the printable workbooks (default: every output, as an office runs)")
     args, _ = parser.parse_known_args(argv)
     import tempfile
 
@@ -119,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(args.work or tempfile.mkdtemp(prefix="incremental-")) / str(size)
         new = args.new if args.new is not None else max(size * 8 // 1000, 1)
         changed = args.changed if args.changed is not None else max(size * 2 // 1000, 1)
-        print(json.dumps(run(size, new, changed, args.seed, work), ensure_ascii=False, indent=2))
+        print(json.dumps(run(size, new, changed, args.seed, work, printable=not args.no_printable),
+                         ensure_ascii=False, indent=2))
     return 0
 
 

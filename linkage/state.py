@@ -150,13 +150,22 @@ def read_frame(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            values = column.fill_null("").to_numpy(zero_copy_only=False)
-            frame[name] = pd.Series(np.asarray(values, dtype=object), index=frame.index, dtype=object, copy=False)
+            frame[name] = pd.Series(_shared_texts(column), index=frame.index, dtype=object, copy=False)
         elif pa.types.is_timestamp(column.type) and column.type.unit != "ns":  # Spark writes microseconds
             frame[name] = column.cast(pa.timestamp("ns", column.type.tz)).to_pandas()
         else:
             frame[name] = column.to_pandas()
     return frame
+
+
+def _shared_texts(column: pa.ChunkedArray) -> np.ndarray:
+    """object (n,): the column's texts ('' for null), one Python string per distinct text shared by
+    the rows that hold it, as normalising made them (not one per row: a million-record register's
+    repeated names, places and codes would otherwise cost a string object each)."""
+    encoded = column.fill_null("").combine_chunks().dictionary_encode()
+    distinct = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    return distinct[encoded.indices.to_numpy(zero_copy_only=False)] if len(distinct) else \
+        np.full(len(column), "", dtype=object)
 
 
 def row_hashes(raw: pd.DataFrame) -> np.ndarray:

@@ -229,3 +229,13 @@ def test_the_state_keeps_the_costly_keys_and_derives_the_id_number_ones_again(tm
     assert list(state_keys) == list(expected)
     for name, values in expected.items():
         assert np.array_equal(state_keys[name], values), name
+
+
+def test_a_state_read_back_holds_one_string_per_distinct_text(tmp_path):
+    """Reading a state does not make a Python string per row and column (at a million records
+    that is gigabytes): rows holding the same text share one string, as after normalising."""
+    register = generate_register(1_500, seed=32).register
+    dedupe(register, district=DISTRICT, as_of=AS_OF).write(tmp_path / "m1", printable=False, report=False)
+    norm = read_state(tmp_path / "m1").norm
+    units = norm["unit_code"].to_numpy(dtype=object)
+    assert len({id(value) for value in units}) == len(set(units.tolist())) < len(units) // 4
