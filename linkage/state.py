@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import ConfigError
@@ -158,11 +159,21 @@ def read_frame(path: Path) -> pd.DataFrame:
     return frame
 
 
+SAMPLE_ROWS = 20_000
+"""Rows of a text column looked at to tell whether its texts repeat (``_shared_texts``)."""
+
+
 def _shared_texts(column: pa.ChunkedArray) -> np.ndarray:
-    """object (n,): the column's texts ('' for null), one Python string per distinct text shared by
-    the rows that hold it, as normalising made them (not one per row: a million-record register's
-    repeated names, places and codes would otherwise cost a string object each)."""
-    encoded = column.fill_null("").combine_chunks().dictionary_encode()
+    """object (n,): the column's texts ('' for null).  A column whose texts repeat (codes, statuses,
+    units: fewer distinct texts than half its first ``SAMPLE_ROWS``) gets one Python string per
+    distinct text shared by the rows that hold it, as normalising made them (not one per row: a
+    million-record register's codes would otherwise cost a string object each); a column of mostly
+    distinct texts (ids, addresses) is converted as it is, without hashing it first."""
+    column = column.fill_null("")
+    sample = column.slice(0, SAMPLE_ROWS)
+    if len(sample) and pc.count_distinct(sample).as_py() * 2 > len(sample):
+        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    encoded = column.combine_chunks().dictionary_encode()
     distinct = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
     return distinct[encoded.indices.to_numpy(zero_copy_only=False)] if len(distinct) else \
         np.full(len(column), "", dtype=object)
