@@ -178,14 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             for key in ("error", "wall_runs"):
                 if key in result:
                     row[key] = result[key]
-            rows.append(row)
-            if args.format == "table":
-                print(format_table([row], header=len(rows) == 1), flush=True)
-    if args.format == "json":
-        print(json.dumps(rows, indent=1))
-    if str(args.results) != "-":
-        write_results(rows, args.results)
-    return 0
+            _add(rows, row, args)
+    return _finish(rows, args)
 
 
 def run_scale(args: argparse.Namespace) -> int:
@@ -209,9 +203,19 @@ def run_scale(args: argparse.Namespace) -> int:
                    **{k: result.get(k) for k in COLUMNS[4:]}, **{k: result[k] for k in SCALE_KEYS if k in result}}
             if "error" in result:
                 row["error"] = result["error"]
-            rows.append(row)
-            if args.format == "table":
-                print(format_table([row], header=len(rows) == 1), flush=True)
+            _add(rows, row, args)
+    return _finish(rows, args)
+
+
+def _add(rows: list[dict], row: dict, args: argparse.Namespace) -> None:
+    """Keep ``row``, printing it at once under ``--format table``."""
+    rows.append(row)
+    if args.format == "table":
+        print(format_table([row], header=len(rows) == 1), flush=True)
+
+
+def _finish(rows: list[dict], args: argparse.Namespace) -> int:
+    """The suite's end: the rows as JSON under ``--format json``, and RESULTS.md rewritten with them."""
     if args.format == "json":
         print(json.dumps(rows, indent=1))
     if str(args.results) != "-":

@@ -62,9 +62,7 @@ def _blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: np.nd
     (first, first_stats, first_keys), (second, second_stats, second_keys) = side_by_side(
         lambda: run(others), lambda: run(numbers))
     if kept is not None:  # in blocker order, as one process would have made them
-        both = {**first_keys, **second_keys}
-        kept.update({name: both[name] for blocker in blockers for name in both
-                     if name.rsplit("[", 1)[0] == blocker.name})
+        kept.update(_in_blocker_order({**first_keys, **second_keys}, blockers))
     if stats is not None:  # merged in blocker order, as one process would have written them
         rank = {blocker.name: k for k, blocker in enumerate(blockers)}
         in_order = lambda table: dict(sorted(table.items(), key=lambda item: (  # noqa: E731
@@ -172,8 +170,12 @@ def complete_keys(stored: dict[str, np.ndarray], norm: pd.DataFrame,
     held = {name.rsplit("[", 1)[0] for name in stored}
     missing = [blocker for blocker in blockers if blocker.name not in held]
     derived = block_keys(norm, missing) if missing else {}
-    both = {**stored, **derived}
-    return {name: both[name] for blocker in blockers for name in both if name.rsplit("[", 1)[0] == blocker.name}
+    return _in_blocker_order({**stored, **derived}, blockers)
+
+
+def _in_blocker_order(keys: dict[str, np.ndarray], blockers: Sequence[Blocker]) -> dict[str, np.ndarray]:
+    """``keys`` ('<blocker>[<k>]' names) ordered as ``block_keys`` gives them: by blocker, then as they came."""
+    return {name: keys[name] for blocker in blockers for name in keys if name.rsplit("[", 1)[0] == blocker.name}
 
 
 def _kept_key(blocker: Blocker, keys: np.ndarray | tuple[np.ndarray, np.ndarray], n: int) -> np.ndarray:

@@ -317,9 +317,9 @@ def update(
     result_options = dict(options, threshold=float(threshold), review_threshold=float(review_threshold),
                           district=district, as_of=f"{as_of:%Y-%m-%d}", rules=rules, judged=judged)
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
-                        extra_tables={"changes": changes}, model=fitted, options=result_options,
+                        extra_tables={"changes": changes}, model=fitted, options=result_options, block_keys=kept_keys,
                         lineage=Lineage(run=lineage.run + 1, meta=inherited.meta, retired=retired, sent=sent,
-                                        row_hashes=hashes, block_keys=kept_keys))
+                                        row_hashes=hashes))
 
 
 def _not_sent(notices: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:

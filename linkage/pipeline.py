@@ -67,8 +67,8 @@ class DedupeResult:
     """``linkage.state.Lineage`` of an update (run number, cluster ids' history, notices sent); None
     for a first run."""
     block_keys: dict[str, np.ndarray] | None = None
-    """The register's blocking keys (``blocking.block_keys``) when blocking made them (a first run
-    of the WIS register): what its state keeps, not computed twice."""
+    """The register's blocking keys (``blocking.block_keys``) when blocking made them (a run of the
+    WIS register, or an update joining the month's keys to the state's): what its state keeps."""
 
     @property
     def cluster_ids(self) -> np.ndarray:

@@ -66,9 +66,6 @@ class Lineage:
     row_hashes: np.ndarray | None = None
     """uint64 (n,): ``row_hashes`` of the register's rows when already known (an update carries
     them over instead of hashing the whole register again)."""
-    block_keys: dict[str, np.ndarray] | None = None
-    """The register's blocking keys (``blocking.block_keys``) when already known (an update joins
-    the new records' keys to the state's instead of computing them for the whole register)."""
 
 
 @dataclass
@@ -256,7 +253,7 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
     norm["_row_hash"] = lineage.row_hashes if lineage.row_hashes is not None else row_hashes(records.raw)
     write_frame(norm, folder / "records.parquet")
     write_frame(records.raw, folder / "raw.parquet")
-    keys = lineage.block_keys if lineage.block_keys is not None else getattr(result, "block_keys", None)
+    keys = getattr(result, "block_keys", None)  # made by blocking or by the update: not computed twice
     if keys is None and options_profile(result) == "register":
         from blocking import block_keys
 
