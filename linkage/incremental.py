@@ -252,9 +252,7 @@ def update(
     # where records must be kept apart, the order of the probabilities decides the split: exact scores there
     if len(clustering.splits):
         ids = clustering.cluster_ids
-        split_ids = set(clustering.splits["cluster_id"])
-        rid_to_id = dict(zip(record_ids.tolist(), ids.tolist()))
-        split_ids |= {rid_to_id[r] for r in clustering.splits["record_id_r"].tolist()}
+        split_ids = set(clustering.splits["cluster_id"]) | set(ids[clustering.rows_of(clustering.splits["record_id_r"])])
         inside = _isin(ids, split_ids)
         again = inside[pairs[:, 0]] & inside[pairs[:, 1]] & ~rescore
         if again.any():
@@ -347,14 +345,20 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
              gone_ids: np.ndarray, gone_clusters: np.ndarray, inherited: Any, splits: pd.DataFrame,
              pairs: np.ndarray, probabilities: np.ndarray, reasons: np.ndarray, threshold: float,
              status: np.ndarray, state: State, kept: np.ndarray) -> pd.DataFrame:
-    """changes.csv (CHANGE_COLUMNS), sorted by cluster_id, change and record_id."""
+    """changes.csv (CHANGE_COLUMNS), sorted by cluster_id, change and record_id.  The cluster ids
+    now (``ids``) and then (``prev_id``, NaN for a new record) are compared as integer codes of one
+    factorisation: pair-wide tests are integer arrays, not Python strings."""
     rows: list[dict] = []
-    codes, _ = pd.factorize(ids)
-    sizes = np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    n = len(ids)
+    codes, uniques = pd.factorize(np.r_[np.asarray(ids, dtype=object), np.asarray(prev_id, dtype=object)])
+    cur, prev = codes[:n], codes[n:]  # prev: -1 for a new record
+    code_of = pd.Index(uniques)
+    sizes = np.bincount(cur)[cur] if n else np.zeros(0, dtype=np.int64)
     merged = {(absorbed, kept_id) for kept_id, absorbed in inherited.merged}
     split = set(inherited.split)
     matched = probabilities >= threshold
-    same_now = ids[pairs[:, 0]] == ids[pairs[:, 1]]
+    cur_l, cur_r = cur[pairs[:, 0]], cur[pairs[:, 1]]
+    same_now = cur_l == cur_r
 
     def pair_fields(at: int | None, reason: str) -> dict:
         if at is None:
@@ -363,8 +367,8 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
                 "probability": round(float(probabilities[at]), 4), "reason": reasons[at] or reason}
 
     # per record: joined / left / new
-    was = pd.notna(prev_id)
-    moved = (~was) | (prev_id != ids)
+    was = prev >= 0
+    moved = (~was) | (prev != cur)
     cluster_move = np.zeros(len(ids), dtype=bool)  # moved with its whole cluster (a merge or a split)
     moving = np.flatnonzero(moved & was)
     if len(moving) and (merged or split):
@@ -401,13 +405,14 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
                      **pair_fields(None, "not in the full re-export: left the register")})
     # per cluster: merged / split, with the pair between the two parts
     # the pairs that can join two parts (matched now, their records apart before) / part two (apart now)
-    prev_l, prev_r = prev_id[pairs[:, 0]], prev_id[pairs[:, 1]]
+    prev_l, prev_r = prev[pairs[:, 0]], prev[pairs[:, 1]]
     joining = np.flatnonzero(matched & same_now & (prev_l != prev_r)) if inherited.merged else np.zeros(0, dtype=np.int64)
     parting = np.flatnonzero(~same_now) if inherited.split else np.zeros(0, dtype=np.int64)
     for kept_id, absorbed in inherited.merged:
+        kept_code = code_of.get_loc(kept_id)
         sub_l, sub_r = prev_l[joining], prev_r[joining]
-        between = (ids[pairs[joining, 0]] == kept_id) & (
-            ((sub_l == kept_id) & (sub_r != kept_id)) | ((sub_r == kept_id) & (sub_l != kept_id)))
+        between = (cur_l[joining] == kept_code) & (
+            ((sub_l == kept_code) & (sub_r != kept_code)) | ((sub_r == kept_code) & (sub_l != kept_code)))
         at = joining[between]
         strongest = int(at[np.argmax(probabilities[at])]) if len(at) else None
         rows.append({"change": "merged", "cluster_id": kept_id, "record_id": "", "other_cluster_id": absorbed,
@@ -419,8 +424,9 @@ def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, chang
             fields = {"record_id_l": first["record_id_l"], "record_id_r": first["record_id_r"],
                       "probability": round(float(first["probability"]), 4), "reason": "kept_apart"}
         else:
-            id_l, id_r = ids[pairs[parting, 0]], ids[pairs[parting, 1]]
-            across = ((id_l == old) & (id_r == part)) | ((id_l == part) & (id_r == old))
+            old_code, part_code = code_of.get_loc(old), code_of.get_loc(part)
+            id_l, id_r = cur_l[parting], cur_r[parting]
+            across = ((id_l == old_code) & (id_r == part_code)) | ((id_l == part_code) & (id_r == old_code))
             at = parting[across]
             strongest = int(at[np.argmax(probabilities[at])]) if len(at) else None
             fields = pair_fields(strongest, "below the match threshold now")

@@ -54,12 +54,18 @@ class Clustering:
         """The same clusters under other ids (object (n,), one per row, equal within a cluster):
         what an update gives a cluster that keeps the id it had (``resolve.stable_ids``)."""
         ids = np.asarray(ids, dtype=object)
-        renamed = dict(zip(self.cluster_ids.tolist(), ids.tolist()))
         splits = self.splits.copy()
-        splits["cluster_id"] = splits["cluster_id"].map(renamed)
+        splits["cluster_id"] = ids[self.rows_of(splits["record_id_l"])]  # a split's cluster: its left record's
         splits = splits.sort_values(["cluster_id", "record_id_l", "record_id_r"], kind="stable", ignore_index=True)
         return Clustering(labels=self.labels, record_ids=self.record_ids, sizes=self.sizes, splits=splits,
                           given_ids=ids)
+
+    def rows_of(self, record_ids: pd.Series | np.ndarray) -> np.ndarray:
+        """int64 (m,): the row of each of ``record_ids`` (each one of this clustering's records)."""
+        rows = pd.Index(self.record_ids).get_indexer(np.asarray(record_ids, dtype=object))
+        if (rows < 0).any():
+            raise KeyError(f"not records of this clustering: {np.asarray(record_ids)[rows < 0][:5].tolist()}")
+        return rows.astype(np.int64)
 
     def table(self) -> pd.DataFrame:
         """clusters.csv: record_id, cluster_id, cluster_size — every input record exactly once,

@@ -91,7 +91,7 @@ def inherit_ids(record_ids: np.ndarray, labels: np.ndarray, previous: pd.DataFra
     code_of = pd.Series(prev_codes, index=previous["record_id"].astype(str).to_numpy(dtype=object))
     code = pd.Series(texts).map(code_of).fillna(-1).to_numpy(dtype=np.int64)
     if len(labels) == 0:
-        return _inherit(texts, labels, previous, meta, used, run)
+        return _inherit(texts, labels, np.zeros(0, dtype=object), meta, used, run)
     k = int(labels.max()) + 1
     low = np.full(k, np.iinfo(np.int64).max)
     high = np.full(k, -2, dtype=np.int64)
@@ -104,24 +104,23 @@ def inherit_ids(record_ids: np.ndarray, labels: np.ndarray, previous: pd.DataFra
     at_rest = settled[labels]
     ids = np.empty(len(texts), dtype=object)
     ids[at_rest] = np.asarray(prev_uniques, dtype=object)[code[at_rest]]
-    kept_ids = set(ids[at_rest].tolist())
+    kept_ids = np.asarray(prev_uniques, dtype=object)[np.unique(code[at_rest])]  # an array: isin hashes it as is
     moving = np.flatnonzero(~at_rest)
-    rest = _inherit(texts[moving], labels[moving], previous, meta[~meta["cluster_id"].isin(kept_ids)],
-                    set(used) | kept_ids, run)
+    is_kept = meta["cluster_id"].isin(kept_ids).to_numpy()
+    then = np.append(np.asarray(prev_uniques, dtype=object), np.nan)[code[moving]]  # -1: a new record, NaN
+    rest = _inherit(texts[moving], labels[moving], then, meta[~is_kept], set(used).union(kept_ids.tolist()), run)
     ids[moving] = rest.ids
-    kept_meta = meta[meta["cluster_id"].isin(kept_ids)]
+    kept_meta = meta[is_kept]
     return Inherited(ids=ids, meta=pd.concat([kept_meta, rest.meta], ignore_index=True)[CLUSTER_META_COLUMNS],
                      merged=rest.merged, split=rest.split, used=rest.used)
 
 
-def _inherit(texts: np.ndarray, labels: np.ndarray, previous: pd.DataFrame, meta: pd.DataFrame,
+def _inherit(texts: np.ndarray, labels: np.ndarray, prev_id: np.ndarray, meta: pd.DataFrame,
              used: set[str], run: int) -> Inherited:
-    """``inherit_ids`` by its rules, for the rows of the clusters that changed."""
+    """``inherit_ids`` by its rules, for the rows of the clusters that changed; ``prev_id``: object
+    (n,) each row's cluster id in the previous run, NaN for a new record."""
     n = len(texts)
     labels = np.asarray(labels, dtype=np.int64)
-    prev = pd.Series(previous["cluster_id"].to_numpy(dtype=object),
-                     index=previous["record_id"].astype(str).to_numpy(dtype=object))
-    prev_id = pd.Series(texts).map(prev).to_numpy(dtype=object)  # NaN for a new record
     known = pd.notna(prev_id)
     rows = pd.DataFrame({"row": np.flatnonzero(known), "old": prev_id[known], "rid": texts[known],
                          "label": labels[known]})
