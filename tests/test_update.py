@@ -239,3 +239,38 @@ def test_a_state_read_back_holds_one_string_per_distinct_text(tmp_path):
     norm = read_state(tmp_path / "m1").norm
     units = norm["unit_code"].to_numpy(dtype=object)
     assert len({id(value) for value in units}) == len(set(units.tolist())) < len(units) // 4
+
+
+def test_a_state_keeps_repeating_texts_as_distinct_texts_and_reads_back_every_value(tmp_path):
+    """The state's repeating text columns are written dictionary-encoded (their distinct texts once)
+    and read back value for value, blanks ('', None, NaN) as ''; mostly distinct ones as plain text."""
+    import pyarrow.parquet as pq
+
+    from linkage.state import read_frame, write_frame
+
+    n = 2_000
+    frame = pd.DataFrame({"unit_code": np.array(["3301", "3302", None, np.nan, ""] * (n // 5), dtype=object),
+                          "record_id": [f"r{i}" for i in range(n)], "count_name": np.arange(n)})
+    write_frame(frame, tmp_path / "t.parquet")
+    schema = pq.read_schema(tmp_path / "t.parquet")
+    assert str(schema.field("unit_code").type).startswith("dictionary")
+    assert str(schema.field("record_id").type) == "string"
+    back = read_frame(tmp_path / "t.parquet")
+    assert back["unit_code"].tolist() == ["3301", "3302", "", "", ""] * (n // 5)
+    assert back["record_id"].tolist() == frame["record_id"].tolist()
+    assert back["count_name"].tolist() == list(range(n))
+
+
+def test_a_state_reads_back_the_normalised_register_value_for_value(tmp_path):
+    """records.parquet holds id_full / id_digits only where they differ from id_number (legacy
+    15-digit numbers, typos, blanks); read back, every normalised column is as the run made it."""
+    register = generate_register(1_500, seed=33).register
+    register.loc[:20, "id_number"] = register.loc[:20, "id_number"].str[:6] + register.loc[:20, "id_number"].str[8:17]
+    register.loc[21:30, "id_number"] = ""
+    run = dedupe(register, district=DISTRICT, as_of=AS_OF)
+    run.write(tmp_path / "m1", printable=False, report=False)
+    norm = run.records.norm
+    assert (norm["id_full"] != norm["id_number"]).sum() > 20  # the legacy numbers differ from their full form
+    back = read_state(tmp_path / "m1").norm
+    pd.testing.assert_frame_equal(back[norm.columns], norm.reset_index(drop=True), check_dtype=False,
+                                  check_categorical=False)
