@@ -96,7 +96,7 @@ def run(size: int, new: int, changed: int, seed: int, work: Path, *, printable: 
     updated = _run(linkage + ["update", str(work / "base_out"), str(work / "batch.csv"), "-o", str(work / "update_out"),
                               "-q", *skip], log)
     full = _run(linkage + ["dedupe", str(work / "final.csv"), "-o", str(work / "full_out"), *common], log)
-    state_mb = sum(p.stat().st_size for p in (work / "base_out" / "state").iterdir()) / 2**20
+    state_mb = sum(p.stat().st_size for p in (work / "base_out" / "state").iterdir()) / 1e6  # MB of 10^6 bytes, as ls shows
     return {
         "records": size, "new": new, "changed": changed,
         "base_run": base, "update": updated, "full_run": full,
