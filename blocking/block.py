@@ -11,7 +11,7 @@ import pandas as pd
 from linkage.identity import IdParts
 from linkage.parallel import can_fork, side_by_side
 
-from .kernels import BlockStats, pairs_from_keys, unique_pairs
+from .kernels import BlockStats, pairs_from_keys, pairs_of_holders, unique_pairs
 from .register import DEFAULT_BLOCKERS, hashed_keys, one_pass, stable_key
 
 
@@ -90,14 +90,8 @@ def _some_blocker_pairs(frame: pd.DataFrame, blockers: Sequence[Blocker], side: 
                 kept[name] = _kept_key(blocker, keys, len(frame))
                 keys = (keys[0], kept[name].T.reshape(-1)) if isinstance(keys, tuple) else kept[name]
             if isinstance(keys, tuple):  # (rows, values): a record may hold the key more than once
-                rows, values = keys
-                pairs = pairs_from_keys(values, max_block_size=blocker.max_block_size,
-                                        side=None if side is None else side[rows], stats=stats, name=name,
-                                        any_order=True)
-                pairs = rows[pairs]
-                pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-                if side is None:
-                    pairs = np.sort(pairs, axis=1)
+                pairs = pairs_of_holders(*keys, max_block_size=blocker.max_block_size, side=side, stats=stats,
+                                         name=name)
             else:
                 pairs = pairs_from_keys(keys, max_block_size=blocker.max_block_size, side=side, stats=stats,
                                         name=name, any_order=True)  # unique_pairs makes them a sorted set
@@ -188,7 +182,7 @@ def _kept_key(blocker: Blocker, keys: np.ndarray | tuple[np.ndarray, np.ndarray]
     slots = len(rows) // max(n, 1)
     if n and not np.array_equal(rows, np.tile(np.arange(n), slots)):
         raise ValueError(f"{blocker.name}: rows of a multi-column key must be each record once per column")
-    return stable_key(values).reshape(slots, n).T.copy() if n else np.empty((0, 1), dtype=np.int64)
+    return stable_key(values).reshape(slots, n).T if n else np.empty((0, 1), dtype=np.int64)  # a view: no copy
 
 
 def blocking_spec(blockers: Sequence[Blocker] = DEFAULT_BLOCKERS) -> list[dict]:

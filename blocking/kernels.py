@@ -108,6 +108,20 @@ def pairs_from_keys(
     return orient(pairs, side)
 
 
+def pairs_of_holders(rows: np.ndarray, values: np.ndarray, *, max_block_size: int = 1000,
+                     side: np.ndarray | None = None, stats: BlockStats | None = None, name: str = "key") -> np.ndarray:
+    """The pairs of records sharing a key that a record may hold more than once (a key of several
+    columns): ``rows[i]`` holds ``values[i]`` (int64 (m,) each).  Blocks and caps as
+    ``pairs_from_keys`` over the values; ``side`` (per record) as there.  Returns int64 (p, 2)
+    record rows, no record with itself, i < j when ``side`` is None; repeats are left for
+    ``unique_pairs``."""
+    pairs = pairs_from_keys(values, max_block_size=max_block_size, side=None if side is None else side[rows],
+                            stats=stats, name=name, any_order=True)
+    pairs = rows[pairs]
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.sort(pairs, axis=1) if side is None else pairs
+
+
 def sorted_neighbourhood(
     keys: np.ndarray, *, window: int = 5, side: np.ndarray | None = None
 ) -> np.ndarray:

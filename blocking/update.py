@@ -22,7 +22,7 @@ import pandas as pd
 from linkage.identity import IdParts
 
 from .block import Blocker
-from .kernels import EMPTY_PAIRS, pairs_from_keys, unique_pairs
+from .kernels import EMPTY_PAIRS, pairs_of_holders, unique_pairs
 from .register import DEFAULT_BLOCKERS
 
 
@@ -79,11 +79,8 @@ def block_update(old: dict[str, np.ndarray], kept: np.ndarray, departed: np.ndar
             continue
         values, slots = _flat(final)
         at = np.flatnonzero(_member(values, touched))
-        rows, held = at // slots, values[at]
-        pairs = pairs_from_keys(held, max_block_size=blocker.max_block_size, any_order=True)
-        pairs = rows[pairs]
-        if slots > 1:
-            pairs = np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1)
+        held = values[at]
+        pairs = pairs_of_holders(at // slots, held, max_block_size=blocker.max_block_size)
         if hasattr(blocker, "keep") and len(pairs):
             pairs = pairs[blocker.keep(norm, pairs)]
         arrays.append(pairs)

@@ -31,6 +31,12 @@ RETRAIN_HINT = ("retrain it on labelled pairs under this engine (python -m scori
                 "model shipped with the package (leave out --model)")
 
 
+def as_weights(weight: np.ndarray | None, n: int) -> np.ndarray:
+    """float64 (n,): ``weight`` as floats, ones when None (every pair counted once): the one
+    default of a pair's weight, for fitting, choosing a threshold and scoring alike."""
+    return np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64)
+
+
 def _matrix(X: Any) -> tuple[np.ndarray, tuple[str, ...] | None]:
     """A feature matrix (p, f) and its column names if ``X`` is a ``Features``."""
     if hasattr(X, "matrix") and hasattr(X, "names"):
@@ -75,7 +81,7 @@ def _fit_toward(matrix: np.ndarray, y: np.ndarray, weight: np.ndarray | None, co
 
     X = np.where(np.isfinite(matrix), matrix, 0.0).astype(np.float64)  # a non-finite value is no evidence
     y = np.asarray(y, dtype=np.float64)
-    w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+    w = as_weights(weight, len(y))
     coef0 = np.asarray(coef0, dtype=np.float64)
     penalty = 1.0 / (float(C) * np.asarray(scale, dtype=np.float64) ** 2)
 

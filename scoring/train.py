@@ -38,7 +38,7 @@ from linkage.prepare import Records, prepare
 
 from .default import register_model_spec
 from .features import REASON_LABELS, Features, compare
-from .model import MatchModel
+from .model import MatchModel, as_weights
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 REPORT_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
@@ -89,7 +89,12 @@ class Labelled:
 
     def weights(self) -> np.ndarray:
         """float64 (p,): the rows' weights (ones when none were given)."""
-        return np.ones(len(self.y)) if self.weight is None else np.asarray(self.weight, dtype=np.float64)
+        return as_weights(self.weight, len(self.y))
+
+
+def joined_weights(parts: Sequence["Labelled"]) -> np.ndarray | None:
+    """float64 (p,): the parts' weights end to end; None when no part has any (all count once)."""
+    return None if all(p.weight is None for p in parts) else np.concatenate([p.weights() for p in parts])
 
 
 def true_pair_count(person: np.ndarray) -> int:
@@ -133,7 +138,7 @@ def pairwise(probabilities: np.ndarray, y: np.ndarray, true_pairs: float, thresh
     """Pairwise precision, recall and F1 of the pairs at or above ``threshold`` (each pair counted
     ``weight`` times when given: (p,))."""
     predicted = probabilities >= threshold
-    w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+    w = as_weights(weight, len(y))
     hits, shown = float(w[predicted & y].sum()), float(w[predicted].sum())
     precision = hits / shown if shown else 1.0
     recall = hits / true_pairs if true_pairs else 1.0
@@ -170,9 +175,8 @@ def fit_model(parts: Sequence[Labelled], *, config: TrainConfig = TrainConfig(),
         raise ConfigError(f"the {len(y)} labelled pairs are all {'matches' if len(y) and y.all() else 'non-matches'}; "
                           "a model needs both")
     model = MatchModel(C=config.C, labels=REASON_LABELS, shrink=dict(config.shrink))
-    weight = np.concatenate([p.weights() for p in parts])
-    model.fit(X, y, names=parts[0].features.names, spec=register_model_spec(),
-              sample_weight=None if all(p.weight is None for p in parts) else weight, prior=prior)
+    model.fit(X, y, names=parts[0].features.names, spec=register_model_spec(), sample_weight=joined_weights(parts),
+              prior=prior)
     chosen = validation or _joined(parts)
     threshold = choose_threshold(model.predict_proba(chosen.features), chosen.y, chosen.true_pairs,
                                  weight=chosen.weight)
@@ -186,9 +190,8 @@ def fit_model(parts: Sequence[Labelled], *, config: TrainConfig = TrainConfig(),
 def _joined(parts: Sequence[Labelled]) -> Labelled:
     """The training parts as one labelled set (for choosing a threshold without validation)."""
     features = Features(np.concatenate([p.features.matrix for p in parts]), parts[0].features.names)
-    weight = None if all(p.weight is None for p in parts) else np.concatenate([p.weights() for p in parts])
     return Labelled(features, np.concatenate([p.y for p in parts]), sum(p.true_pairs for p in parts),
-                    np.zeros((0, 2), dtype=np.int64), parts[0].records, weight=weight)
+                    np.zeros((0, 2), dtype=np.int64), parts[0].records, weight=joined_weights(parts))
 
 
 def evaluate(model: MatchModel, data: Labelled, name: str, out=sys.stdout) -> dict[str, Any]:
