@@ -121,7 +121,12 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
         if isinstance(values.dtype, pd.ArrowDtype) or (  # read back from a state, or pandas 3's str: as it is
                 isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
             array = values.array.__arrow_array__()
-            arrays.append(array.cast(pa.string()) if pa.types.is_large_string(array.type) else array)
+            array = array.cast(pa.string()) if pa.types.is_large_string(array.type) else array
+            if isinstance(array, pa.ChunkedArray):
+                array = array.combine_chunks()
+            if pa.types.is_string(array.type) and texts_repeat(array.slice(0, SAMPLE_ROWS)):
+                array = array.dictionary_encode()  # as an object column's (``_text_array``)
+            arrays.append(array)
         elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             texts = values.to_numpy(dtype=object)
             try:

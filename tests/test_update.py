@@ -249,16 +249,19 @@ def test_a_state_keeps_repeating_texts_as_distinct_texts_and_reads_back_every_va
     from linkage.state import read_frame, write_frame
 
     n = 2_000
-    frame = pd.DataFrame({"unit_code": np.array(["3301", "3302", None, np.nan, ""] * (n // 5), dtype=object),
-                          "record_id": [f"r{i}" for i in range(n)], "count_name": np.arange(n)})
-    write_frame(frame, tmp_path / "t.parquet")
-    schema = pq.read_schema(tmp_path / "t.parquet")
-    assert str(schema.field("unit_code").type).startswith("dictionary")
-    assert str(schema.field("record_id").type) == "string"
-    back = read_frame(tmp_path / "t.parquet")
-    assert back["unit_code"].tolist() == ["3301", "3302", "", "", ""] * (n // 5)
-    assert back["record_id"].tolist() == frame["record_id"].tolist()
-    assert back["count_name"].tolist() == list(range(n))
+    units = ["3301", "3302", None, np.nan, ""] * (n // 5)
+    for held in (object, "string[pyarrow]"):  # an object column, and pandas 3's Arrow-backed str
+        frame = pd.DataFrame({"unit_code": pd.Series(units, dtype=held),
+                              "record_id": pd.Series([f"r{i}" for i in range(n)], dtype=held),
+                              "count_name": np.arange(n)})
+        write_frame(frame, tmp_path / "t.parquet")
+        schema = pq.read_schema(tmp_path / "t.parquet")
+        assert str(schema.field("unit_code").type).startswith("dictionary"), held
+        assert str(schema.field("record_id").type) == "string", held
+        back = read_frame(tmp_path / "t.parquet")
+        assert back["unit_code"].tolist() == ["3301", "3302", "", "", ""] * (n // 5)
+        assert back["record_id"].tolist() == [f"r{i}" for i in range(n)]
+        assert back["count_name"].tolist() == list(range(n))
 
 
 def test_a_state_reads_back_the_normalised_register_value_for_value(tmp_path):
