@@ -307,7 +307,7 @@ def update(
     sent = pd.concat([lineage.sent, notices], ignore_index=True) if len(notices) else lineage.sent
     changes = _changes(record_ids, ids, prev_id, changed_record, old_ids[gone], state.cluster_ids[gone],
                        inherited, clustering.splits, pairs, probabilities, reasons, threshold,
-                       norm["status"].to_numpy(dtype=object), state, kept)
+                       norm["status"].to_numpy(dtype=object), state)
     # ids once used and held by no cluster now: those retired before and the state's that vanished
     before = pd.Series(sorted(lineage.retired), dtype=object)
     retired = set(before[~before.isin(ids).to_numpy()].tolist()) | vanished
@@ -344,7 +344,7 @@ def _strongest(pairs: np.ndarray, probabilities: np.ndarray, mask: np.ndarray, g
 def _changes(record_ids: np.ndarray, ids: np.ndarray, prev_id: np.ndarray, changed_record: np.ndarray,
              gone_ids: np.ndarray, gone_clusters: np.ndarray, inherited: Any, splits: pd.DataFrame,
              pairs: np.ndarray, probabilities: np.ndarray, reasons: np.ndarray, threshold: float,
-             status: np.ndarray, state: State, kept: np.ndarray) -> pd.DataFrame:
+             status: np.ndarray, state: State) -> pd.DataFrame:
     """changes.csv (CHANGE_COLUMNS), sorted by cluster_id, change and record_id.  The cluster ids
     now (``ids``) and then (``prev_id``, NaN for a new record) are compared as integer codes of one
     factorisation: pair-wide tests are integer arrays, not Python strings."""

@@ -122,11 +122,8 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
                 isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
             array = values.array.__arrow_array__()
             array = array.cast(pa.string()) if pa.types.is_large_string(array.type) else array
-            if isinstance(array, pa.ChunkedArray):
-                array = array.combine_chunks()
-            if pa.types.is_string(array.type) and texts_repeat(array.slice(0, SAMPLE_ROWS)):
-                array = array.dictionary_encode()  # as an object column's (``_text_array``)
-            arrays.append(array)
+            arrays.append(_text_array(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
+                          if pa.types.is_string(array.type) else array)
         elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             texts = values.to_numpy(dtype=object)
             try:
@@ -141,11 +138,14 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _text_array(texts: np.ndarray) -> pa.Array:
-    """object (n,) texts (None / NaN blank) as Arrow: a column whose texts repeat (``texts_repeat``)
-    dictionary-encoded, by hashing its Python strings (each of which caches its hash), so parquet
-    writes its dictionary pages as they are and a reader gets the distinct texts back without
-    hashing the rows again; any other as plain strings."""
+def _text_array(texts: np.ndarray | pa.Array) -> pa.Array:
+    """A text column as the state stores it: object (n,) texts (None / NaN blank) or an Arrow string
+    array (pandas 3's str).  A column whose texts repeat (``texts_repeat``) dictionary-encoded (an
+    object one by hashing its Python strings, each of which caches its hash), so parquet writes its
+    dictionary pages as they are and a reader gets the distinct texts back without hashing the rows
+    again; any other as plain strings."""
+    if isinstance(texts, pa.Array):
+        return texts.dictionary_encode() if texts_repeat(texts.slice(0, SAMPLE_ROWS)) else texts
     if not texts_repeat(texts[:SAMPLE_ROWS]):
         return pa.array(texts, type=pa.string(), from_pandas=True)
     codes, distinct = pd.factorize(texts)  # None / NaN: -1, a null row
@@ -181,13 +181,13 @@ def read_frame(path: Path, echoes: dict[str, str] | None = None) -> pd.DataFrame
     pandas 2 and 3 alike); a null text is ''.  echoes: {column: source} written null where equal to
     ``source`` (``ECHOES``), filled back from it first."""
     table = pq.read_table(path)
+    def plain(name: str) -> pa.ChunkedArray:
+        column = table.column(name)
+        return column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+
     for name, source in (echoes or {}).items():
         if name in table.column_names and source in table.column_names:
-            echo = table.column(name)
-            echo = echo.cast(pa.string()) if pa.types.is_dictionary(echo.type) else echo
-            origin = table.column(source)
-            origin = origin.cast(pa.string()) if pa.types.is_dictionary(origin.type) else origin
-            table = table.set_column(table.column_names.index(name), name, pc.coalesce(echo, origin))
+            table = table.set_column(table.column_names.index(name), name, pc.coalesce(plain(name), plain(source)))
     frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or (
@@ -303,9 +303,10 @@ def write_state(result: Any, folder: str | os.PathLike) -> Path:
     norm["cluster_id"] = cluster_ids
     norm["_row_hash"] = lineage.row_hashes if lineage.row_hashes is not None else row_hashes(records.raw)
     echoes = {name: source for name, source in ECHOES.items() if name in norm.columns and source in norm.columns}
+    sources = {source: norm[source].to_numpy(dtype=object) for source in set(echoes.values())}
     for name, source in echoes.items():
         values = norm[name].to_numpy(dtype=object)
-        norm[name] = np.where(values == norm[source].to_numpy(dtype=object), None, values)
+        norm[name] = np.where(values == sources[source], None, values)
     write_frame(norm, folder / "records.parquet")
     write_frame(records.raw, folder / "raw.parquet")
     keys = getattr(result, "block_keys", None)  # made by blocking or by the update: not computed twice

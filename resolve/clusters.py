@@ -60,9 +60,14 @@ class Clustering:
         return Clustering(labels=self.labels, record_ids=self.record_ids, sizes=self.sizes, splits=splits,
                           given_ids=ids)
 
+    @cached_property
+    def _row_index(self) -> pd.Index:
+        return pd.Index(self.record_ids)
+
     def rows_of(self, record_ids: pd.Series | np.ndarray) -> np.ndarray:
-        """int64 (m,): the row of each of ``record_ids`` (each one of this clustering's records)."""
-        rows = pd.Index(self.record_ids).get_indexer(np.asarray(record_ids, dtype=object))
+        """int64 (m,): the row of each of ``record_ids`` (each one of this clustering's records); the
+        index of the records is built once per clustering, however often it is asked."""
+        rows = self._row_index.get_indexer(np.asarray(record_ids, dtype=object))
         if (rows < 0).any():
             raise KeyError(f"not records of this clustering: {np.asarray(record_ids)[rows < 0][:5].tolist()}")
         return rows.astype(np.int64)

@@ -103,11 +103,12 @@ def inherit_ids(record_ids: np.ndarray, labels: np.ndarray, previous: pd.DataFra
     settled[settled] = count[settled] == old_size[low[settled]]
     at_rest = settled[labels]
     ids = np.empty(len(texts), dtype=object)
-    ids[at_rest] = np.asarray(prev_uniques, dtype=object)[code[at_rest]]
-    kept_ids = np.asarray(prev_uniques, dtype=object)[np.unique(code[at_rest])]  # an array: isin hashes it as is
+    prev_ids = np.asarray(prev_uniques, dtype=object)
+    ids[at_rest] = prev_ids[code[at_rest]]
+    kept_ids = prev_ids[np.unique(code[at_rest])]  # an array: isin hashes it as is
     moving = np.flatnonzero(~at_rest)
     is_kept = meta["cluster_id"].isin(kept_ids).to_numpy()
-    then = np.append(np.asarray(prev_uniques, dtype=object), np.nan)[code[moving]]  # -1: a new record, NaN
+    then = np.append(prev_ids, np.nan)[code[moving]]  # -1: a new record, NaN
     rest = _inherit(texts[moving], labels[moving], then, meta[~is_kept], set(used).union(kept_ids.tolist()), run)
     ids[moving] = rest.ids
     kept_meta = meta[is_kept]
