@@ -78,7 +78,8 @@ def _run_dedupe(args: argparse.Namespace) -> dict:
         return _run_dedupe_spark(args)
     result = dedupe(args.register, threshold=args.threshold, review_threshold=args.review_threshold,
                     model=args.model, district=args.district, as_of=args.as_of, rules=args.rules,
-                    decide=not args.no_decide, judged=args.judged, progress=args.progress)
+                    decide=not args.no_decide, judged=args.judged, progress=args.progress,
+                    prepare_state=not args.no_state)
     args.run_folder.add_input(args.register, len(result.records), **input_notes(result.records.raw))
     args.run_folder.as_of = str(as_of_date(args.as_of).date())
     result.write(args.out, printable=not args.no_printable, state=not args.no_state, run=args.run_folder,

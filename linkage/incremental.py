@@ -54,7 +54,7 @@ from .pipeline import DedupeResult
 from .prepare import Records
 from .profile import RegisterProfile
 from .progress import Progress
-from .state import Lineage, State, read_state, row_hashes
+from .state import Lineage, State, begin_state, read_state, row_hashes
 
 CHANGE_COLUMNS = ["change", "cluster_id", "record_id", "other_cluster_id", "record_id_l", "record_id_r",
                   "probability", "reason"]
@@ -121,6 +121,7 @@ def update(
     rules: Any = None,
     judged: Any = None,
     progress: bool | Progress = False,
+    prepare_state: bool = False,
 ) -> DedupeResult:
     """The whole register after ``new`` (path or DataFrame) is applied to the run in ``out``.
 
@@ -128,7 +129,8 @@ def update(
     model, rules: default to those of the run in ``out``.  judged: newly judged pairs
     (``resolve.judged``), binding on top of those the state keeps.  Returns a DedupeResult whose
     ``extra_tables['changes']`` is changes.csv and whose ``lineage`` carries the ids' history;
-    ``write(OUT2)`` writes the complete outputs and the next state.
+    ``write(OUT2)`` writes the complete outputs and the next state (``prepare_state``: its large
+    files encoded in a second process while the changed clusters are decided, as ``dedupe``'s).
     """
     report = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
     profile = RegisterProfile()
@@ -268,6 +270,7 @@ def update(
     inherited = inherit_ids(record_ids, clustering.labels, previous, lineage.meta, used, run=lineage.run + 1)
     clustering = clustering.with_ids(inherited.ids)
     ids = inherited.ids
+    ahead = begin_state(records, scored, ids, kept_keys, register=True, hashes=hashes) if prepare_state else None
 
     # which clusters changed: a member joined, left or was re-typed
     changed_record = np.r_[np.zeros(n_kept, dtype=bool), np.ones(n - n_kept, dtype=bool)]
@@ -317,7 +320,7 @@ def update(
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         extra_tables={"changes": changes}, model=fitted, options=result_options, block_keys=kept_keys,
                         lineage=Lineage(run=lineage.run + 1, meta=inherited.meta, retired=retired, sent=sent,
-                                        row_hashes=hashes))
+                                        row_hashes=hashes), state_ahead=ahead)
 
 
 def _not_sent(notices: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:

@@ -65,7 +65,7 @@ def _run_update(args: argparse.Namespace) -> dict:
     from .incremental import update
 
     result = update(args.state, args.new, full=args.full, as_of=args.as_of, district=args.district,
-                    judged=args.judged, model=args.model, progress=args.progress)
+                    judged=args.judged, model=args.model, progress=args.progress, prepare_state=not args.no_state)
     result.write(args.out, printable=not args.no_printable, state=not args.no_state, run=args.run_folder,
                  progress=args.progress)
     summary = result.summary()

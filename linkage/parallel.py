@@ -10,6 +10,10 @@ through a pipe.  Where ``os.fork`` is missing (Windows), the machine has one cor
 library: a fork copies only this thread, and a lock another one held would never be released
 in the child), the groups run one after the other in this process: same results.
 
+``begin_ahead`` forks a child that starts a piece of work now (encoding the run's state while the
+managing units are still being decided) and finishes it on a word sent later (the folder to write
+it into): the second core works while this process is busy with stages that use one.
+
 >>> side_by_side(lambda: [1], lambda: [2])
 ([1], [2])
 """
@@ -19,11 +23,14 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import struct
 import threading
-from typing import Callable, TypeVar
+import weakref
+from typing import Any, Callable, Generic, TypeVar
 
 A = TypeVar("A")
 B = TypeVar("B")
+T = TypeVar("T")
 
 WORKERS_ENV = "LINKAGE_WORKERS"
 """Environment variable: '1' runs everything in one process (for debugging, or a shared machine)."""
@@ -141,3 +148,114 @@ def _stop(pid: int, read: int) -> None:
         pass
     os.waitpid(pid, 0)
     os.close(read)
+
+
+class Ahead(Generic[B]):
+    """Work begun in a forked child (``begin_ahead``): ``send`` gives it the word it waits for,
+    ``result`` waits for what it made of it.  Dropped unsent (or ``cancel``), the child is killed
+    and reaped; it also dies with this process."""
+
+    def __init__(self, pid: int, instruct: int, answer: int) -> None:
+        self._pid, self._instruct, self._answer = pid, instruct, answer
+        self._sent = False
+        self._finalizer = weakref.finalize(self, _stop_ahead, os.getpid(), pid, instruct, answer)
+
+    def send(self, word: Any) -> None:
+        """Give the child its word (pickled; sent once, length first, so that no end of file is
+        needed: a process forked later holds a copy of this pipe)."""
+        if self._sent:
+            raise RuntimeError("the word was already sent")
+        message = pickle.dumps(word, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(os.dup(self._instruct), "wb") as sink:
+            sink.write(struct.pack("<Q", len(message)) + message)
+        self._sent = True
+
+    def result(self) -> B:
+        """What the child's ``finish`` returned (after ``send``); its error raised here."""
+        if not self._sent:
+            raise RuntimeError("send the word first")
+        with os.fdopen(os.dup(self._answer), "rb") as source:
+            message = source.read()
+        self._finalizer.detach()
+        os.close(self._instruct)
+        os.close(self._answer)
+        os.waitpid(self._pid, 0)
+        if not message:
+            raise ChildFailed("the process working ahead ended without a result")
+        kind, value = pickle.loads(message)
+        if kind == "error":
+            raise value
+        value, extra = value
+        _CHILD_EXTRA_MB[0] = max(_CHILD_EXTRA_MB[0], extra)
+        return value
+
+    def cancel(self) -> None:
+        """Kill and reap the child; its work is dropped."""
+        self._finalizer()
+
+
+def begin_ahead(prepare: Callable[[], T], finish: Callable[[T, Any], B]) -> Ahead[B] | None:
+    """Fork a child that runs ``prepare()`` at once, then waits for a word (``Ahead.send``) and
+    returns ``finish(prepared, word)`` (which must pickle) to ``Ahead.result``; None where this
+    machine cannot fork (``can_fork``): the caller then does the work itself.  An error in
+    ``prepare`` or ``finish`` is raised by ``result``."""
+    if not can_fork():
+        return None
+    instruct_read, instruct = os.pipe()
+    answer, answer_write = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        os.close(instruct)
+        os.close(answer)
+        status = 0
+        try:
+            _die_with(parent)
+            start = _status_mb("VmRSS")
+            try:
+                prepared, failure = prepare(), None
+            except BaseException as error:  # noqa: BLE001 - reported once the word comes
+                prepared, failure = None, error
+            with os.fdopen(instruct_read, "rb") as source:
+                head = source.read(8)
+                word = pickle.loads(source.read(struct.unpack("<Q", head)[0])) if len(head) == 8 else None
+            if len(head) != 8:  # the parent went without a word
+                os._exit(0)
+            try:
+                if failure is not None:
+                    raise failure
+                value = finish(prepared, word)
+                message = pickle.dumps(("ok", (value, _status_mb("VmHWM") - start)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+                status = 1
+                try:
+                    message = pickle.dumps(("error", error), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - an error that does not pickle goes back as text
+                    message = pickle.dumps(("error", ChildFailed(f"{type(error).__name__}: {error}")))
+            with os.fdopen(answer_write, "wb") as sink:
+                sink.write(message)
+        finally:
+            os._exit(status)
+    os.close(instruct_read)
+    os.close(answer_write)
+    return Ahead(pid, instruct, answer)
+
+
+def _stop_ahead(owner: int, pid: int, instruct: int, answer: int) -> None:
+    """Kill and reap a child working ahead whose result nobody will read (only from the process that
+    forked it: another child forked later, holding a copy of the handle, leaves it be)."""
+    if os.getpid() != owner:
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    for fd in (instruct, answer):
+        try:
+            os.close(fd)
+        except OSError:
+            pass

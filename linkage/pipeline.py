@@ -38,6 +38,15 @@ from .parallel import side_by_side
 from .progress import Progress
 
 
+WRITING_COSTS = {"table_row": 6e-6, "workbook_row": 6e-5, "document_line": 2.1e-4, "state_record": 2.6e-5,
+                 "state_row": 1.7e-5}
+"""Seconds each writing job takes per row on this 2-core machine (a 250k-record run, both writing
+processes busy): a CSV table's row, a row of 办理清单.xlsx (notices, verification, decisions), a
+printable line (notice record or verification line), a record of state/'s large files, a row of its
+small ones (decisions, notices, verification, flags).  Only their ratios matter: they share the
+printable workbooks out between the two writing processes."""
+
+
 @dataclass
 class DedupeResult:
     """The outcome of ``dedupe``.
@@ -69,6 +78,9 @@ class DedupeResult:
     block_keys: dict[str, np.ndarray] | None = None
     """The register's blocking keys (``blocking.block_keys``) when blocking made them (a run of the
     WIS register, or an update joining the month's keys to the state's): what its state keeps."""
+    state_ahead: Any = field(default=None, repr=False, compare=False)
+    """``linkage.state.begin_state``'s handle: state/'s large files being encoded in a second process
+    (``prepare_state=True``), written by the first ``write`` (dropped by one without ``state``)."""
 
     @property
     def cluster_ids(self) -> np.ndarray:
@@ -120,33 +132,69 @@ class DedupeResult:
     def write_files(self, folder: Path, *, printable: bool = True, report: bool = True, state: bool = True,
                     progress: Progress | None = None) -> list[Path]:
         """The files of ``write`` written straight into ``folder`` (no manifest, no swap).  The CSV
-        tables and the printable workbooks are written in this process while a second one
-        (``linkage.parallel``, where the machine has a second core) writes 办理清单.xlsx, report.html
-        and state/: two halves of about the same cost."""
+        tables and most printable workbooks are written in this process while a second one
+        (``linkage.parallel``, where the machine has a second core) writes 办理清单.xlsx, the rest of the
+        printable workbooks (``_documents_beside``), report.html and state/ (its large files by the
+        process ``dedupe(prepare_state=True)`` began, when there is one)."""
+        ahead, self.state_ahead = self.state_ahead, None
+        if ahead is not None and not state:
+            ahead.cancel()
+        elif ahead is not None:
+            ahead.send(Path(folder) / "state")
+        printing = printable and bool(len(self.notices) or len(self.verification))
+        beside = self._documents_beside(state=state, heavy=ahead is None) if printing else 0.0
+
         def tables_and_documents() -> list[Path]:
             paths = write_tables(self.tables(), folder, progress=progress)
-            if printable and (len(self.notices) or len(self.verification)):
+            if printing:
                 if progress is not None:
                     progress.stage(text("stage.writing_step", file="printable/"))
-                paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable")
+                paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable",
+                                                 share=(beside, 1.0))
             return paths
 
         def workbook_report_state() -> list[Path]:
             paths = []
             if len(self.decisions.columns) and len(self.notices.columns):  # the people's copy: 办理清单.xlsx
                 paths.append(write_action_workbook(self.notices, self.verification, self.decisions, folder))
+            if printing and beside > 0:
+                paths += resolve.write_documents(self.notices, self.verification, Path(folder) / "printable",
+                                                 share=(0.0, beside))
             if report:  # report.html: the run to look at
                 paths.append(write_report(folder, self, as_of=self.as_of, district=self.district))
             if state:
                 from .state import write_state
 
-                paths.append(write_state(self, Path(folder) / "state"))
+                paths.append(write_state(self, Path(folder) / "state", heavy=ahead is None))
             return paths
 
         if progress is not None:
             progress.stage(text("stage.writing_step", file="办理清单.xlsx, report.html, state/"))
-        first, second = side_by_side(tables_and_documents, workbook_report_state)
+        try:
+            first, second = side_by_side(tables_and_documents, workbook_report_state)
+        except BaseException:
+            if ahead is not None:
+                ahead.cancel()
+            raise
+        if ahead is not None and state:
+            ahead.result()  # state/'s large files, written by the process that encoded them
         return first + second
+
+    def _documents_beside(self, *, state: bool, heavy: bool) -> float:
+        """The share of the printable workbooks (by lines) that the second writing process takes
+        beside 办理清单.xlsx, report.html and state/ (``state``; its ``heavy`` files too unless another
+        process writes them), so that both finish at about the same time (``WRITING_COSTS``); the
+        first takes the rest after the CSV tables."""
+        table_rows = len(self.records) + len(self.records.flags) + len(self.decisions) + len(self.notices) + \
+            int((self.scored.probabilities >= self.scored.review_threshold).sum())
+        first = WRITING_COSTS["table_row"] * table_rows
+        outcome = len(self.notices) + len(self.verification) + len(self.decisions)
+        second = WRITING_COSTS["workbook_row"] * outcome
+        if state:
+            second += WRITING_COSTS["state_row"] * (outcome + len(self.records.flags))
+            second += WRITING_COSTS["state_record"] * len(self.records) if heavy else 0.0
+        documents = WRITING_COSTS["document_line"] * (len(self.notices) + len(self.verification))
+        return float(np.clip((first + documents - second) / (2 * documents), 0.0, 1.0)) if documents else 0.0
 
     def summary(self) -> dict[str, int]:
         """The run's counts, each equal to the rows of the file it names (``messages.SUMMARY_LABELS``
@@ -362,6 +410,7 @@ def dedupe(
     progress: bool | Progress = False,
     engine: str = "local",
     master: str | None = None,
+    prepare_state: bool = False,
 ) -> DedupeResult:
     """Find the duplicates in one register and decide who manages each woman.
 
@@ -375,6 +424,9 @@ def dedupe(
     woman is a match, a pair judged two women never shares a cluster; kept in the state for later runs.
     engine: 'local' (this process) or 'spark' (``linkage.spark``: the same stages on Spark, on
     ``master``, default the active session or local[2]; register may be a folder of parquet files).
+    prepare_state: the result will be written with its state (``write(..., state=True)``, as the command
+    line does): state/'s large files are encoded in a second process while the managing units are
+    decided (``linkage.state.begin_state``), where the machine has a second core.
     """
     if engine == "spark":
         from .spark import dedupe_spark
@@ -402,6 +454,11 @@ def dedupe(
     report.stage(text("stage.clustering"))
     clustering = cluster(records.norm, scored.pairs, scored.probabilities, threshold=scored.threshold,
                          apart=judged.apart(profile.keep_apart))
+    ahead = None
+    if prepare_state:
+        from .state import begin_state
+
+        ahead = begin_state(records, scored, clustering.cluster_ids, keys, register=profile.name == "register")
     decisions, notices, verification = _resolve(profile if decide else None, records, clustering, scored, district,
                                                 as_of_date(as_of), rules, report)
     report.done()
@@ -410,7 +467,7 @@ def dedupe(
                "profile": profile.name}
     return DedupeResult(records, scored, clustering, decisions, notices, verification, timings=report.timings,
                         model=fitted, profile=profile, district=district, as_of=as_of_date(as_of),
-                        block_stats=stats, options=options, block_keys=keys)
+                        block_stats=stats, options=options, block_keys=keys, state_ahead=ahead)
 
 
 def link(

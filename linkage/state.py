@@ -165,9 +165,14 @@ def texts_repeat(sample: Any) -> bool:
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
-    """``frame`` as parquet (``_arrow_table``), zstd, without column statistics (nothing here
+    """``frame`` as a parquet file (``frame_parquet``)."""
+    put_files({path.name: frame_parquet(frame)}, path.parent)
+
+
+def frame_parquet(frame: pd.DataFrame) -> pa.Buffer:
+    """``frame`` as parquet bytes (``_arrow_table``), zstd, without column statistics (nothing here
     filters on them; they cost a fifth of the writing)."""
-    pq.write_table(_arrow_table(frame), path, compression=COMPRESSION, write_statistics=False)
+    return _parquet(_arrow_table(frame), write_statistics=False)
 
 
 def read_arrow_frame(path: Path) -> pd.DataFrame:
@@ -261,8 +266,9 @@ def _column_hashes(values: pd.Series) -> np.ndarray:
     return pd.util.hash_array(values.to_numpy(dtype=object), categorize=True)
 
 
-def write_block_keys(keys: dict[str, np.ndarray], path: Path) -> None:
-    """``blocks.parquet``: one int64 column per key (``<name>#<slot>`` per column of a 2-d key)."""
+def block_keys_table(keys: dict[str, np.ndarray]) -> pa.Table:
+    """``blocks.parquet``'s table: one int64 column per key (``<name>#<slot>`` per column of a 2-d key);
+    written without a dictionary page (63-bit hashes: one only costs time, 2x, and 10% in size)."""
     arrays, names = [], []
     for name, values in keys.items():
         if values.ndim == 2:
@@ -272,8 +278,7 @@ def write_block_keys(keys: dict[str, np.ndarray], path: Path) -> None:
         else:
             arrays.append(pa.array(values))
             names.append(name)
-    # 63-bit hashes: a dictionary page only costs time (written 2x faster, 10% smaller without one)
-    pq.write_table(pa.Table.from_arrays(arrays, names=names), path, compression=COMPRESSION, use_dictionary=False)
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def read_block_keys(path: Path) -> dict[str, np.ndarray]:
@@ -286,44 +291,98 @@ def read_block_keys(path: Path) -> dict[str, np.ndarray]:
             for name, parts in slots.items()}
 
 
-def write_state(result: Any, folder: str | os.PathLike) -> Path:
-    """Write the state of ``result`` (a ``linkage.pipeline.DedupeResult``) into ``folder`` (created);
-    returns the folder."""
-    from resolve.stable_ids import first_ids
+HEAVY_FILES = ("records.parquet", "raw.parquet", "blocks.parquet", "pairs.parquet")
+"""The state's files that grow with the register: encoded ahead, in a second process, by ``begin_state``."""
 
+
+def write_state(result: Any, folder: str | os.PathLike, *, heavy: bool = True) -> Path:
+    """Write the state of ``result`` (a ``linkage.pipeline.DedupeResult``) into ``folder`` (created);
+    returns the folder.  heavy=False leaves out ``HEAVY_FILES`` (written by the process
+    ``begin_state`` started)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    records, scored = result.records, result.scored
-    cluster_ids = np.asarray(result.cluster_ids, dtype=object)
-    lineage = result.lineage
-    if lineage is None:
-        lineage = Lineage(run=1, meta=first_ids(records.norm["record_id"].to_numpy(), cluster_ids), retired=set(),
-                          sent=result.notices)
+    records = result.records
+    lineage = _lineage(result)
+    if heavy:
+        put_files(heavy_files(records, result.scored, result.cluster_ids, getattr(result, "block_keys", None),
+                              register=options_profile(result) == "register", hashes=lineage.row_hashes), folder)
+    return write_state_rest(folder, lineage, result, records=len(records), pairs=len(result.scored.pairs),
+                            flags=records.flags, echoes=state_echoes(records.norm.columns))
+
+
+def begin_state(records: Any, scored: Any, cluster_ids: np.ndarray, keys: dict[str, np.ndarray] | None, *,
+                register: bool, hashes: np.ndarray | None = None) -> Any:
+    """Encode ``heavy_files`` in a second process now (``linkage.parallel.begin_ahead``) while this
+    one goes on (deciding the managing units); ``send(folder)`` on the handle writes them there and
+    ``result()`` waits for it.  None where the machine cannot fork (``write_state`` then does it all)."""
+    from .parallel import begin_ahead
+
+    return begin_ahead(lambda: heavy_files(records, scored, cluster_ids, keys, register=register, hashes=hashes),
+                       lambda files, folder: put_files(files, folder))
+
+
+def _lineage(result: Any) -> Lineage:
+    """The result's lineage, or a first run's (every cluster born in run 1)."""
+    if result.lineage is not None:
+        return result.lineage
+    from resolve.stable_ids import first_ids
+
+    return Lineage(run=1, meta=first_ids(result.records.norm["record_id"].to_numpy(),
+                                         np.asarray(result.cluster_ids, dtype=object)),
+                   retired=set(), sent=result.notices)
+
+
+def state_echoes(columns: Any) -> dict[str, str]:
+    """The ``ECHOES`` a register with these normalised columns is written with."""
+    return {name: source for name, source in ECHOES.items() if name in columns and source in columns}
+
+
+def heavy_files(records: Any, scored: Any, cluster_ids: np.ndarray, keys: dict[str, np.ndarray] | None, *,
+                register: bool, hashes: np.ndarray | None = None) -> dict[str, pa.Buffer]:
+    """``HEAVY_FILES`` as parquet bytes: records (normalised, with ``cluster_ids`` (n,) and the row
+    hashes: ``hashes`` (n,) when known, else ``row_hashes`` of the raw rows), raw, the blocking
+    ``keys`` (made again for a ``register`` run without them) and the scored pairs."""
     norm = records.norm.copy(deep=False)
-    norm["cluster_id"] = cluster_ids
-    norm["_row_hash"] = lineage.row_hashes if lineage.row_hashes is not None else row_hashes(records.raw)
-    echoes = {name: source for name, source in ECHOES.items() if name in norm.columns and source in norm.columns}
+    norm["cluster_id"] = np.asarray(cluster_ids, dtype=object)
+    norm["_row_hash"] = hashes if hashes is not None else row_hashes(records.raw)
+    echoes = state_echoes(norm.columns)
     sources = {source: norm[source].to_numpy(dtype=object) for source in set(echoes.values())}
     for name, source in echoes.items():
         values = norm[name].to_numpy(dtype=object)
         norm[name] = np.where(values == sources[source], None, values)
-    write_frame(norm, folder / "records.parquet")
-    write_frame(records.raw, folder / "raw.parquet")
-    keys = getattr(result, "block_keys", None)  # made by blocking or by the update: not computed twice
-    if keys is None and options_profile(result) == "register":
+    files = {"records.parquet": frame_parquet(norm), "raw.parquet": frame_parquet(records.raw)}
+    if keys is None and register:
         from blocking import block_keys
 
         keys = block_keys(records.norm)
     if keys is not None:
         from blocking import stored_keys
 
-        write_block_keys(stored_keys(keys), folder / "blocks.parquet")
+        files["blocks.parquet"] = _parquet(block_keys_table(stored_keys(keys)), use_dictionary=False)
     pairs = np.asarray(scored.pairs, dtype=np.int64).reshape(-1, 2)
-    write_frame(pd.DataFrame({"l": pairs[:, 0].astype(np.int32), "r": pairs[:, 1].astype(np.int32),
-                              "probability": scored.probabilities,
-                              "reasons": np.asarray(scored.reasons, dtype=object)}), folder / "pairs.parquet")
-    return write_state_rest(folder, lineage, result, records=len(records), pairs=len(pairs), flags=records.flags,
-                            echoes=echoes)
+    files["pairs.parquet"] = frame_parquet(pd.DataFrame({
+        "l": pairs[:, 0].astype(np.int32), "r": pairs[:, 1].astype(np.int32), "probability": scored.probabilities,
+        "reasons": np.asarray(scored.reasons, dtype=object)}))
+    return files
+
+
+def _parquet(table: pa.Table, **options: Any) -> pa.Buffer:
+    """``table`` as the bytes of a zstd parquet file."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=COMPRESSION, **options)
+    return sink.getvalue()
+
+
+def put_files(files: dict[str, pa.Buffer], folder: str | os.PathLike) -> list[Path]:
+    """Each file's bytes into ``folder`` (created); the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in files.items():
+        with open(folder / name, "wb") as sink:
+            sink.write(memoryview(data))
+        paths.append(folder / name)
+    return paths
 
 
 def write_state_rest(folder: Path, lineage: Lineage, result: Any, *, records: int, pairs: int,

@@ -24,7 +24,9 @@ ID numbers are masked in every printed copy (``mask_id_numbers``: first 6 and la
 ``330106********1244``); the full numbers stay in notices.csv only.
 
 The workbooks are written as SpreadsheetML directly (``resolve.sheets``): a district run of
-250,000 records prints ~23,000 notices into ~190 workbooks in ~4 s of CPU, where openpyxl took 54 s.  The same notices give byte-identical files.
+250,000 records prints ~33,000 notices into ~190 workbooks in ~7 s of CPU (openpyxl took 54 s for
+23,000), which a run's writing shares out between two processes (``write_documents``' share).
+The same notices give byte-identical files.
 
 >>> mask_id_numbers(["330106199001011244", "33010690010112", "12345", ""]).tolist()
 ['330106********1244', '330106****0112', '*****', '']
@@ -219,37 +221,75 @@ def render_notice_text(row: Mapping[str, Any] | pd.DataFrame, *, mask: bool = Tr
     return "\n".join(lines)
 
 
-def write_documents(notices: pd.DataFrame, verification: pd.DataFrame, folder: str | os.PathLike) -> list[Path]:
+def unit_lines(notices: pd.DataFrame, verification: pd.DataFrame) -> pd.Series:
+    """Lines each receiving unit's workbook prints (notice records and verification lines), by
+    unit code in sorted order: the workbooks ``write_documents`` writes, and their sizes."""
+    lines = _verification_lines(verification)
+    return pd.Series(1, index=text_column(notices, "to_unit_code")).groupby(level=0).size().add(
+        pd.Series(1, index=text_column(lines, "unit")).groupby(level=0).size(), fill_value=0).sort_index()
+
+
+def _verification_lines(verification: pd.DataFrame) -> pd.DataFrame:
+    """verification with a ``unit`` column, one line per unit of its to_unit_codes."""
+    if not len(verification):
+        return verification.assign(unit=[])
+    return verification.assign(unit=verification["to_unit_codes"].fillna("").astype(str).str.split(";")) \
+        .explode("unit").reset_index(drop=True)
+
+
+def write_documents(notices: pd.DataFrame, verification: pd.DataFrame, folder: str | os.PathLike, *,
+                    share: tuple[float, float] = (0.0, 1.0)) -> list[Path]:
     """One workbook per receiving unit in ``folder`` (created if needed): ``<unit code>.xlsx``.
 
     notices: ``resolve.draft_notices`` output, shape (n, NOTICE_COLUMNS), one row per record
     (the rows of a notice share its notice_id and are printed as one form); verification:
     ``resolve.verification_list`` output (each line goes to every unit of its to_unit_codes).
-    Returns the paths written, sorted; nothing is written for empty inputs.
+    share: the part of the workbooks written, as a range of the lines (``unit_lines``, in unit
+    order): a unit is written when the lines before it start in ``[share[0], share[1])`` of them;
+    calls with (0, f) and (f, 1) write every workbook once between them, under the same names (two
+    processes may each take one).  Returns the paths written, sorted; nothing for empty inputs.
     """
     folder = Path(folder)
     units = text_column(notices, "to_unit_code")
-    lines = verification.assign(unit=verification["to_unit_codes"].fillna("").astype(str).str.split(";")) \
-        .explode("unit").reset_index(drop=True) if len(verification) else verification.assign(unit=[])
+    lines = _verification_lines(verification)
     line_units = text_column(lines, "unit")
-    names = pd.Series(1, index=units).groupby(level=0).size().add(
-        pd.Series(1, index=line_units).groupby(level=0).size(), fill_value=0).sort_index()
+    names = unit_lines(notices, verification)
+    if not len(names):
+        return []
+    stems = _unit_stems(names.index)
+    before = (names.cumsum() - names).to_numpy() / names.sum()
+    names = names[(before >= share[0]) & ((before < share[1]) | (share[1] >= 1))]
     if not len(names):
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
+    written: list[Path] = []
     batches = names.cumsum().to_numpy() // _BATCH  # units in batches of ~_BATCH lines: bounded memory
     for batch in np.unique(batches):
         chosen = names.index[batches == batch]
         in_notices, in_lines = pd.Index(chosen).get_indexer(units) >= 0, pd.Index(chosen).get_indexer(line_units) >= 0
-        _write_units(notices[in_notices], units[in_notices], lines[in_lines], line_units[in_lines], folder, written)
-    return sorted(written.values())
+        written += _write_units(notices[in_notices], units[in_notices], lines[in_lines], line_units[in_lines], folder,
+                                stems)
+    return sorted(written)
+
+
+def _unit_stems(units: pd.Index) -> dict[str, str]:
+    """The file stem of each unit's workbook, units in sorted order: the code made safe for a file
+    name, shortened when long (a 270-digit code), and '_' added to a code that reads like an earlier
+    one once made safe (file names compared without case)."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for unit in units:
+        stem = safe_file_stem(_UNSAFE.sub("_", unit) or "未知单位")
+        while stem.lower() in taken:
+            stem += "_"
+        taken.add(stem.lower())
+        stems[unit] = stem
+    return stems
 
 
 def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, line_units: np.ndarray,
-                 folder: Path, written: dict[str, Path]) -> None:
-    """The workbooks of the units of ``units`` (n,) and ``line_units`` (m,), recorded in
-    ``written`` (lower-cased file stem -> path)."""
+                 folder: Path, stems: dict[str, str]) -> list[Path]:
+    """The workbooks of the units of ``units`` (n,) and ``line_units`` (m,), named by ``stems``; their paths."""
     notice_forms = per_notice(notices.assign(to_unit_code=units))
     form_units = text_column(notice_forms, "to_unit_code")
     forms, merges, breaks = (per_unit(form_units, pieces) for pieces in _form_rows(notice_forms, form_units))
@@ -261,18 +301,17 @@ def _write_units(notices: pd.DataFrame, units: np.ndarray, lines: pd.DataFrame, 
     table = per_unit(units, _table_rows(printed, TABLE_HEADERS, units))
     pending = per_unit(line_units, _table_rows(lines, VERIFICATION_HEADERS, line_units))
     unit_names = dict(zip(units, text_column(notices, "to_unit_name")))
+    paths = []
     for unit in sorted(set(units) | set(line_units)):
-        stem = safe_file_stem(_UNSAFE.sub("_", unit) or "未知单位")  # a 270-digit code: shortened, kept apart
-        while stem.lower() in written:  # two codes that read alike once made safe for a file name
-            stem += "_"
         heading = f"{unit} {unit_names.get(unit, '')}".strip()
         sheets = [("通报单", _form_sheet(unit, forms.get(unit, b""), merges.get(unit, b""), breaks.get(unit, b"")), None),
                   ("通报清单", *_table_sheet(printed, TABLE_HEADERS, table.get(unit, b""), f"通报清单  {heading}"))]
         if unit in pending:
             sheets.append(("待核实名单", *_table_sheet(lines, VERIFICATION_HEADERS, pending[unit],
                                                    f"待核实名单  {heading}")))
-        written[stem.lower()] = folder / f"{stem}.xlsx"
-        save_workbook(written[stem.lower()], sheets)
+        paths.append(folder / f"{stems[unit]}.xlsx")
+        save_workbook(paths[-1], sheets)
+    return paths
 
 
 def _form_rows(forms: pd.DataFrame, units: np.ndarray) -> tuple[list[Any], list[Any], list[Any]]:

@@ -118,3 +118,138 @@ def test_scoring_in_two_processes_gives_the_same_probabilities_and_reasons(monke
         assert np.array_equal(alone.probabilities, beside.probabilities)
         assert np.array_equal(alone.reasons, beside.reasons)
     assert len(forked) == 2 and (alone.probabilities >= alone.threshold).sum() > 50
+
+
+@needs_fork
+def test_work_begun_ahead_finishes_on_the_word_sent_later_even_after_another_fork(tmp_path):
+    from linkage.parallel import begin_ahead
+
+    def prepare() -> tuple[int, float]:
+        time.sleep(0.3)
+        return os.getpid(), time.perf_counter()
+
+    start = time.perf_counter()
+    ahead = begin_ahead(prepare, lambda prepared, folder: (prepared[0], (tmp_path / folder).write_text("x")))
+    assert time.perf_counter() - start < 0.2  # begun, not waited for
+    assert side_by_side(lambda: 1, lambda: 2) == (1, 2)  # a process forked meanwhile holds copies of the pipes
+    ahead.send("a.txt")
+    pid, _ = ahead.result()
+    assert pid != os.getpid() and (tmp_path / "a.txt").read_text() == "x"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # reaped
+
+
+@needs_fork
+def test_an_error_in_work_begun_ahead_is_raised_by_result():
+    from linkage.parallel import begin_ahead
+
+    def fails() -> None:
+        raise InputFileError("登记册.csv 第 9 行: 出生日期 列无法读取")
+
+    ahead = begin_ahead(fails, lambda prepared, word: word)
+    ahead.send(None)
+    with pytest.raises(InputFileError, match="第 9 行"):
+        ahead.result()
+
+
+@needs_fork
+def test_work_begun_ahead_and_dropped_leaves_no_process(tmp_path):
+    import gc
+
+    from linkage.parallel import begin_ahead
+
+    marker = tmp_path / "ahead.pid"
+    ahead = begin_ahead(lambda: marker.write_text(str(os.getpid())), lambda prepared, word: word)
+    while not marker.exists() or not marker.read_text():
+        time.sleep(0.01)
+    del ahead
+    gc.collect()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(marker.read_text()), 0)
+
+
+def test_no_work_begins_ahead_with_one_worker(monkeypatch):
+    from linkage.parallel import begin_ahead
+
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    assert begin_ahead(lambda: 1, lambda prepared, word: word) is None
+
+
+@needs_fork
+def test_a_run_written_by_two_processes_holds_the_files_of_one(monkeypatch, tmp_path):
+    """The writing is shared out between two processes (the printable workbooks too, in two parts)
+    and state/'s large files come from a third begun ahead: the same files, byte for byte, as one
+    process writes (the manifest's times and state.json's aside)."""
+    import json
+
+    from benchmarks.generator import generate_register
+    from linkage import dedupe
+    from linkage.pipeline import DedupeResult
+
+    if not can_fork():
+        pytest.skip("another thread runs in this process (Spark's): no fork")
+    register = generate_register(3_000, seed=8).register
+    shares = []
+    original = DedupeResult._documents_beside
+    monkeypatch.setattr(DedupeResult, "_documents_beside", lambda self, **kw: shares.append(original(self, **kw))
+                        or shares[-1])
+    folders = {}
+    for workers in ("1", ""):
+        monkeypatch.setenv(WORKERS_ENV, workers)
+        result = dedupe(register, district="330106", as_of="2026-11-30", prepare_state=True)
+        result.write(tmp_path / f"w{workers}")
+        folders[workers] = tmp_path / f"w{workers}"
+    assert 0 < shares[-1] < 1  # the second process took part of the printable workbooks
+
+    def files(folder):
+        out = {}
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name not in ("manifest.json", "state.json"):
+                out[str(path.relative_to(folder))] = path.read_bytes()
+        info = json.loads((folder / "state" / "state.json").read_text(encoding="utf-8"))
+        info.pop("written")
+        return out, info
+
+    one, two = files(folders["1"]), files(folders[""])
+    assert len([name for name in one[0] if name.startswith("printable")]) > 5
+    assert one == two
+
+
+def _state_bytes(folder) -> dict[str, bytes]:
+    """Every file of a state folder but state.json's time of writing."""
+    import json
+
+    files = {path.name: path.read_bytes() for path in sorted((folder / "state").iterdir())}
+    info = json.loads(files.pop("state.json"))
+    info.pop("written")
+    return {**files, "state.json": json.dumps(info, sort_keys=True).encode()}
+
+
+@needs_fork
+def test_a_state_encoded_ahead_is_the_state_written_at_the_end(tmp_path):
+    """``prepare_state``: state/'s large files encoded while the managing units are decided, by a
+    second process, are byte for byte those written at the end, for a run and its update; a result
+    written without its state leaves no process behind."""
+    from benchmarks.generator import generate_register
+    from linkage import dedupe, update
+
+    if not can_fork():
+        pytest.skip("another thread runs in this process (Spark's): no fork")
+    register = generate_register(700, seed=21).register
+    runs = {}
+    for ahead in (False, True):
+        first = dedupe(register.iloc[:500], district="330106", as_of="2026-11-30", prepare_state=ahead)
+        assert (first.state_ahead is not None) == ahead
+        first.write(tmp_path / f"m1-{ahead}", printable=False)
+        assert first.state_ahead is None  # written once, then done
+        second = update(tmp_path / f"m1-{ahead}", register.iloc[450:], prepare_state=ahead)
+        second.write(tmp_path / f"m2-{ahead}", printable=False)
+        runs[ahead] = [_state_bytes(tmp_path / f"m{k}-{ahead}") for k in (1, 2)]
+    assert runs[True] == runs[False]
+    assert set(runs[True][1]) >= {"records.parquet", "raw.parquet", "blocks.parquet", "pairs.parquet"}
+    dropped = dedupe(register.iloc[:300], district="330106", as_of="2026-11-30", prepare_state=True)
+    pid = dropped.state_ahead._pid
+    dropped.write(tmp_path / "nostate", printable=False, state=False)
+    assert not (tmp_path / "nostate" / "state").exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

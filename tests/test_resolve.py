@@ -438,6 +438,11 @@ def test_same_notices_give_identical_files_and_alike_unit_codes_separate_files(t
     paths = write_documents(alike, verification.iloc[:0], tmp_path / "c")
     assert [p.name for p in paths] == ["33_0106.xlsx", "33_0106_.xlsx"]
     assert {load_workbook(p)["通报清单"]["C3"].value for p in paths} == {"33/0106", "33:0106"}
+    # written in two parts (two processes may take one each): the same files under the same names
+    halves = [write_documents(alike, verification.iloc[:0], tmp_path / "d", share=part) for part in ((0, .5), (.5, 1))]
+    assert [len(half) for half in halves] == [1, 1]
+    assert [p.name for p in halves[0] + halves[1]] == ["33_0106.xlsx", "33_0106_.xlsx"]
+    assert [p.read_bytes() for p in halves[0] + halves[1]] == [p.read_bytes() for p in paths]
 
 
 # ---- per record, bad input, empty input, invariants -----------------------------------------

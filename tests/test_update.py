@@ -277,3 +277,4 @@ def test_a_state_reads_back_the_normalised_register_value_for_value(tmp_path):
     back = read_state(tmp_path / "m1").norm
     pd.testing.assert_frame_equal(back[norm.columns], norm.reset_index(drop=True), check_dtype=False,
                                   check_categorical=False)
+

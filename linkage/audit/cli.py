@@ -75,7 +75,8 @@ def run_audit(args: argparse.Namespace) -> dict:
                    seed=DEFAULT_SEED if args.seed is None else args.seed, threshold=args.threshold,
                    model=args.model, rules=args.rules, options=_options(args.options),
                    dedupe_records=not args.no_dedupe, progress=_progress(args), explained=args.explained,
-                   births=args.births, due=args.due, deferrals=args.deferrals, deadline=args.deadline)
+                   births=args.births, due=args.due, deferrals=args.deferrals, deadline=args.deadline,
+                   prepare_state=not args.no_state)
     run = getattr(args, "run_folder", None)
     if run is not None:
         run.add_input(args.register, len(result.records), **input_notes(result.records.raw))

@@ -129,6 +129,7 @@ def audit(
     due: Any = None,
     deferrals: Any = None,
     deadline: Any = None,
+    prepare_state: bool = False,
 ) -> AuditResult:
     """Run the clean-up audit on a register.
 
@@ -144,7 +145,8 @@ def audit(
     findings (``explained.read_explained``; the records' remarks are read in any case); births:
     the shared platform's births for the birth clues, due their due date and deferrals the
     延期报告 handed back (``births.find_clues``); deadline: past it, undetermined duplicate
-    groups go to the earliest WIS holder (``deadline.close_past_deadline``).
+    groups go to the earliest WIS holder (``deadline.close_past_deadline``).  prepare_state: the
+    result will be written with its state (as the command line does): ``dedupe``'s.
     """
     if births is None and (due is not None or deferrals is not None):
         raise ConfigError("--due 和 --deferrals 须与 --births(出生信息)一起使用; --due and --deferrals need --births")
@@ -158,7 +160,7 @@ def audit(
     duplicates = None
     if dedupe_records:
         duplicates = dedupe(records, threshold=threshold, model=model, district=district, as_of=when, rules=rules,
-                            progress=report)
+                            progress=report, prepare_state=prepare_state)
         if deadline is not None:
             duplicates = close_past_deadline(duplicates, deadline=deadline, as_of=when, district=district)
     report.stage(text("stage.logic"))
