@@ -43,13 +43,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from openpyxl.utils import get_column_letter
 
 from linkage.normalize.distinct import per_distinct
 from linkage.run_folder import safe_file_stem
 
 from .grouped import text_column
-from .sheets import (LABEL, MARGINS, NUMBER, PLAIN, SEAL, SHEET_HEAD, TITLE, VALUE, cell_xml, line_counts, numbered,
+from .sheets import (LABEL, MARGINS, NUMBER, PLAIN, SEAL, SHEET_HEAD, TITLE, VALUE, cell_xml, column_letter,
+                     line_counts, numbered,
                      per_unit, row_height, save_workbook, xml_text)
 
 LINK_LABELS = {"direct": "两条记录直接比对", "path": "经同组记录间接关联,取最弱一环", "strongest": "与同组记录的最强比对",
@@ -352,7 +352,7 @@ def _table_rows(frame: pd.DataFrame, headers: dict[str, str], units: np.ndarray)
     cells: list[Any] = []
     lines = np.ones(len(frame), dtype=np.int64)
     for index, column in enumerate(c for c in headers if c in frame.columns):
-        letter = get_column_letter(index + 1)
+        letter = column_letter(index + 1)
         if pd.api.types.is_float_dtype(frame[column]):
             number = frame[column].round(3).to_numpy(dtype=float).astype(str).astype(object)
             cells += ['<c r="' + letter, r, f'" s="{NUMBER}"',
@@ -388,10 +388,10 @@ def _table_sheet(frame: pd.DataFrame, headers: dict[str, str], rows: bytes,
     """A list sheet: a title row, the header row (both printed on every page), a filter and
     frozen panes under the header, landscape A4 fitted to the page width."""
     columns = [c for c in headers if c in frame.columns]
-    head = "".join("".join(cell_xml(get_column_letter(k + 1), "2", headers[c], LABEL)) for k, c in enumerate(columns))
+    head = "".join("".join(cell_xml(column_letter(k + 1), "2", headers[c], LABEL)) for k, c in enumerate(columns))
     widths = "".join(f'<col min="{k + 1}" max="{k + 1}" width="{_WIDTHS.get(c, 13)}" customWidth="1"/>'
                      for k, c in enumerate(columns))
-    last = (get_column_letter(len(columns)), rows.count(b"<row ") + 2, 2)
+    last = (column_letter(len(columns)), rows.count(b"<row ") + 2, 2)
     heading = "".join(cell_xml("A", "1", xml_text([title])[0], TITLE))
     head_xml = (SHEET_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
                 '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'

@@ -170,6 +170,20 @@ def _lines(text: str, capacity: int) -> int:
                for part in text.split("\n"))
 
 
+def column_letter(index: int) -> str:
+    """A sheet's column name from its 1-based number (1 -> 'A', 27 -> 'AA'): openpyxl's
+    ``get_column_letter`` without importing openpyxl (0.1 s of every run's start).
+
+    >>> [column_letter(k) for k in (1, 26, 27, 703)]
+    ['A', 'Z', 'AA', 'AAA']
+    """
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def cell_xml(column: str, rows: Any, texts: Any, style: int) -> list[Any]:
     """One inline-string cell per line: rows, texts (escaped) str or object str (n,) -> XML pieces."""
     return [f'<c r="{column}', rows, f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">', texts,

@@ -26,7 +26,7 @@ from linkage.io import write_excel
 from .documents import ACTION_LABELS, LINK_LABELS
 from .grouped import text_column
 from .notices import KINDS
-from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, VALUE, cell_xml, line_counts, measure, numbered,
+from .sheets import (LABEL, MARGINS, NUMBER, SHEET_HEAD, VALUE, cell_xml, column_letter, line_counts, measure, numbered,
                      per_unit, row_height, save_workbook, widest_lines, xml_text)
 
 WORKBOOK_NAME = "办理清单.xlsx"
@@ -82,7 +82,6 @@ def fit_sheet(sheet, frame: pd.DataFrame, *, header_row: int = 1, landscape: boo
     A4, landscape unless told, fitted to the page width (or to a few page widths for a table
     wider than PAGE_WIDTH), header rows repeated on every page, page numbers in the footer."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
     thin = Side(style="thin")
@@ -91,7 +90,7 @@ def fit_sheet(sheet, frame: pd.DataFrame, *, header_row: int = 1, landscape: boo
     lines = np.ones(n, dtype=np.int64)
     wrap = Alignment(wrap_text=True, vertical="top")
     for k, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(k)
+        letter = column_letter(k)
         head = sheet.cell(header_row, k)
         head.font, head.border = Font(bold=True), box
         head.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -118,13 +117,13 @@ def fit_sheet(sheet, frame: pd.DataFrame, *, header_row: int = 1, landscape: boo
         sheet.column_dimensions[letter].width = max(width, 6)
     for at in np.flatnonzero(lines > 1):
         sheet.row_dimensions[header_row + 1 + int(at)].height = float(lines[at] * _LINE_POINTS + 3)
-    last = get_column_letter(max(1, len(frame.columns)))
+    last = column_letter(max(1, len(frame.columns)))
     sheet.freeze_panes = f"A{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + n}"
     sheet.print_title_rows = f"1:{header_row}"
     setup = sheet.page_setup
     setup.paperSize, setup.orientation = 9, "landscape" if landscape else "portrait"
-    total = sum(sheet.column_dimensions[get_column_letter(k)].width for k in range(1, len(frame.columns) + 1))
+    total = sum(sheet.column_dimensions[column_letter(k)].width for k in range(1, len(frame.columns) + 1))
     across = max(1, int(-(-total // PAGE_WIDTH)))  # pages side by side, each legible (about 9 pt at least)
     setup.fitToWidth, setup.fitToHeight = across, 0
     if across > 1:
@@ -159,7 +158,6 @@ def table_sheet_xml(frame: pd.DataFrame) -> tuple[bytes, tuple[str, int, int]]:
     as their text up to MAX_WIDTH, longer text wrapped in rows grown to it; landscape A4,
     fitted to a few page widths (PAGE_WIDTH), the header on every page.  Returns the sheet's
     XML and (last column, last row, header row) for ``save_workbook``."""
-    from openpyxl.utils import get_column_letter
 
     n = len(frame)
     r = numbered(np.arange(n) + 2)
@@ -167,7 +165,7 @@ def table_sheet_xml(frame: pd.DataFrame) -> tuple[bytes, tuple[str, int, int]]:
     lines = np.ones(n, dtype=np.int64)
     widths = []
     for k, column in enumerate(frame.columns, start=1):
-        letter = get_column_letter(k)
+        letter = column_letter(k)
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             number = values.astype(float).round(4)
@@ -184,11 +182,11 @@ def table_sheet_xml(frame: pd.DataFrame) -> tuple[bytes, tuple[str, int, int]]:
         widths.append(width)
     rows = b"".join(per_unit(np.zeros(n, dtype=np.int8), ['<row r="', r, '"', row_height(lines), ">", *cells,
                                                           "</row>"]).values()) if n else b""
-    head = "".join("".join(cell_xml(get_column_letter(k), "1", xml_text([str(c)])[0], LABEL))
+    head = "".join("".join(cell_xml(column_letter(k), "1", xml_text([str(c)])[0], LABEL))
                    for k, c in enumerate(frame.columns, start=1))
     cols = "".join(f'<col min="{k}" max="{k}" width="{w}" customWidth="1"/>' for k, w in enumerate(widths, start=1))
     across = max(1, int(-(-sum(widths) // PAGE_WIDTH)))
-    last = (get_column_letter(max(1, len(frame.columns))), n + 1, 1)
+    last = (column_letter(max(1, len(frame.columns))), n + 1, 1)
     head_xml = (SHEET_HEAD + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews><sheetView workbookViewId="0">'
                 '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                 '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
